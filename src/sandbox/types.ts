@@ -1,0 +1,116 @@
+/**
+ * The contract between the sandbox's generic layers (server, protocols, auth, store)
+ * and its per-service handlers. Handlers hold behaviour only: they receive parsed
+ * input shaped like the AWS API's input structure and return the output structure;
+ * the protocol layer turns both into the wire format the service model prescribes.
+ */
+
+export const SANDBOX_ACCOUNT = '000000000000';
+export const SANDBOX_REGION = 'us-east-1';
+
+/** Who signed the request, as IAM sees it. */
+export type Caller =
+  | {
+      kind: 'root';
+      accountId: string;
+      arn: string; // arn:aws:iam::000000000000:root
+      principalId: string; // the account id, as AWS reports it for root
+      accessKeyId: string;
+    }
+  | {
+      kind: 'assumed-role';
+      accountId: string;
+      arn: string; // arn:aws:sts::000000000000:assumed-role/RoleName/SessionName
+      principalId: string; // AROA...:SessionName
+      accessKeyId: string;
+      roleName: string;
+      roleArn: string; // arn:aws:iam::000000000000:role/RoleName (path included)
+      sessionName: string;
+      /** Set when a service (sagemaker.amazonaws.com) assumed the role on its own behalf. */
+      invokedBy?: string;
+    };
+
+/** An AWS error as the wire protocols serialize it (code, message, HTTP status). */
+export class AwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly sender = true,
+  ) {
+    super(message);
+    this.name = 'AwsError';
+  }
+}
+
+export interface RequestContext {
+  service: ServiceName;
+  operation: string;
+  region: string;
+  requestId: string;
+  caller: Caller;
+  /** Source address and user agent, recorded in CloudTrail. */
+  sourceIp: string;
+  userAgent: string;
+}
+
+export type ServiceName = 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail';
+
+/**
+ * One operation: typed input in, output out. Throwing AwsError produces the protocol's
+ * error response; anything else is a 500 InternalFailure and is logged, never a crash.
+ */
+export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => Promise<unknown> | unknown;
+
+export interface ServiceHandler {
+  name: ServiceName;
+  operations: Record<string, OperationHandler>;
+}
+
+/** An IAM policy document as JSON (already parsed). */
+export type PolicyDocument = { Version?: string; Statement: unknown } & Record<string, unknown>;
+
+/**
+ * Durable state: each service keeps one plain JSON-serializable object (its "store"),
+ * keyed by account and region inside as it sees fit. `changed()` schedules an atomic save.
+ */
+export interface StateStore {
+  get<T extends object>(service: ServiceName, init: () => T): T;
+  changed(): void;
+}
+
+/** Timing of simulated asynchronous work (notebooks starting, training jobs running). */
+export interface SandboxTiming {
+  /** Pending -> InService, Stopping -> Stopped, ... */
+  notebookTransitionMs: number;
+  /** InProgress -> Completed/Failed */
+  trainingJobMs: number;
+}
+
+/** What the core offers every service handler. */
+export interface SandboxCore {
+  readonly store: StateStore;
+  readonly timing: SandboxTiming;
+  /**
+   * Authorize `action` on `resourceArn` for ctx.caller like AWS: the root user is always allowed;
+   * an assumed role is evaluated against its managed and inline policies and the resource policy.
+   * Throws AwsError('AccessDenied' | service-specific code, AWS's message) when denied.
+   */
+  authorize(
+    ctx: RequestContext,
+    action: string,
+    resourceArn: string,
+    options?: { resourcePolicy?: PolicyDocument; context?: Record<string, string | string[]> },
+  ): Promise<void>;
+  /**
+   * A service principal (e.g. sagemaker.amazonaws.com) assumes a role: the role must exist and its
+   * trust policy must allow the service. Recorded in CloudTrail as AWS does. Returns the caller
+   * to act as, or throws AwsError with the reason ('NoSuchEntity' | 'AccessDenied').
+   */
+  assumeRoleAsService(servicePrincipal: string, roleArn: string, sessionName: string): Promise<Caller>;
+  /**
+   * Perform an operation as `caller` through the same path as a wire request (authorization,
+   * CloudTrail), e.g. a training job reading its S3 input as the execution role.
+   */
+  invoke(service: ServiceName, operation: string, input: Record<string, unknown>, caller: Caller): Promise<unknown>;
+}
