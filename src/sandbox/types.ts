@@ -60,11 +60,21 @@ export type ServiceName = 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtr
  * One operation: typed input in, output out. Throwing AwsError produces the protocol's
  * error response; anything else is a 500 InternalFailure and is logged, never a crash.
  */
-export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => Promise<unknown> | unknown;
+export type OperationHandler = (
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+) => Promise<unknown> | unknown;
 
 export interface ServiceHandler {
   name: ServiceName;
   operations: Record<string, OperationHandler>;
+  /**
+   * The service's own wire protocol (S3's REST-XML). Without it the server uses the generic
+   * protocol the service model names (query for IAM/STS, JSON 1.1 for the others).
+   */
+  protocol?: ProtocolHandler;
+  /** Enriches the CloudTrail event of a call (resources, parameters); optional. */
+  describeEvent?(operation: string, input: Record<string, unknown>, output: unknown): EventDetails;
 }
 
 /** An IAM policy document as JSON (already parsed). */
@@ -107,10 +117,64 @@ export interface SandboxCore {
    * trust policy must allow the service. Recorded in CloudTrail as AWS does. Returns the caller
    * to act as, or throws AwsError with the reason ('NoSuchEntity' | 'AccessDenied').
    */
-  assumeRoleAsService(servicePrincipal: string, roleArn: string, sessionName: string): Promise<Caller>;
+  assumeRoleAsService(
+    servicePrincipal: string,
+    roleArn: string,
+    sessionName: string,
+  ): Promise<Caller>;
   /**
    * Perform an operation as `caller` through the same path as a wire request (authorization,
    * CloudTrail), e.g. a training job reading its S3 input as the execution role.
    */
-  invoke(service: ServiceName, operation: string, input: Record<string, unknown>, caller: Caller): Promise<unknown>;
+  invoke(
+    service: ServiceName,
+    operation: string,
+    input: Record<string, unknown>,
+    caller: Caller,
+  ): Promise<unknown>;
 }
+
+/** An incoming HTTP request as the protocol layers see it (body fully read, aws-chunked decoded). */
+export interface SandboxHttpRequest {
+  method: string;
+  /** The path as sent, still percent-encoded, without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The Host header without the port (`bucket.localhost` for virtual-hosted S3). */
+  hostname: string;
+}
+
+export interface SandboxHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/**
+ * A wire protocol (query, JSON 1.1, REST-XML): names the operation a request asks for, parses its
+ * input into the model's input structure and serializes output and errors. The server runs the
+ * common flow around it (SigV4, request ids, CloudTrail, never crashing).
+ */
+export interface ProtocolHandler {
+  /** The operation named by the request; throws the protocol's own unknown-operation AwsError. */
+  operation(req: SandboxHttpRequest): string;
+  parse(req: SandboxHttpRequest, operation: string): Record<string, unknown>;
+  serialize(operation: string, output: unknown, requestId: string): SandboxHttpResponse;
+  serializeError(error: AwsError, requestId: string, operation?: string): SandboxHttpResponse;
+}
+
+/** What a call did, for its CloudTrail event (all optional; the core fills sensible defaults). */
+export interface EventDetails {
+  resources?: { ARN: string; ResourceType: string }[];
+  /** Request parameters as CloudTrail shows them (defaults to the input, trimmed). */
+  requestParameters?: Record<string, unknown> | null;
+  responseElements?: Record<string, unknown> | null;
+  /** Overrides the Get/List/Describe/Head/Lookup naming rule. */
+  readOnly?: boolean;
+}
+
+/** A service's handler factory, as src/sandbox/services/index.ts lists them. */
+export type ServiceFactory = (core: SandboxCore) => ServiceHandler;
