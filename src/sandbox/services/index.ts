@@ -1,0 +1,12 @@
+/**
+ * Every service the sandbox serves: one factory per service, `(core) => ServiceHandler`.
+ * Add a service by importing its factory here and listing it below.
+ */
+import type { ServiceFactory } from '../types.js';
+// --- core services (sandbox core owner) ---
+// --- S3 / SageMaker / CloudWatch Logs (their owner adds imports here) ---
+
+export const serviceFactories: readonly ServiceFactory[] = [
+  // --- core services ---
+  // --- S3 / SageMaker / CloudWatch Logs ---
+];
