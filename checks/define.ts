@@ -1,0 +1,72 @@
+import type { z } from 'zod';
+
+/**
+ * A check type, declared as data first: its name, a one-line summary for authors and
+ * editors, and the zod schema of its `with` block. The lab loader needs only this part,
+ * so labs can be validated without loading any AWS client.
+ */
+export interface CheckSpec<W extends z.ZodType = z.ZodType> {
+  type: string;
+  summary: string;
+  with: W;
+}
+
+export function defineCheckSpec<W extends z.ZodType>(spec: CheckSpec<W>): CheckSpec<W> {
+  return spec;
+}
+
+/** Where the checks run, as reports show it. */
+export interface TargetInfo {
+  kind: 'sandbox' | 'endpoint' | 'aws';
+  /** The endpoint URL for sandbox and LocalStack-compatible targets. */
+  endpoint?: string;
+  region: string;
+  account: string;
+  partition: string;
+  /** AWS profile, on --target aws. */
+  profile?: string;
+}
+
+/** What a check may use. AWS access goes through `call`, so clients load only when needed. */
+export interface CheckContext {
+  /**
+   * Calls an AWS SDK v3 operation on the target, e.g. call('iam', 'GetRole', { RoleName }).
+   * Throws the SDK's error (its `name` is the AWS error code) when AWS says no.
+   */
+  call<Output = Record<string, unknown>>(
+    service: 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail',
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<Output>;
+  target: TargetInfo;
+  /** Lab variables with overrides and built-ins (account, region, partition) applied. */
+  vars: Readonly<Record<string, string>>;
+  /** The lab folder, where `{ file: }` references resolve. */
+  labDir: string;
+  /** The student's working folder, where their own files (a CloudFormation template) are. */
+  cwd: string;
+  /** Quiz answers the student gave, by question id (index of the chosen answer). */
+  answers: Readonly<Record<string, number>>;
+  /** Environment for `shell` checks: the target's endpoint, credentials and region. */
+  env: Readonly<Record<string, string>>;
+  signal: AbortSignal;
+}
+
+export type CheckStatus = 'passed' | 'failed' | 'error';
+
+/** What a check found. `message` says it in the student's terms; `evidence` is the data judged. */
+export interface CheckOutcome {
+  status: CheckStatus;
+  message: string;
+  evidence?: Record<string, unknown>;
+  /**
+   * False when waiting cannot change the verdict (a quiz, a template file), so the engine
+   * does not poll. Defaults to true for failed checks.
+   */
+  retryable?: boolean;
+}
+
+/** A check type: its spec and the logic that judges the student's work. */
+export interface CheckType<W extends z.ZodType = z.ZodType> extends CheckSpec<W> {
+  run(input: z.output<W>, ctx: CheckContext): Promise<CheckOutcome>;
+}

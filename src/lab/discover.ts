@@ -1,0 +1,68 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * Finding labs: the ones in ./labs of the current folder (a lab author's work), then the
+ * ones shipped with labwright. A lab is a folder holding lab.yaml.
+ */
+
+export interface LabEntry {
+  id: string;
+  title: string;
+  file: string;
+  source: 'local' | 'bundled';
+}
+
+export function labRoots(cwd = process.cwd()): { dir: string; source: LabEntry['source'] }[] {
+  const local = path.resolve(cwd, 'labs');
+  const bundled = path.join(packageRoot(), 'labs');
+  const roots: { dir: string; source: LabEntry['source'] }[] = [{ dir: local, source: 'local' }];
+  if (path.resolve(bundled) !== local) roots.push({ dir: bundled, source: 'bundled' });
+  return roots;
+}
+
+/** Labs found, local first; a local lab hides a bundled one with the same id. */
+export function discoverLabs(cwd = process.cwd()): LabEntry[] {
+  const found = new Map<string, LabEntry>();
+  for (const { dir, source } of labRoots(cwd)) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name, 'lab.yaml');
+      if (!existsSync(file)) continue;
+      const { id, title } = peekLab(file, name);
+      if (!found.has(id)) found.set(id, { id, title, file, source });
+    }
+  }
+  return [...found.values()];
+}
+
+/** Reads id and title without validating, so one broken lab does not hide the others. */
+function peekLab(file: string, fallbackId: string): { id: string; title: string } {
+  try {
+    const data = parseYaml(readFileSync(file, 'utf8')) as { id?: unknown; title?: unknown } | null;
+    return {
+      id: typeof data?.id === 'string' ? data.id : fallbackId,
+      title: typeof data?.title === 'string' ? data.title : '(no title)',
+    };
+  } catch {
+    return { id: fallbackId, title: '(does not parse: run labwright validate)' };
+  }
+}
+
+/**
+ * `<lab>` as given on the command line: a path to a lab.yaml or its folder, or a lab id.
+ * Returns the lab.yaml path, or undefined when nothing matches.
+ */
+export function resolveLabArgument(argument: string, cwd = process.cwd()): string | undefined {
+  const candidate = path.resolve(cwd, argument);
+  if (existsSync(candidate)) {
+    if (statSync(candidate).isDirectory()) {
+      const inside = path.join(candidate, 'lab.yaml');
+      return existsSync(inside) ? inside : undefined;
+    }
+    return candidate;
+  }
+  return discoverLabs(cwd).find((entry) => entry.id === argument)?.file;
+}

@@ -1,0 +1,333 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { isFileRef, readLabDocument, LabFileError } from './files.js';
+import { formatPath, type LabProblem } from './problem.js';
+import { lab as labSchema, type Lab } from './schema.js';
+import { BUILTIN_VARS, interpolate, referencedVars, SAMPLE_BUILTINS } from './vars.js';
+
+/** What the loader must know about the world, injected so that src/lab depends on nothing. */
+export interface LoadOptions {
+  /** The `with` schema of each check type, by type name. */
+  checkSchemas: ReadonlyMap<string, z.ZodType>;
+  /**
+   * The operations an AWS service offers, or undefined when labwright has no client for it.
+   * Omit to skip checking `aws:` actions and `aws.call` checks.
+   */
+  serviceOperations?: (service: string) => Promise<ReadonlySet<string> | undefined>;
+  /** Names of services labwright has clients for, used in the error for an unknown one. */
+  knownServices?: readonly string[];
+}
+
+export interface LoadedLab {
+  lab: Lab;
+  /** Absolute path of the lab.yaml */
+  file: string;
+  /** The lab folder, where `{ file: }` references resolve */
+  dir: string;
+  /** Variable values: the lab's defaults. Overrides and built-ins are added at run time. */
+  defaults: Record<string, string>;
+}
+
+export type LoadResult = { ok: true; loaded: LoadedLab } | { ok: false; problems: LabProblem[] };
+
+type Path = (string | number)[];
+
+/**
+ * Loads and validates a lab file. Every problem is reported, each at its line and column,
+ * so an author fixes them in one pass; a lab with any problem is not returned.
+ */
+export async function loadLab(file: string, options: LoadOptions): Promise<LoadResult> {
+  const absolute = path.resolve(file);
+  const shown = path.relative(process.cwd(), absolute) || absolute;
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    return { ok: false, problems: [{ file: shown, line: 1, col: 1, message: `cannot read the lab: ${reason}`, path: '' }] };
+  }
+
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: LabProblem[] = [];
+  const report = (at: Path, message: string, preferKey = false) => {
+    const { line, col } = locate(doc, lines, at, preferKey);
+    problems.push({ file: shown, line, col, message, path: formatPath(at) });
+  };
+
+  for (const error of doc.errors) {
+    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file: shown, ...position, message: `YAML: ${firstLine(error.message)}`, path: '' });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const data: unknown = doc.toJS();
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    report([], 'a lab file is a YAML mapping with id, title and steps');
+    return { ok: false, problems };
+  }
+
+  const parsed = labSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of flattenIssues(parsed.error.issues)) {
+      describeIssue(issue, data, report);
+    }
+    return { ok: false, problems };
+  }
+  const lab = parsed.data;
+  const dir = path.dirname(absolute);
+  const defaults = Object.fromEntries(
+    Object.entries(lab.vars).map(([name, def]) => [name, typeof def === 'string' ? def : def.default]),
+  );
+  const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
+
+  checkVariables(data, [], known, report);
+  checkUniqueIds(lab, report);
+  checkFileRefs(data, [], dir, report);
+  await checkChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
+  await checkOperations(lab, options, report);
+
+  if (problems.length) return { ok: false, problems: sortProblems(problems) };
+  return { ok: true, loaded: { lab, file: absolute, dir, defaults } };
+}
+
+type Report = (at: Path, message: string, preferKey?: boolean) => void;
+
+/** Walks every string; a `${name}` must name a defined variable or a built-in. */
+function checkVariables(value: unknown, at: Path, known: ReadonlySet<string>, report: Report): void {
+  if (typeof value === 'string') {
+    for (const name of referencedVars(value)) {
+      if (!known.has(name)) {
+        const choices = [...known].join(', ');
+        report(at, `\${${name}} is not defined: define it under vars, or use one of ${choices}`);
+      }
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => checkVariables(item, [...at, index], known, report));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (at.length === 0 && key === 'vars') continue;
+      checkVariables(item, [...at, key], known, report);
+    }
+  }
+}
+
+function checkUniqueIds(lab: Lab, report: Report): void {
+  const steps = new Map<string, number>();
+  lab.steps.forEach((step, s) => {
+    const first = steps.get(step.id);
+    if (first !== undefined) report(['steps', s, 'id'], `duplicate step id "${step.id}" (also steps[${first}])`);
+    else steps.set(step.id, s);
+    const checks = new Map<string, number>();
+    step.checks.forEach((check, c) => {
+      const earlier = checks.get(check.id);
+      if (earlier !== undefined) {
+        report(['steps', s, 'checks', c, 'id'], `duplicate check id "${check.id}" in step ${step.id} (also checks[${earlier}])`);
+      } else checks.set(check.id, c);
+    });
+  });
+}
+
+/** Every `{ file: path }` must exist inside the lab folder and parse. */
+function checkFileRefs(value: unknown, at: Path, dir: string, report: Report): void {
+  if (isFileRef(value)) {
+    try {
+      readLabDocument(dir, value.file);
+    } catch (error) {
+      if (!(error instanceof LabFileError)) throw error;
+      report([...at, 'file'], error.message);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => checkFileRefs(item, [...at, index], dir, report));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkFileRefs(item, [...at, key], dir, report);
+  }
+}
+
+/** A check's type must exist, and its `with` must satisfy that type's schema. */
+async function checkChecks(
+  lab: Lab,
+  vars: Record<string, string>,
+  known: ReadonlySet<string>,
+  options: LoadOptions,
+  report: Report,
+): Promise<void> {
+  const types = [...options.checkSchemas.keys()].sort();
+  lab.steps.forEach((step, s) => {
+    step.checks.forEach((check, c) => {
+      const at: Path = ['steps', s, 'checks', c];
+      const schema = options.checkSchemas.get(check.type);
+      if (!schema) {
+        const near = closest(check.type, types);
+        report([...at, 'type'], `unknown check type "${check.type}"${near ? ` (did you mean "${near}"?)` : ''}; known types: ${types.join(', ')}`);
+        return;
+      }
+      // Validate with variables filled in, as the check will see them; undefined ones are reported already.
+      const withVars = fillKnown(check.with, vars, known);
+      const result = schema.safeParse(withVars);
+      if (!result.success) {
+        for (const issue of flattenIssues(result.error.issues)) {
+          describeIssue({ ...issue, path: ['with', ...issue.path] }, check, (p, m, k) => report([...at, ...p], m, k));
+        }
+      }
+    });
+  });
+}
+
+async function checkOperations(lab: Lab, options: LoadOptions, report: Report): Promise<void> {
+  const lookup = options.serviceOperations;
+  if (!lookup) return;
+  const references: { at: Path; call: string }[] = [];
+  lab.steps.forEach((step, s) => {
+    step.actions.forEach((action, a) => {
+      if ('aws' in action) references.push({ at: ['steps', s, 'actions', a, 'aws'], call: action.aws });
+    });
+    step.checks.forEach((check, c) => {
+      if (check.type === 'aws.call' && typeof check.with.call === 'string') {
+        references.push({ at: ['steps', s, 'checks', c, 'with', 'call'], call: check.with.call });
+      }
+    });
+  });
+  lab.cleanup.forEach((action, a) => {
+    if ('aws' in action) references.push({ at: ['cleanup', a, 'aws'], call: action.aws });
+  });
+  for (const { at, call } of references) {
+    const [service = '', operation = ''] = call.split(':');
+    const operations = await lookup(service);
+    if (!operations) {
+      const services = options.knownServices?.length ? `; labwright has clients for ${options.knownServices.join(', ')}` : '';
+      report(at, `unknown AWS service "${service}"${services}`);
+    } else if (!operations.has(operation)) {
+      const near = closest(operation, [...operations]);
+      report(at, `${service} has no operation ${operation}${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+  }
+}
+
+/** Interpolates the variables that are defined, leaving the rest for their own report. */
+function fillKnown(value: unknown, vars: Record<string, string>, known: ReadonlySet<string>): unknown {
+  try {
+    return interpolate(value, vars);
+  } catch {
+    const safe = Object.fromEntries([...known].map((name) => [name, vars[name] ?? name]));
+    try {
+      return interpolate(value, safe);
+    } catch {
+      return value;
+    }
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** A union's issues are those of the branch the author evidently meant: the one with fewest. */
+function flattenIssues(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      return flattenIssues(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+    }
+    return [issue];
+  });
+}
+
+function describeIssue(issue: Issue, root: unknown, report: Report): void {
+  const at = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) {
+      const parentValue = valueAt(root, at);
+      const siblings = parentValue && typeof parentValue === 'object' ? Object.keys(parentValue) : [];
+      report([...at, key], `unknown key "${key}"${hintForKey(key, siblings, at)}`, true);
+    }
+    return;
+  }
+  if (issue.code === 'invalid_type' && valueAt(root, at) === undefined) {
+    const key = at[at.length - 1];
+    report(at.slice(0, -1), `missing required key "${String(key)}" (expected ${issue.expected})`);
+    return;
+  }
+  if (issue.code === 'invalid_type') {
+    report(at, `expected ${issue.expected}, found ${describeValue(valueAt(root, at))}`);
+    return;
+  }
+  report(at, issue.message);
+}
+
+function hintForKey(key: string, siblings: string[], at: Path): string {
+  const parent = at[at.length - 2];
+  if (parent === 'actions' && !siblings.some((s) => ['aws', 'shell', 'manual'].includes(s))) {
+    return ': an action needs one of aws, shell or manual';
+  }
+  return '';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(root: unknown, at: Path): unknown {
+  let current: unknown = root;
+  for (const key of at) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+/** The line and column of the node at `at`, or of its nearest existing ancestor. */
+function locate(doc: Document, lines: LineCounter, at: Path, preferKey: boolean): { line: number; col: number } {
+  for (let depth = at.length; depth >= 0; depth--) {
+    const prefix = at.slice(0, depth);
+    if (preferKey && depth === at.length && depth > 0) {
+      const parent = depth === 1 ? doc.contents : doc.getIn(prefix.slice(0, -1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === prefix[prefix.length - 1]);
+        const range = (pair?.key as Node | undefined)?.range;
+        if (range) return lines.linePos(range[0]);
+      }
+    }
+    const node = (prefix.length === 0 ? doc.contents : doc.getIn(prefix, true)) as Node | undefined;
+    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range) return lines.linePos(node.range[0]);
+  }
+  return { line: 1, col: 1 };
+}
+
+function sortProblems(problems: LabProblem[]): LabProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/** The closest name by edit distance, when it is close enough to be a likely typo. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
