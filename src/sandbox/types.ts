@@ -87,6 +87,20 @@ export type PolicyDocument = { Version?: string; Statement: unknown } & Record<s
 export interface StateStore {
   get<T extends object>(service: ServiceName, init: () => T): T;
   changed(): void;
+  /**
+   * Binary values too large for the JSON state (S3 object bodies), content-addressed. Optional:
+   * a service falls back to memory without it. FileStateStore should give it
+   * `createBlobStore(dir && join(dir, 'blobs'))` from src/sandbox/blobs.ts.
+   */
+  readonly blobs?: BlobStore;
+}
+
+/** Content-addressed binary storage (see src/sandbox/blobs.ts). */
+export interface BlobStore {
+  /** Stores `data` and returns its id (the SHA-256 hex digest). */
+  put(data: Uint8Array): Promise<string>;
+  get(id: string): Promise<Buffer | undefined>;
+  delete(id: string): Promise<void>;
 }
 
 /** Timing of simulated asynchronous work (notebooks starting, training jobs running). */
