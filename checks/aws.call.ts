@@ -10,15 +10,13 @@ const assertion = z
     exists: z.boolean().optional().describe('The result is (or is not) null/empty'),
     minLength: z.number().int().min(0).optional(),
   })
-  .refine(
-    (a) =>
-      ['equals', 'contains', 'matches', 'exists', 'minLength'].some((k) => k in a),
-    { message: 'an assertion needs one of equals, contains, matches, exists, minLength' },
-  );
+  .refine((a) => ['equals', 'contains', 'matches', 'exists', 'minLength'].some((k) => k in a), {
+    message: 'an assertion needs one of equals, contains, matches, exists, minLength',
+  });
 
 export const awsCall = defineCheckSpec({
   type: 'aws.call',
-  summary: "Call any AWS SDK operation and assert on its output with JMESPath.",
+  summary: 'Call any AWS SDK operation and assert on its output with JMESPath.',
   with: z.strictObject({
     call: z
       .string()

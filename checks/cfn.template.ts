@@ -5,9 +5,12 @@ import { servicePrincipal } from './fragments.js';
 export const cfnTemplate = defineCheckSpec({
   type: 'cfn.template',
   summary:
-    'A CloudFormation template (the student\'s file) parses and defines an IAM role trusted by the service, with no overly broad grants.',
+    "A CloudFormation template (the student's file) parses and defines an IAM role trusted by the service, with no overly broad grants.",
   with: z.strictObject({
-    file: z.string().min(1).describe("Path to the student's template, relative to the working directory"),
+    file: z
+      .string()
+      .min(1)
+      .describe("Path to the student's template, relative to the working directory"),
     resourceType: z.string().default('AWS::IAM::Role'),
     trusts: servicePrincipal.optional().describe('The role must trust this service'),
     allow: z

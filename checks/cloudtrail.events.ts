@@ -21,7 +21,10 @@ export const cloudtrailEvents = defineCheckSpec({
       .strictObject({ attribute: lookupAttribute, value: z.string().min(1) })
       .describe('The LookupEvents attribute to search by'),
     eventName: z.string().optional().describe('Keep only events with this name'),
-    invokedBy: z.string().optional().describe('Keep only events a service made, e.g. sagemaker.amazonaws.com'),
+    invokedBy: z
+      .string()
+      .optional()
+      .describe('Keep only events a service made, e.g. sagemaker.amazonaws.com'),
     withinMinutes: z.number().int().min(1).default(1440).describe('How far back to look'),
     minEvents: z.number().int().min(1).default(1),
   }),

@@ -1,19 +1,62 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { missingRole } from './iam/missing-role.js';
+import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
+import { bucketOf, expandProbes, probeEvidence, runProbes } from './iam/role-probes.js';
+import { failed, passed, sentence } from './support/outcome.js';
 import { bucketName, permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleCan = defineCheckSpec({
   type: 'iam.role.can',
   summary:
     "The role's effective permissions (managed + inline policies, and the bucket policy) allow, or deny, each action on its resource; the message says which statement decided.",
-  with: z.strictObject({
-    role: roleName,
-    allow: z.array(permissionProbe).default([]).describe('Each must be allowed'),
-    deny: z.array(permissionProbe).default([]).describe('Each must be denied'),
-    bucketPolicyOf: bucketName
-      .optional()
-      .describe("Also evaluate this bucket's policy, as S3 does"),
-  }).refine((w) => w.allow.length + w.deny.length > 0, {
-    message: 'give at least one probe in allow or deny',
-  }),
+  with: z
+    .strictObject({
+      role: roleName,
+      allow: z.array(permissionProbe).default([]).describe('Each must be allowed'),
+      deny: z.array(permissionProbe).default([]).describe('Each must be denied'),
+      bucketPolicyOf: bucketName
+        .optional()
+        .describe("Also evaluate this bucket's policy, as S3 does"),
+    })
+    .refine((w) => w.allow.length + w.deny.length > 0, {
+      message: 'give at least one probe in allow or deny',
+    }),
 });
+
+export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
+  ...iamRoleCan,
+  async run(input, ctx) {
+    const role = await loadRole(ctx, input.role);
+    if (!role) return missingRole(ctx, input.role);
+    const [allowed, denied] = await Promise.all([
+      runProbes(ctx, role, expandProbes(input.allow), input.bucketPolicyOf),
+      runProbes(ctx, role, expandProbes(input.deny), input.bucketPolicyOf),
+    ]);
+    const evidence = {
+      role: role.name,
+      policies: [...role.managed.map((p) => p.name), ...role.inline.map((p) => `inline:${p.name}`)],
+      allow: probeEvidence(allowed),
+      deny: probeEvidence(denied),
+    };
+    const problems = [
+      ...allowed.filter((r) => !r.allowed).map((r) => r.explanation),
+      ...denied
+        .filter((r) => r.allowed)
+        .map((r) => `${r.explanation}, but the role must not have it`),
+    ];
+    if (problems.length > 0) {
+      forgetRole(ctx, input.role);
+      for (const r of [...allowed, ...denied]) {
+        const bucket = input.bucketPolicyOf ?? bucketOf(r.resource);
+        if (bucket) forgetBucketPolicy(ctx, bucket);
+      }
+      return failed(sentence(problems), evidence);
+    }
+    const summary = [
+      ...allowed.map((r) => r.explanation),
+      ...denied.map((r) => `${r.action} on ${r.resource} stays denied`),
+    ];
+    return passed(sentence(summary), evidence);
+  },
+};

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { broadGrants } from './iam/broad-grants.js';
+import { missingRole } from './iam/missing-role.js';
+import { policyMatches } from './iam/policy-ref.js';
+import { forgetRole, loadRole, policyLabel, rolePolicies } from './iam/role-policies.js';
+import { expandProbes, probeEvidence, runProbes } from './iam/role-probes.js';
+import { failed, passed, sentence } from './support/outcome.js';
 import { permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleLeastPrivilege = defineCheckSpec({
@@ -22,3 +28,53 @@ export const iamRoleLeastPrivilege = defineCheckSpec({
       .describe('Access the role must not have, e.g. another bucket'),
   }),
 });
+
+export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.with> = {
+  ...iamRoleLeastPrivilege,
+  async run(input, ctx) {
+    const role = await loadRole(ctx, input.role);
+    if (!role) return missingRole(ctx, input.role);
+    const forbidden = role.managed.filter((p) =>
+      input.forbiddenPolicies.some((ref) => policyMatches(p, ref)),
+    );
+    const broad = input.forbidWildcards
+      ? rolePolicies(role).flatMap((p) => broadGrants(policyLabel(p), p.document))
+      : [];
+    const probes = await runProbes(ctx, role, expandProbes(input.mustDeny));
+    const leaks = probes.filter((r) => r.allowed);
+    const evidence = {
+      role: role.name,
+      managedPolicies: role.managed.map((p) => p.name),
+      inlinePolicies: role.inline.map((p) => p.name),
+      forbiddenAttached: forbidden.map((p) => p.name),
+      broadStatements: broad.map((b) => b.description),
+      mustDeny: probeEvidence(probes),
+    };
+    const problems: string[] = [];
+    if (forbidden.length > 0) {
+      problems.push(
+        `${forbidden.map((p) => p.name).join(', ')} ${forbidden.length === 1 ? 'is' : 'are'} still attached to ${role.name}: ` +
+          `detach ${forbidden.length === 1 ? 'it' : 'them'} and grant only the actions and buckets the job needs`,
+      );
+    }
+    // A forbidden policy's own wildcard is already named above; report the others.
+    const forbiddenLabels = new Set(forbidden.map((p) => p.name));
+    const otherBroad = broad.filter((b) => !forbiddenLabels.has(b.policy));
+    if (otherBroad.length > 0) {
+      problems.push(`too broad: ${otherBroad.map((b) => b.description).join('; ')}`);
+    }
+    for (const leak of leaks) {
+      problems.push(`${leak.explanation}, but the role must not have it`);
+    }
+    if (problems.length > 0) {
+      forgetRole(ctx, input.role);
+      return failed(sentence(problems), evidence);
+    }
+    const checked = [
+      `no forbidden managed policy is attached`,
+      ...(input.forbidWildcards ? ['no statement allows "*" actions on "*"'] : []),
+      ...(probes.length ? [`${probes.length} access probe(s) stay denied`] : []),
+    ];
+    return passed(`${role.name} follows least privilege: ${checked.join(', ')}`, evidence);
+  },
+};

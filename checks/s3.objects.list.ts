@@ -5,7 +5,7 @@ import { bucketName, roleName } from './fragments.js';
 export const s3ObjectsList = defineCheckSpec({
   type: 's3.objects.list',
   summary:
-    "Listing the bucket works (as the role, when given: its effective permissions must allow s3:ListBucket) and finds the expected objects.",
+    'Listing the bucket works (as the role, when given: its effective permissions must allow s3:ListBucket) and finds the expected objects.',
   with: z.strictObject({
     bucket: bucketName,
     prefix: z.string().default(''),

@@ -46,7 +46,9 @@ export function buildProgram(): Command {
 export function targetOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--target <kind>', 'where the lab runs').choices(['sandbox', 'localstack', 'aws']).default('sandbox'),
+      new Option('--target <kind>', 'where the lab runs')
+        .choices(['sandbox', 'localstack', 'aws'])
+        .default('sandbox'),
     )
     .option('--endpoint <url>', 'a LocalStack-compatible endpoint (implies --target localstack)')
     .option('--profile <name>', 'an AWS profile (implies --target aws)')
@@ -60,7 +62,11 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;

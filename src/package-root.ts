@@ -11,7 +11,10 @@ export function packageInfo(): { dir: string; version: string } {
   for (;;) {
     const manifest = path.join(dir, 'package.json');
     if (existsSync(manifest)) {
-      const json = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (json.name === 'labwright') return (cached = { dir, version: json.version ?? '0.0.0' });
     }
     const parent = path.dirname(dir);

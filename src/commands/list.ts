@@ -15,7 +15,8 @@ export function listCommand(options: { json?: boolean }): number {
   }
   const width = Math.max(...labs.map((lab) => lab.id.length));
   for (const lab of labs) {
-    const where = lab.source === 'local' ? chalk.dim(` ${path.relative(process.cwd(), lab.file)}`) : '';
+    const where =
+      lab.source === 'local' ? chalk.dim(` ${path.relative(process.cwd(), lab.file)}`) : '';
     console.log(`${chalk.bold(lab.id.padEnd(width))}  ${lab.title}${where}`);
   }
   return EXIT.ok;

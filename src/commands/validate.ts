@@ -6,7 +6,10 @@ import { formatProblem } from '../lab/problem.js';
 import { EXIT } from './usage-error.js';
 
 /** Lints lab files: every problem of every file, then a summary; exit 2 when any has one. */
-export async function validateCommand(files: string[], options: { json?: boolean }): Promise<number> {
+export async function validateCommand(
+  files: string[],
+  options: { json?: boolean },
+): Promise<number> {
   const results = [];
   for (const argument of files) {
     const file = resolveLabArgument(argument) ?? argument;
@@ -16,7 +19,9 @@ export async function validateCommand(files: string[], options: { json?: boolean
       ok: result.ok,
       problems: result.ok ? [] : result.problems,
       steps: result.ok ? result.loaded.lab.steps.length : undefined,
-      checks: result.ok ? result.loaded.lab.steps.reduce((n, s) => n + s.checks.length, 0) : undefined,
+      checks: result.ok
+        ? result.loaded.lab.steps.reduce((n, s) => n + s.checks.length, 0)
+        : undefined,
     });
   }
   if (options.json) {
@@ -24,10 +29,14 @@ export async function validateCommand(files: string[], options: { json?: boolean
   } else {
     for (const result of results) {
       if (result.ok) {
-        console.log(`${chalk.green('✓')} ${result.file}: ${result.steps} steps, ${result.checks} checks`);
+        console.log(
+          `${chalk.green('✓')} ${result.file}: ${result.steps} steps, ${result.checks} checks`,
+        );
       } else {
         for (const problem of result.problems) console.error(formatProblem(problem));
-        console.error(`${chalk.red('✗')} ${result.file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+        console.error(
+          `${chalk.red('✗')} ${result.file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
+        );
       }
     }
   }

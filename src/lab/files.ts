@@ -13,7 +13,8 @@ export class LabFileError extends Error {
 
 /** The absolute path of `ref`, refusing anything outside `labDir`. */
 export function resolveLabFile(labDir: string, ref: string): string {
-  if (path.isAbsolute(ref)) throw new LabFileError(`file ${ref} must be a path relative to the lab folder`);
+  if (path.isAbsolute(ref))
+    throw new LabFileError(`file ${ref} must be a path relative to the lab folder`);
   const root = realpathSync(labDir);
   const candidate = path.resolve(root, ref);
   if (!isInside(root, candidate)) throw new LabFileError(`file ${ref} is outside the lab folder`);
@@ -27,14 +28,20 @@ export function resolveLabFile(labDir: string, ref: string): string {
   return real;
 }
 
-/** Reads and parses a JSON or YAML document from the lab folder. */
+/**
+ * Reads a file from the lab folder: .json, .yaml and .yml files are parsed as documents,
+ * anything else (a CSV, a script) is returned as text.
+ */
 export function readLabDocument(labDir: string, ref: string): unknown {
   const file = resolveLabFile(labDir, ref);
   const text = readFileSync(file, 'utf8');
+  const kind = /\.json$/i.test(file) ? 'JSON' : /\.ya?ml$/i.test(file) ? 'YAML' : 'text';
+  if (kind === 'text') return text;
   try {
-    return /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    return kind === 'JSON' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new LabFileError(`file ${ref} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    const reason = (error as Error).message.split('\n')[0];
+    throw new LabFileError(`file ${ref} is not valid ${kind}: ${reason}`);
   }
 }
 

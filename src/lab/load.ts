@@ -45,8 +45,16 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   try {
     text = await readFile(absolute, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    return { ok: false, problems: [{ file: shown, line: 1, col: 1, message: `cannot read the lab: ${reason}`, path: '' }] };
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    return {
+      ok: false,
+      problems: [
+        { file: shown, line: 1, col: 1, message: `cannot read the lab: ${reason}`, path: '' },
+      ],
+    };
   }
 
   const lines = new LineCounter();
@@ -59,7 +67,12 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
 
   for (const error of doc.errors) {
     const position = error.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push({ file: shown, ...position, message: `YAML: ${firstLine(error.message)}`, path: '' });
+    problems.push({
+      file: shown,
+      ...position,
+      message: `YAML: ${firstLine(error.message)}`,
+      path: '',
+    });
   }
   if (problems.length) return { ok: false, problems };
 
@@ -79,13 +92,16 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const lab = parsed.data;
   const dir = path.dirname(absolute);
   const defaults = Object.fromEntries(
-    Object.entries(lab.vars).map(([name, def]) => [name, typeof def === 'string' ? def : def.default]),
+    Object.entries(lab.vars).map(([name, def]) => [
+      name,
+      typeof def === 'string' ? def : def.default,
+    ]),
   );
   const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
 
   checkVariables(data, [], known, report);
   checkUniqueIds(lab, report);
-  checkFileRefs(data, [], dir, report);
+  checkFileRefs(data, [], dir, known, report);
   await checkChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
   await checkOperations(lab, options, report);
 
@@ -96,7 +112,12 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
 type Report = (at: Path, message: string, preferKey?: boolean) => void;
 
 /** Walks every string; a `${name}` must name a defined variable or a built-in. */
-function checkVariables(value: unknown, at: Path, known: ReadonlySet<string>, report: Report): void {
+function checkVariables(
+  value: unknown,
+  at: Path,
+  known: ReadonlySet<string>,
+  report: Report,
+): void {
   if (typeof value === 'string') {
     for (const name of referencedVars(value)) {
       if (!known.has(name)) {
@@ -118,31 +139,48 @@ function checkUniqueIds(lab: Lab, report: Report): void {
   const steps = new Map<string, number>();
   lab.steps.forEach((step, s) => {
     const first = steps.get(step.id);
-    if (first !== undefined) report(['steps', s, 'id'], `duplicate step id "${step.id}" (also steps[${first}])`);
+    if (first !== undefined)
+      report(['steps', s, 'id'], `duplicate step id "${step.id}" (also steps[${first}])`);
     else steps.set(step.id, s);
     const checks = new Map<string, number>();
     step.checks.forEach((check, c) => {
       const earlier = checks.get(check.id);
       if (earlier !== undefined) {
-        report(['steps', s, 'checks', c, 'id'], `duplicate check id "${check.id}" in step ${step.id} (also checks[${earlier}])`);
+        report(
+          ['steps', s, 'checks', c, 'id'],
+          `duplicate check id "${check.id}" in step ${step.id} (also checks[${earlier}])`,
+        );
       } else checks.set(check.id, c);
     });
   });
 }
 
 /** Every `{ file: path }` must exist inside the lab folder and parse. */
-function checkFileRefs(value: unknown, at: Path, dir: string, report: Report): void {
+function checkFileRefs(
+  value: unknown,
+  at: Path,
+  dir: string,
+  known: ReadonlySet<string>,
+  report: Report,
+): void {
   if (isFileRef(value)) {
+    let content: unknown;
     try {
-      readLabDocument(dir, value.file);
+      content = readLabDocument(dir, value.file);
     } catch (error) {
       if (!(error instanceof LabFileError)) throw error;
       report([...at, 'file'], error.message);
+      return;
     }
+    // Variables inside the file are filled in too, so they must be defined as well.
+    checkVariables(content, [], known, (_, message) =>
+      report([...at, 'file'], `in ${value.file}: ${message}`),
+    );
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => checkFileRefs(item, [...at, index], dir, report));
+    value.forEach((item, index) => checkFileRefs(item, [...at, index], dir, known, report));
   } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) checkFileRefs(item, [...at, key], dir, report);
+    for (const [key, item] of Object.entries(value))
+      checkFileRefs(item, [...at, key], dir, known, report);
   }
 }
 
@@ -161,7 +199,10 @@ async function checkChecks(
       const schema = options.checkSchemas.get(check.type);
       if (!schema) {
         const near = closest(check.type, types);
-        report([...at, 'type'], `unknown check type "${check.type}"${near ? ` (did you mean "${near}"?)` : ''}; known types: ${types.join(', ')}`);
+        report(
+          [...at, 'type'],
+          `unknown check type "${check.type}"${near ? ` (did you mean "${near}"?)` : ''}; known types: ${types.join(', ')}`,
+        );
         return;
       }
       // Validate with variables filled in, as the check will see them; undefined ones are reported already.
@@ -169,7 +210,9 @@ async function checkChecks(
       const result = schema.safeParse(withVars);
       if (!result.success) {
         for (const issue of flattenIssues(result.error.issues)) {
-          describeIssue({ ...issue, path: ['with', ...issue.path] }, check, (p, m, k) => report([...at, ...p], m, k));
+          describeIssue({ ...issue, path: ['with', ...issue.path] }, check, (p, m, k) =>
+            report([...at, ...p], m, k),
+          );
         }
       }
     });
@@ -182,7 +225,8 @@ async function checkOperations(lab: Lab, options: LoadOptions, report: Report): 
   const references: { at: Path; call: string }[] = [];
   lab.steps.forEach((step, s) => {
     step.actions.forEach((action, a) => {
-      if ('aws' in action) references.push({ at: ['steps', s, 'actions', a, 'aws'], call: action.aws });
+      if ('aws' in action)
+        references.push({ at: ['steps', s, 'actions', a, 'aws'], call: action.aws });
     });
     step.checks.forEach((check, c) => {
       if (check.type === 'aws.call' && typeof check.with.call === 'string') {
@@ -197,17 +241,26 @@ async function checkOperations(lab: Lab, options: LoadOptions, report: Report): 
     const [service = '', operation = ''] = call.split(':');
     const operations = await lookup(service);
     if (!operations) {
-      const services = options.knownServices?.length ? `; labwright has clients for ${options.knownServices.join(', ')}` : '';
+      const services = options.knownServices?.length
+        ? `; labwright has clients for ${options.knownServices.join(', ')}`
+        : '';
       report(at, `unknown AWS service "${service}"${services}`);
     } else if (!operations.has(operation)) {
       const near = closest(operation, [...operations]);
-      report(at, `${service} has no operation ${operation}${near ? ` (did you mean ${near}?)` : ''}`);
+      report(
+        at,
+        `${service} has no operation ${operation}${near ? ` (did you mean ${near}?)` : ''}`,
+      );
     }
   }
 }
 
 /** Interpolates the variables that are defined, leaving the rest for their own report. */
-function fillKnown(value: unknown, vars: Record<string, string>, known: ReadonlySet<string>): unknown {
+function fillKnown(
+  value: unknown,
+  vars: Record<string, string>,
+  known: ReadonlySet<string>,
+): unknown {
   try {
     return interpolate(value, vars);
   } catch {
@@ -227,7 +280,9 @@ function flattenIssues(issues: readonly Issue[]): Issue[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
-      return flattenIssues(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+      return flattenIssues(
+        best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
+      );
     }
     return [issue];
   });
@@ -238,7 +293,8 @@ function describeIssue(issue: Issue, root: unknown, report: Report): void {
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
       const parentValue = valueAt(root, at);
-      const siblings = parentValue && typeof parentValue === 'object' ? Object.keys(parentValue) : [];
+      const siblings =
+        parentValue && typeof parentValue === 'object' ? Object.keys(parentValue) : [];
       report([...at, key], `unknown key "${key}"${hintForKey(key, siblings, at)}`, true);
     }
     return;
@@ -267,7 +323,8 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'string')
+    return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -281,19 +338,27 @@ function valueAt(root: unknown, at: Path): unknown {
 }
 
 /** The line and column of the node at `at`, or of its nearest existing ancestor. */
-function locate(doc: Document, lines: LineCounter, at: Path, preferKey: boolean): { line: number; col: number } {
+function locate(
+  doc: Document,
+  lines: LineCounter,
+  at: Path,
+  preferKey: boolean,
+): { line: number; col: number } {
   for (let depth = at.length; depth >= 0; depth--) {
     const prefix = at.slice(0, depth);
     if (preferKey && depth === at.length && depth > 0) {
       const parent = depth === 1 ? doc.contents : doc.getIn(prefix.slice(0, -1), true);
       if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === prefix[prefix.length - 1]);
+        const pair = parent.items.find(
+          (item) => isScalar(item.key) && item.key.value === prefix[prefix.length - 1],
+        );
         const range = (pair?.key as Node | undefined)?.range;
         if (range) return lines.linePos(range[0]);
       }
     }
     const node = (prefix.length === 0 ? doc.contents : doc.getIn(prefix, true)) as Node | undefined;
-    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range) return lines.linePos(node.range[0]);
+    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range)
+      return lines.linePos(node.range[0]);
   }
   return { line: 1, col: 1 };
 }
@@ -325,7 +390,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }

@@ -12,7 +12,10 @@ const id = z
 
 /** `{ file: path }`: a JSON or YAML document from the lab folder. */
 export const fileRef = z.strictObject({
-  file: z.string().min(1).describe('A JSON or YAML file in the lab folder, e.g. files/trust-policy.json'),
+  file: z
+    .string()
+    .min(1)
+    .describe('A JSON or YAML file in the lab folder, e.g. files/trust-policy.json'),
 });
 export type FileRef = z.infer<typeof fileRef>;
 
@@ -23,6 +26,11 @@ const varDefinition = z.union([
     description: z.string().optional(),
   }),
 ]);
+
+const retry = z.strictObject({
+  timeoutSeconds: z.number().min(0).max(900).describe('Give up polling after this long'),
+  intervalSeconds: z.number().min(0.05).max(60).default(1).describe('First wait; doubles up to 8x'),
+});
 
 const billable = z.strictObject({
   resource: z.string().min(1).describe('What is billed, e.g. "ml.t2.medium notebook instance"'),
@@ -41,11 +49,19 @@ export const awsAction = z.strictObject({
     .string()
     .regex(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/, 'service:Operation, e.g. iam:CreateRole')
     .describe('An AWS SDK v3 operation, service:Operation'),
-  input: z.record(z.string(), z.unknown()).default({}).describe('The operation input; { file: path } loads a document'),
+  input: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('The operation input; { file: path } loads a document'),
   ignoreErrors: z
     .array(z.string())
     .default([])
     .describe('Error codes that mean "already done", e.g. EntityAlreadyExists'),
+  retry: retry
+    .optional()
+    .describe(
+      'Retry a failing call up to this bound: IAM changes take seconds to reach other services',
+    ),
 });
 
 export const shellAction = z.strictObject({
@@ -60,11 +76,6 @@ export const manualAction = z.strictObject({
 
 export const action = z.union([awsAction, shellAction, manualAction]);
 
-const retry = z.strictObject({
-  timeoutSeconds: z.number().min(0).max(900).describe('Give up polling after this long'),
-  intervalSeconds: z.number().min(0.05).max(60).default(1).describe('First wait; doubles up to 8x'),
-});
-
 export const check = z.strictObject({
   id,
   title: z.string().min(1).optional().describe('What is checked, in a few words'),
@@ -72,7 +83,10 @@ export const check = z.strictObject({
   with: z.record(z.string(), z.unknown()).default({}),
   points: z.number().int().min(0).default(0),
   optional: z.boolean().default(false).describe('Optional checks do not decide pass or fail'),
-  hints: z.array(z.string().min(1)).default([]).describe('Given one at a time, from a nudge to the answer'),
+  hints: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Given one at a time, from a nudge to the answer'),
   retry: retry.optional().describe("Poll for eventual consistency; defaults to the lab's retry"),
 });
 
@@ -92,7 +106,9 @@ export const lab = z.strictObject({
   version: z.union([z.string(), z.number()]).transform(String).default('1'),
   summary: z.string().optional(),
   estimatedMinutes: z.number().int().positive().optional(),
-  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), varDefinition).default({}),
+  vars: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), varDefinition)
+    .default({}),
   retry: retry.default({ timeoutSeconds: 30, intervalSeconds: 1 }),
   cleanup: z
     .array(awsAction.or(shellAction))

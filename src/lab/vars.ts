@@ -40,7 +40,10 @@ export function interpolate<T>(value: T, vars: Readonly<Record<string, string>>)
   if (Array.isArray(value)) return value.map((item) => interpolate(item, vars)) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [interpolateString(key, vars), interpolate(item, vars)]),
+      Object.entries(value).map(([key, item]) => [
+        interpolateString(key, vars),
+        interpolate(item, vars),
+      ]),
     ) as T;
   }
   return value;
