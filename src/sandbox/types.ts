@@ -75,6 +75,11 @@ export interface ServiceHandler {
   protocol?: ProtocolHandler;
   /** Enriches the CloudTrail event of a call (resources, parameters); optional. */
   describeEvent?(operation: string, input: Record<string, unknown>, output: unknown): EventDetails;
+  /**
+   * Stops the service's background work (training jobs in progress) when the sandbox stops;
+   * the work resumes from the persisted state at the next start. Optional.
+   */
+  close?(): Promise<void> | void;
 }
 
 /** An IAM policy document as JSON (already parsed). */
