@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { isServiceId } from '../src/aws/services.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';
+import { errored, failed, passed } from './support/outcome.js';
 
 const assertion = z
   .strictObject({
@@ -27,3 +30,114 @@ export const awsCall = defineCheckSpec({
     expectError: z.string().optional().describe('Pass when the call fails with this error code'),
   }),
 });
+
+type Assertion = z.output<typeof assertion>;
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === false) return true;
+  if (typeof value === 'string' || Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** Why the result fails the assertion, or undefined when it holds. */
+function judge(a: Assertion, result: unknown): string | undefined {
+  const got = `${a.query} is ${show(result)}`;
+  if ('equals' in a && !same(result, a.equals)) return `${got}, expected ${show(a.equals)}`;
+  if ('contains' in a) {
+    const holds = Array.isArray(result)
+      ? result.some((item) => same(item, a.contains))
+      : typeof result === 'string' && result.includes(String(a.contains));
+    if (!holds) return `${got}, which does not contain ${show(a.contains)}`;
+  }
+  if (a.matches !== undefined) {
+    const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    if (!new RegExp(a.matches).test(text)) return `${got}, which does not match /${a.matches}/`;
+  }
+  if (a.exists !== undefined && isEmpty(result) === a.exists) {
+    return a.exists ? `${a.query} is empty` : `${got}, expected nothing`;
+  }
+  if (a.minLength !== undefined) {
+    const length = Array.isArray(result) || typeof result === 'string' ? result.length : 0;
+    if (length < a.minLength) return `${got} (length ${length}), expected at least ${a.minLength}`;
+  }
+  return undefined;
+}
+
+/** An answer from AWS (it carries an HTTP status); anything else is the target failing, for the engine. */
+function isServiceAnswer(error: unknown): boolean {
+  return (
+    httpStatusOf(error) !== undefined ||
+    (awsErrorCode(error) !== undefined && (error as { $fault?: unknown }).$fault !== undefined)
+  );
+}
+
+export const awsCallCheck: CheckType<typeof awsCall.with> = {
+  ...awsCall,
+  async run(input, ctx) {
+    const [service = '', operation = ''] = input.call.split(':');
+    if (!isServiceId(service)) {
+      return errored(
+        `aws.call cannot call ${service}: labwright knows iam, sts, s3, sagemaker, logs and cloudtrail`,
+      );
+    }
+    let output: Record<string, unknown>;
+    try {
+      output = await ctx.call(service, operation, input.input);
+    } catch (error) {
+      if (!isServiceAnswer(error)) throw error;
+      const code = awsErrorCode(error) ?? 'an error';
+      const evidence = { call: input.call, error: code, message: errorText(error) };
+      if (input.expectError) {
+        return code === input.expectError || code === `${input.expectError}Exception`
+          ? passed(`${input.call} failed with ${input.expectError}, as expected`, evidence)
+          : failed(
+              `${input.call} failed with ${code}, not ${input.expectError}: ${errorText(error)}`,
+              evidence,
+            );
+      }
+      return failed(`${input.call} failed with ${code}: ${errorText(error)}`, evidence);
+    }
+    if (input.expectError) {
+      return failed(`${input.call} succeeded, but it should fail with ${input.expectError}`, {
+        call: input.call,
+      });
+    }
+    // The CLI's view of the output: plain JSON, dates as ISO strings, no SDK metadata.
+    const { $metadata: _metadata, ...rest } = output;
+    const document = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+    const { search } = await import('jmespath');
+    const results: { query: string; result: unknown; problem?: string }[] = [];
+    for (const a of input.expect) {
+      let result: unknown;
+      try {
+        result = search(document as never, a.query);
+      } catch (error) {
+        return errored(`the query ${a.query} is not valid JMESPath: ${errorText(error)}`);
+      }
+      const problem = judge(a, result);
+      results.push({ query: a.query, result, ...(problem ? { problem } : {}) });
+    }
+    const evidence = {
+      call: input.call,
+      results: results.map((r) => ({ query: r.query, result: r.result })),
+    };
+    const problems = results.flatMap((r) => (r.problem ? [r.problem] : []));
+    if (problems.length > 0) return failed(problems.join('; '), evidence);
+    return passed(
+      results.length
+        ? `${input.call}: ${results.map((r) => `${r.query} is ${show(r.result)}`).join('; ')}`
+        : `${input.call} succeeded`,
+      evidence,
+    );
+  },
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { failed, passed } from './support/outcome.js';
 
 const question = z
   .strictObject({
@@ -19,3 +20,31 @@ export const quiz = defineCheckSpec({
   summary: 'A short knowledge quiz, answered in the TUI; passes when every answer is right.',
   with: z.strictObject({ questions: z.array(question).min(1) }),
 });
+
+export const quizCheck: CheckType<typeof quiz.with> = {
+  ...quiz,
+  async run(input, ctx) {
+    const questions = input.questions;
+    const answered = questions.filter((q) => ctx.answers[q.id] !== undefined);
+    const right = questions.filter((q) => ctx.answers[q.id] === q.answer);
+    const evidence = {
+      questions: questions.length,
+      answered: answered.length,
+      right: right.length,
+      wrong: answered.filter((q) => ctx.answers[q.id] !== q.answer).map((q) => q.id),
+    };
+    if (answered.length === 0) {
+      return failed('answer the quiz in `labwright run`', evidence, { retryable: false });
+    }
+    if (right.length === questions.length) {
+      return passed(`${right.length} of ${questions.length} answers are right`, evidence);
+    }
+    const unanswered = questions.length - answered.length;
+    return failed(
+      `${right.length} of ${questions.length} answers are right` +
+        (unanswered ? `; ${unanswered} unanswered` : ''),
+      evidence,
+      { retryable: false },
+    );
+  },
+};

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { missingRole } from './iam/missing-role.js';
+import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
+import { runProbes } from './iam/role-probes.js';
+import { isAwsError } from './support/aws-error.js';
+import { failed, passed, trimList } from './support/outcome.js';
 import { bucketName, roleName } from './fragments.js';
 
 export const s3ObjectsList = defineCheckSpec({
@@ -14,3 +19,83 @@ export const s3ObjectsList = defineCheckSpec({
     keys: z.array(z.string()).default([]).describe('Keys that must be among the objects'),
   }),
 });
+
+interface ListObjectsOutput {
+  Contents?: { Key?: string; Size?: number }[];
+  IsTruncated?: boolean;
+  NextContinuationToken?: string;
+}
+
+/** Enough pages to judge the lab's expectations, never the whole of a large bucket. */
+const MAX_PAGES = 10;
+
+export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
+  ...s3ObjectsList,
+  async run(input, ctx) {
+    const where = input.prefix ? `s3://${input.bucket}/${input.prefix}` : `s3://${input.bucket}`;
+    let asRole: string | undefined;
+    if (input.asRole) {
+      const role = await loadRole(ctx, input.asRole);
+      if (!role) return missingRole(ctx, input.asRole);
+      const [probe] = await runProbes(ctx, role, [
+        {
+          action: 's3:ListBucket',
+          resource: `arn:${ctx.target.partition}:s3:::${input.bucket}`,
+          ...(input.prefix ? { context: { 's3:prefix': input.prefix } } : {}),
+        },
+      ]);
+      if (probe && !probe.allowed) {
+        forgetRole(ctx, input.asRole);
+        forgetBucketPolicy(ctx, input.bucket);
+        return failed(`${role.name} cannot list ${where}: ${probe.explanation}`, {
+          bucket: input.bucket,
+          role: role.name,
+          decision: probe.decision,
+        });
+      }
+      asRole = probe?.explanation;
+    }
+    const keys: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    try {
+      do {
+        const page = await ctx.call<ListObjectsOutput>('s3', 'ListObjectsV2', {
+          Bucket: input.bucket,
+          ...(input.prefix ? { Prefix: input.prefix } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        });
+        keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        pages++;
+      } while (token && pages < MAX_PAGES);
+    } catch (error) {
+      if (isAwsError(error, 'NoSuchBucket')) {
+        return failed(`no bucket named ${input.bucket}`, { bucket: input.bucket });
+      }
+      throw error;
+    }
+    const evidence = {
+      bucket: input.bucket,
+      prefix: input.prefix,
+      objects: keys.length,
+      keys: trimList(keys),
+      ...(asRole ? { asRole: input.asRole } : {}),
+    };
+    const missing = input.keys.filter((k) => !keys.includes(k));
+    if (missing.length > 0) {
+      return failed(
+        `${where} lacks ${missing.join(', ')} (found ${keys.length} object(s)${keys.length ? `: ${keys.slice(0, 5).join(', ')}` : ''})`,
+        evidence,
+      );
+    }
+    if (keys.length < input.minObjects) {
+      return failed(
+        `${where} holds ${keys.length} object(s); at least ${input.minObjects} expected: upload the lab data first`,
+        evidence,
+      );
+    }
+    const listed = `${where} lists ${keys.length}${token ? '+' : ''} object(s)`;
+    return passed(asRole ? `${listed}; ${asRole}` : listed, evidence);
+  },
+};

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { roleNameOf, sameRole } from './iam/role-ref.js';
+import { isAwsError } from './support/aws-error.js';
+import { failed, passed, sentence } from './support/outcome.js';
 import { roleName } from './fragments.js';
 
 const notebookStatus = z.enum([
@@ -23,3 +26,60 @@ export const sagemakerNotebook = defineCheckSpec({
     instanceType: z.string().optional(),
   }),
 });
+
+interface DescribeNotebookOutput {
+  NotebookInstanceName?: string;
+  NotebookInstanceStatus?: string;
+  RoleArn?: string;
+  InstanceType?: string;
+  FailureReason?: string;
+}
+
+export const sagemakerNotebookCheck: CheckType<typeof sagemakerNotebook.with> = {
+  ...sagemakerNotebook,
+  async run(input, ctx) {
+    let notebook: DescribeNotebookOutput;
+    try {
+      notebook = await ctx.call<DescribeNotebookOutput>('sagemaker', 'DescribeNotebookInstance', {
+        NotebookInstanceName: input.name,
+      });
+    } catch (error) {
+      // SageMaker answers a missing record with ValidationException "RecordNotFound".
+      if (isAwsError(error, 'ValidationException', 'ResourceNotFound', 'RecordNotFound')) {
+        return failed(
+          `no notebook instance named ${input.name} in ${ctx.target.region} (account ${ctx.target.account})`,
+          { name: input.name, region: ctx.target.region },
+        );
+      }
+      throw error;
+    }
+    const status = notebook.NotebookInstanceStatus ?? 'unknown';
+    const evidence = {
+      name: input.name,
+      status,
+      roleArn: notebook.RoleArn,
+      instanceType: notebook.InstanceType,
+      ...(notebook.FailureReason ? { failureReason: notebook.FailureReason } : {}),
+    };
+    const problems: string[] = [];
+    if (input.role && !(notebook.RoleArn && sameRole(notebook.RoleArn, input.role))) {
+      problems.push(
+        `the notebook ${input.name} uses the role ${notebook.RoleArn ? roleNameOf(notebook.RoleArn) : '(none)'}, not ${roleNameOf(input.role)}`,
+      );
+    }
+    if (!(input.status as string[]).includes(status)) {
+      const why = notebook.FailureReason ? ` (${notebook.FailureReason})` : '';
+      problems.push(
+        `the notebook ${input.name} is ${status}${why}; expected ${input.status.join(' or ')}`,
+      );
+    }
+    if (input.instanceType && notebook.InstanceType !== input.instanceType) {
+      problems.push(
+        `the notebook ${input.name} runs on ${notebook.InstanceType ?? 'an unknown instance type'}, not ${input.instanceType}`,
+      );
+    }
+    if (problems.length > 0) return failed(sentence(problems), evidence);
+    const role = notebook.RoleArn ? ` with the role ${roleNameOf(notebook.RoleArn)}` : '';
+    return passed(`the notebook ${input.name} is ${status}${role}`, evidence);
+  },
+};

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { defineCheckSpec } from './define.js';
+import type { CheckContext } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
+import { roleNameOf, sameRole } from './iam/role-ref.js';
+import { isAwsError } from './support/aws-error.js';
+import { failed, passed } from './support/outcome.js';
 import { roleName } from './fragments.js';
 
 const trainingStatus = z.enum(['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped']);
@@ -19,3 +23,116 @@ export const sagemakerTrainingJob = defineCheckSpec({
       message: 'give name, namePrefix or role',
     }),
 });
+
+interface TrainingJobSummary {
+  TrainingJobName?: string;
+  CreationTime?: Date;
+}
+interface DescribeTrainingJobOutput {
+  TrainingJobName?: string;
+  TrainingJobStatus?: string;
+  SecondaryStatus?: string;
+  FailureReason?: string;
+  RoleArn?: string;
+  CreationTime?: Date;
+}
+
+/** How many recent jobs to look through for the one run with the role. */
+const RECENT_JOBS = 20;
+
+async function describe(
+  ctx: CheckContext,
+  name: string,
+): Promise<DescribeTrainingJobOutput | undefined> {
+  try {
+    return await ctx.call<DescribeTrainingJobOutput>('sagemaker', 'DescribeTrainingJob', {
+      TrainingJobName: name,
+    });
+  } catch (error) {
+    if (isAwsError(error, 'ValidationException', 'ResourceNotFound')) return undefined;
+    throw error;
+  }
+}
+
+async function recentJobs(ctx: CheckContext, nameContains?: string): Promise<TrainingJobSummary[]> {
+  const out = await ctx.call<{ TrainingJobSummaries?: TrainingJobSummary[] }>(
+    'sagemaker',
+    'ListTrainingJobs',
+    {
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: RECENT_JOBS,
+      ...(nameContains ? { NameContains: nameContains } : {}),
+    },
+  );
+  // Sorted here too: not every emulator honours SortBy.
+  return (out.TrainingJobSummaries ?? []).sort(
+    (a, b) => new Date(b.CreationTime ?? 0).getTime() - new Date(a.CreationTime ?? 0).getTime(),
+  );
+}
+
+/** The job the lab means: by name, else the latest matching the prefix and/or run with the role. */
+async function findJob(
+  ctx: CheckContext,
+  input: { name?: string; namePrefix?: string; role?: string },
+): Promise<{ job?: DescribeTrainingJobOutput; lookedFor: string }> {
+  if (input.name) {
+    return {
+      job: await describe(ctx, input.name),
+      lookedFor: `a training job named ${input.name}`,
+    };
+  }
+  const wanted = [
+    input.namePrefix ? `named ${input.namePrefix}...` : '',
+    input.role ? `run with the role ${roleNameOf(input.role)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const lookedFor = `a training job ${wanted}`;
+  const candidates = (await recentJobs(ctx, input.namePrefix)).filter(
+    (j) => !input.namePrefix || (j.TrainingJobName ?? '').startsWith(input.namePrefix),
+  );
+  for (const candidate of candidates) {
+    const job = await describe(ctx, candidate.TrainingJobName ?? '');
+    if (job && (!input.role || (job.RoleArn && sameRole(job.RoleArn, input.role)))) {
+      return { job, lookedFor };
+    }
+  }
+  return { lookedFor };
+}
+
+export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.with> = {
+  ...sagemakerTrainingJob,
+  async run(input, ctx) {
+    const { job, lookedFor } = await findJob(ctx, input);
+    if (!job) {
+      return failed(`found no ${lookedFor.replace(/^a /, '')} in ${ctx.target.region}`, {
+        ...input,
+        region: ctx.target.region,
+      });
+    }
+    const name = job.TrainingJobName ?? input.name ?? '';
+    const status = job.TrainingJobStatus ?? 'unknown';
+    const evidence = {
+      name,
+      status,
+      secondaryStatus: job.SecondaryStatus,
+      roleArn: job.RoleArn,
+      ...(job.FailureReason ? { failureReason: job.FailureReason } : {}),
+    };
+    if (input.role && !(job.RoleArn && sameRole(job.RoleArn, input.role))) {
+      return failed(
+        `the training job ${name} ran with the role ${job.RoleArn ? roleNameOf(job.RoleArn) : '(none)'}, not ${roleNameOf(input.role)}`,
+        evidence,
+      );
+    }
+    if (!(input.status as string[]).includes(status)) {
+      const why = job.FailureReason ? `: ${job.FailureReason}` : '';
+      return failed(
+        `the training job ${name} is ${status}${why}; expected ${input.status.join(' or ')}`,
+        evidence,
+      );
+    }
+    return passed(`the training job ${name} is ${status}`, evidence);
+  },
+};

@@ -1,0 +1,57 @@
+/**
+ * Runs a lab's permission probes against a role: each action of each probe, with the bucket
+ * policy of the S3 bucket the resource names (or the one the lab names), as S3 would.
+ */
+import type { CheckContext } from '../define.js';
+import { evaluateProbe, type Probe, type ProbeResult } from './probe.js';
+import { loadBucketPolicy, type RoleSnapshot } from './role-policies.js';
+
+export interface LabProbe {
+  action: string | string[];
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+export function expandProbes(probes: readonly LabProbe[]): Probe[] {
+  return probes.flatMap((p) =>
+    (Array.isArray(p.action) ? p.action : [p.action]).map((action) => ({
+      action,
+      resource: p.resource,
+      ...(p.context ? { context: p.context } : {}),
+    })),
+  );
+}
+
+/** The bucket an S3 ARN names: arn:aws:s3:::my-bucket/key -> my-bucket. */
+export function bucketOf(resource: string): string | undefined {
+  return /^arn:[^:]+:s3:::([^/]+)/.exec(resource)?.[1];
+}
+
+export async function runProbes(
+  ctx: CheckContext,
+  role: RoleSnapshot,
+  probes: readonly Probe[],
+  bucketPolicyOf?: string,
+): Promise<ProbeResult[]> {
+  return Promise.all(
+    probes.map(async (probe) => {
+      const bucket = bucketPolicyOf ?? bucketOf(probe.resource);
+      const policy = bucket ? await loadBucketPolicy(ctx, bucket) : undefined;
+      return evaluateProbe(
+        role,
+        probe,
+        policy ? { label: `the bucket policy of ${bucket}`, document: policy } : undefined,
+      );
+    }),
+  );
+}
+
+/** Probe results as evidence: what was asked and what decided, without the evaluator's detail. */
+export function probeEvidence(results: readonly ProbeResult[]): Record<string, unknown>[] {
+  return results.map((r) => ({
+    action: r.action,
+    resource: r.resource,
+    decision: r.decision,
+    ...(r.decidedBy ? { decidedBy: r.decidedBy } : {}),
+  }));
+}
