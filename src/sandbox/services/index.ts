@@ -5,8 +5,14 @@
 import type { ServiceFactory } from '../types.js';
 // --- core services (sandbox core owner) ---
 // --- S3 / SageMaker / CloudWatch Logs (their owner adds imports here) ---
+import { logsService } from './logs.js';
+import { s3Service } from './s3.js';
+import { sagemakerService } from './sagemaker.js';
 
 export const serviceFactories: readonly ServiceFactory[] = [
   // --- core services ---
   // --- S3 / SageMaker / CloudWatch Logs ---
+  s3Service,
+  sagemakerService,
+  logsService,
 ];
