@@ -1,0 +1,202 @@
+import type { TargetInfo } from '../../checks/define.js';
+import {
+  checkerPermissionError,
+  explainTargetError,
+  isPermissionError,
+  TargetError,
+} from './errors.js';
+import { coerceInput } from './operation-schema.js';
+import { silenceSdkNodeVersionWarning } from './quiet-sdk.js';
+import { isServiceId, loadServiceModule, SERVICES, type ServiceId } from './services.js';
+import type { Target } from './target.js';
+
+/**
+ * One SDK v3 client per service, each built the first time an operation of that service is
+ * called, so a command pays only for the services it touches. `call` is the generic entry point
+ * behind actions and CheckContext.call.
+ */
+
+interface SdkClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>>;
+  destroy(): void;
+  config: { region: () => Promise<string> };
+}
+
+type ClientClass = new (config: Record<string, unknown>) => SdkClient;
+type CommandClass = new (input: Record<string, unknown>) => unknown;
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+  partition: string;
+}
+
+export class AwsClients {
+  private readonly clients = new Map<ServiceId, Promise<SdkClient>>();
+  private credentials: Promise<unknown> | undefined;
+  private who: Promise<CallerIdentity> | undefined;
+
+  constructor(readonly target: Target) {
+    if (target.kind === 'sandbox' && !target.endpoint)
+      throw new Error('the sandbox target has no endpoint yet');
+    silenceSdkNodeVersionWarning();
+  }
+
+  /**
+   * Calls `operation` of `service` with `input` (objects given for string members, such as
+   * policy documents, are sent as JSON). Throws TargetError when the target itself fails, a
+   * CheckerPermissionError when labwright's identity may not call it, else the SDK's error.
+   */
+  async call<Output = Record<string, unknown>>(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Output> {
+    if (!isServiceId(service)) {
+      throw new Error(
+        `labwright has no client for the AWS service "${service}" (it has ${Object.keys(SERVICES).join(', ')})`,
+      );
+    }
+    const module = await loadServiceModule(service);
+    const Command = module[`${operation}Command`] as CommandClass | undefined;
+    if (typeof Command !== 'function') throw new Error(`${service} has no operation ${operation}`);
+    const client = await this.client(service);
+    try {
+      const command = new Command(coerceInput(module, operation, input));
+      return (await client.send(
+        command,
+        options.signal ? { abortSignal: options.signal } : {},
+      )) as Output;
+    } catch (error) {
+      const problem = explainTargetError(error, this.target);
+      if (problem) throw problem;
+      if (isPermissionError(error)) {
+        const arn = await this.who?.then((identity) => identity.arn).catch(() => undefined);
+        throw checkerPermissionError(error, service, iamActionName(service, operation), arn);
+      }
+      throw error;
+    }
+  }
+
+  /** sts:GetCallerIdentity, once: proves the target answers and accepts the credentials. */
+  identity(): Promise<CallerIdentity> {
+    this.who ??= this.call<{ Account?: string; Arn?: string }>('sts', 'GetCallerIdentity', {}).then(
+      (out) => {
+        const arn = out.Arn ?? '';
+        return { account: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
+      },
+    );
+    return this.who;
+  }
+
+  /** The region clients use: the target's, or on AWS the profile's / environment's. */
+  async region(): Promise<string> {
+    if (this.target.region) return this.target.region;
+    try {
+      return await (await this.client('sts')).config.region();
+    } catch {
+      throw new TargetError(
+        'no AWS region is set: use --region NAME, or set AWS_REGION, or give your profile a region',
+      );
+    }
+  }
+
+  /**
+   * The environment a `shell` action or check runs with: the parent's, plus the target's
+   * endpoint, credentials and region, so the aws CLI and boto3 reach the same target.
+   */
+  shellEnv(base: NodeJS.ProcessEnv = process.env, region?: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;
+    const target = this.target;
+    const useRegion = region ?? target.region;
+    if (useRegion) env.AWS_DEFAULT_REGION = env.AWS_REGION = useRegion;
+    if (target.kind === 'aws') {
+      // A stray AWS_ENDPOINT_URL would send the student's commands somewhere other than AWS.
+      delete env.AWS_ENDPOINT_URL;
+      if (target.profile) {
+        env.AWS_PROFILE = target.profile;
+        delete env.AWS_ACCESS_KEY_ID;
+        delete env.AWS_SECRET_ACCESS_KEY;
+        delete env.AWS_SESSION_TOKEN;
+      }
+      return env;
+    }
+    env.AWS_ENDPOINT_URL = target.endpoint!;
+    env.AWS_ACCESS_KEY_ID = target.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = target.credentials.secretAccessKey;
+    if (target.credentials.sessionToken) env.AWS_SESSION_TOKEN = target.credentials.sessionToken;
+    else delete env.AWS_SESSION_TOKEN;
+    delete env.AWS_PROFILE;
+    return env;
+  }
+
+  /** The clients built so far, for tests and for showing what a command loaded. */
+  loadedServices(): ServiceId[] {
+    return [...this.clients.keys()];
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values())
+      void client.then((c) => c.destroy()).catch(() => undefined);
+    this.clients.clear();
+  }
+
+  private client(service: ServiceId): Promise<SdkClient> {
+    let client = this.clients.get(service);
+    if (!client) {
+      client = this.build(service);
+      this.clients.set(service, client);
+    }
+    return client;
+  }
+
+  private async build(service: ServiceId): Promise<SdkClient> {
+    const module = await loadServiceModule(service);
+    const Client = module[SERVICES[service].client] as ClientClass;
+    const target = this.target;
+    const config: Record<string, unknown> = {};
+    if (target.region) config.region = target.region;
+    if (target.kind === 'aws') {
+      if (target.profile) config.credentials = await this.profileCredentials(target.profile);
+    } else {
+      config.endpoint = target.endpoint;
+      config.credentials = target.credentials;
+      // The SDK has no setting for path style: bucket.localhost does not resolve everywhere.
+      if (service === 's3') config.forcePathStyle = true;
+    }
+    return new Client(config);
+  }
+
+  /** fromIni reads the profile, SSO sessions included; loaded only on --profile. */
+  private profileCredentials(profile: string): Promise<unknown> {
+    this.credentials ??= import('@aws-sdk/credential-providers').then(({ fromIni }) =>
+      fromIni({ profile }),
+    );
+    return this.credentials;
+  }
+}
+
+/** IAM names a few S3 operations differently from the SDK. */
+function iamActionName(service: ServiceId, operation: string): string {
+  if (service === 's3') {
+    if (operation === 'ListObjectsV2' || operation === 'ListObjects' || operation === 'HeadBucket')
+      return 'ListBucket';
+    if (operation === 'HeadObject') return 'GetObject';
+    if (operation === 'ListBuckets') return 'ListAllMyBuckets';
+  }
+  return operation;
+}
+
+/** What reports show of a reached target. */
+export function targetInfo(target: Target, identity: CallerIdentity, region: string): TargetInfo {
+  return {
+    kind: target.kind,
+    ...(target.kind !== 'aws' ? { endpoint: target.endpoint! } : {}),
+    region,
+    account: identity.account,
+    partition: identity.partition,
+    ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
+  };
+}

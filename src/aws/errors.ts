@@ -1,0 +1,174 @@
+import type { Target } from './target.js';
+
+/**
+ * Problems with the target itself, as sentences a student can act on. TargetError means the
+ * target could not be reached or refused the credentials (exit 3); TargetOptionError means the
+ * target options were wrong (exit 2). Neither is ever shown with a stack trace.
+ */
+
+export class TargetError extends Error {
+  override name = 'TargetError';
+  readonly exitCode = 3;
+}
+
+export class TargetOptionError extends Error {
+  override name = 'TargetOptionError';
+  readonly exitCode = 2;
+}
+
+/**
+ * The target refused an operation to labwright's own identity: the checker lacks a permission.
+ * Keeps the AWS error code as its name, so code that tests `error.name` still sees AccessDenied.
+ */
+export class CheckerPermissionError extends Error {
+  constructor(
+    readonly code: string,
+    readonly action: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const CREDENTIAL_CODES = new Set([
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'InvalidSignatureException',
+  'AuthFailure',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+]);
+
+const PERMISSION_CODES = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Forbidden',
+]);
+
+interface ErrorLike {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  errors?: ErrorLike[];
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** The AWS error code of an SDK error (its name), or a Node network code. */
+export function errorCode(error: unknown): string {
+  const e = error as ErrorLike;
+  return e?.code && NETWORK_CODES.has(e.code) ? e.code : (e?.Code ?? e?.name ?? 'Error');
+}
+
+export function isNetworkError(error: unknown): boolean {
+  const e = error as ErrorLike;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && NETWORK_CODES.has(e.code)) return true;
+  if (e.name === 'TimeoutError' && !e.$metadata?.httpStatusCode) return true;
+  return Array.isArray(e.errors) && e.errors.some((inner) => isNetworkError(inner));
+}
+
+export function isPermissionError(error: unknown): boolean {
+  return PERMISSION_CODES.has(errorCode(error));
+}
+
+/**
+ * Turns an error from calling the target into a TargetError when the target itself is the
+ * problem (unreachable, credentials refused or missing, SSO session expired); otherwise undefined.
+ */
+export function explainTargetError(error: unknown, target: Target): TargetError | undefined {
+  const e = error as ErrorLike;
+  const where = target.kind === 'aws' ? 'AWS' : target.endpoint;
+  if (isNetworkError(error)) {
+    if (target.kind === 'aws') {
+      return new TargetError(
+        `AWS cannot be reached (${e.code ?? e.name}): check your network connection`,
+      );
+    }
+    if (target.kind === 'sandbox') {
+      return new TargetError(
+        `the sandbox at ${where} stopped answering (${e.code ?? e.name}): start it again with \`labwright sandbox\``,
+      );
+    }
+    return new TargetError(
+      `nothing answers at ${where}: is LocalStack running? \`labwright sandbox\` starts a local one`,
+    );
+  }
+  const code = errorCode(error);
+  const message = firstLine(e?.message ?? String(error));
+  const profile = target.kind === 'aws' ? target.profile : undefined;
+  if (isSsoExpired(error)) {
+    return new TargetError(
+      `your AWS SSO session has expired or is missing: run \`aws sso login${profile ? ` --profile ${profile}` : ''}\`, then try again`,
+    );
+  }
+  if (code === 'CredentialsProviderError' || code === 'ProviderError') {
+    return new TargetError(
+      profile
+        ? `no AWS credentials for profile ${profile}: ${message}`
+        : `no AWS credentials found: set AWS_PROFILE or use --profile NAME (run \`aws configure\` or \`aws sso login\` first)`,
+    );
+  }
+  if (CREDENTIAL_CODES.has(code)) {
+    const whose =
+      target.kind === 'aws'
+        ? profile
+          ? `profile ${profile}`
+          : 'your AWS credentials'
+        : `the credentials given to ${where}`;
+    if (code === 'ExpiredToken' || code === 'ExpiredTokenException' || code === 'RequestExpired') {
+      return new TargetError(
+        `${whose} have expired (${code}): refresh them${profile ? ` (\`aws sso login --profile ${profile}\`)` : ''} and try again`,
+      );
+    }
+    return new TargetError(`${where} refused ${whose} (${code}): check the access key and secret`);
+  }
+  return undefined;
+}
+
+function isSsoExpired(error: unknown): boolean {
+  const e = error as ErrorLike;
+  const text = `${e?.name ?? ''} ${e?.message ?? ''}`;
+  return (
+    /TokenProviderError|SSOTokenProviderFailure|UnauthorizedException/.test(e?.name ?? '') ||
+    (/\bSSO\b|sso_|sso session/i.test(text) && /expired|refresh|login|token/i.test(text))
+  );
+}
+
+/** "labwright's identity may not call iam:GetRole": the checker lacks a permission. */
+export function checkerPermissionError(
+  error: unknown,
+  service: string,
+  operation: string,
+  identity?: string,
+): CheckerPermissionError {
+  const action = `${service}:${operation}`;
+  const who = identity ? `labwright's identity (${identity})` : "labwright's identity";
+  const detail = firstLine((error as ErrorLike)?.message ?? '');
+  return new CheckerPermissionError(
+    errorCode(error),
+    action,
+    `${who} is not allowed to call ${action}, which this check needs: grant it to the user or profile labwright runs as${detail ? ` (AWS said: ${detail})` : ''}`,
+  );
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? '';
+}

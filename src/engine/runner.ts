@@ -1,0 +1,456 @@
+import type { CheckContext, CheckType, TargetInfo } from '../../checks/define.js';
+import type { Connection } from '../aws/connect.js';
+import type { LoadedLab } from '../lab/load.js';
+import type { Check, Lab, Step } from '../lab/schema.js';
+import { interpolateString } from '../lab/vars.js';
+import { runAction, type ActionContext, type Billable } from './actions.js';
+import type { RetryBound } from './backoff.js';
+import { runCheck, type CheckRunResult } from './check-run.js';
+import { defaultCheckTypes } from './check-types.js';
+import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
+import { Progress } from './progress.js';
+import type { CheckReport, LabReport, Status, StepReport } from './report.js';
+import { resolveVars } from './vars.js';
+
+/**
+ * The runner: what `check`, `solve`, `hint`, `reset`, the TUI and `grade` all use.
+ *
+ *   const connection = await connect(resolveTarget(options));       // src/aws/connect.ts
+ *   const session = openLab({ lab: loaded, connection, vars: { bucket: 'x' } });
+ *   const report = await session.runChecks({ onEvent });             // LabReport (JSON contract)
+ *   await session.runActions('create-role', { onEvent });            // one step's reference actions
+ *   const { report } = await session.solve({ steps: ['create-role'] });
+ *   const hint = session.nextHint(report);                           // records the hint as seen
+ *
+ * Events (src/engine/events.ts): check-start, check-retry, check-done, action-start,
+ * action-output, action-retry, action-done. Progress (hints seen, quiz answers, verdicts) is
+ * saved after each change, per lab and target (src/engine/progress.ts).
+ */
+
+export interface OpenLabOptions {
+  lab: LoadedLab;
+  connection: Connection;
+  /** `--var name=value` overrides; unknown names throw VarError. */
+  vars?: Readonly<Record<string, string>>;
+  /** Defaults to the saved progress of this lab on this target. */
+  progress?: Progress;
+  /** Defaults to every check type labwright ships. */
+  checkTypes?: ReadonlyMap<string, CheckType>;
+  /** The student's folder (their own files, e.g. a CloudFormation template); defaults to process.cwd(). */
+  cwd?: string;
+  /** Asked before a billable action on real AWS (see `solve --yes`). */
+  confirmBillable?: (billable: Billable, title: string) => Promise<boolean>;
+  /** How many checks run at once. */
+  concurrency?: number;
+}
+
+/**
+ * Which failing checks are polled for eventual consistency:
+ * `all` every selected step's; `current` only the first step that has a failing required check
+ * (the one the student is working on); `none` runs each check once.
+ */
+export type WaitMode = 'all' | 'current' | 'none';
+
+export interface RunChecksOptions {
+  /** Step ids, in any order; defaults to every step. Unknown ids throw UnknownStepError. */
+  steps?: readonly string[];
+  wait?: WaitMode;
+  onEvent?: RunEventListener;
+  signal?: AbortSignal;
+}
+
+export interface HintGiven {
+  stepId: string;
+  checkId: string;
+  title: string;
+  hint: string;
+  /** 1-based: the hint's number, and how many the check has. */
+  number: number;
+  total: number;
+}
+
+export interface SolveResult {
+  actions: { stepId: string; results: ActionResult[] }[];
+  report: LabReport;
+}
+
+export class UnknownStepError extends Error {
+  override name = 'UnknownStepError';
+  constructor(
+    readonly stepId: string,
+    readonly known: string[],
+  ) {
+    super(`the lab has no step "${stepId}"; its steps are ${known.join(', ')}`);
+  }
+}
+
+export interface LabSession {
+  readonly lab: Lab;
+  readonly target: TargetInfo;
+  readonly vars: Readonly<Record<string, string>>;
+  readonly progress: Progress;
+  /** The environment shell actions and checks run with. */
+  readonly env: Readonly<Record<string, string>>;
+  runChecks(options?: RunChecksOptions): Promise<LabReport>;
+  runActions(
+    stepId: string,
+    options?: { onEvent?: RunEventListener; signal?: AbortSignal },
+  ): Promise<ActionResult[]>;
+  /** Each selected step in order: its actions, then its checks (polled). */
+  solve(options?: {
+    steps?: readonly string[];
+    onEvent?: RunEventListener;
+    signal?: AbortSignal;
+  }): Promise<SolveResult>;
+  /** The lab's cleanup actions, in order (what `labwright reset` runs). */
+  cleanup(options?: {
+    onEvent?: RunEventListener;
+    signal?: AbortSignal;
+    /** Treat "not found" errors as already done. */
+    ignoreNotFound?: boolean;
+  }): Promise<ActionResult[]>;
+  /** The next unseen hint of the first failing check in `report`, recorded as seen. */
+  nextHint(report: LabReport): HintGiven | undefined;
+  /** The next unseen hint of one check (the TUI's `h`), recorded as seen. */
+  hintFor(stepId: string, checkId: string): HintGiven | undefined;
+  recordAnswer(questionId: string, choice: number): void;
+  /** Checks that failed because labwright's own identity lacks a permission, in the last run. */
+  readonly checkerDenied: readonly string[];
+}
+
+export function openLab(options: OpenLabOptions): LabSession {
+  const { lab, dir: labDir, defaults } = options.lab;
+  const { connection } = options;
+  const vars = resolveVars(defaults, options.vars ?? {}, connection.info);
+  const progress = options.progress ?? Progress.load(lab.id, connection.key);
+  const checkTypes = options.checkTypes ?? defaultCheckTypes();
+  const cwd = options.cwd ?? process.cwd();
+  const env = { ...connection.env, LABWRIGHT_CWD: cwd, LABWRIGHT_LAB_DIR: labDir };
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  let checkerDenied: string[] = [];
+
+  const fill = (text: string) => {
+    try {
+      return interpolateString(text, vars);
+    } catch {
+      return text;
+    }
+  };
+
+  const selectSteps = (ids?: readonly string[]): Step[] => {
+    if (!ids?.length) return lab.steps;
+    const known = lab.steps.map((step) => step.id);
+    for (const id of ids) if (!known.includes(id)) throw new UnknownStepError(id, known);
+    return lab.steps.filter((step) => ids.includes(step.id));
+  };
+
+  const boundOf = (check: Check): RetryBound => check.retry ?? lab.retry;
+
+  const checkContext = (signal: AbortSignal): CheckContext => ({
+    call: (service, operation, input) =>
+      connection.clients.call(service, operation, input, { signal }),
+    target: connection.info,
+    vars,
+    labDir,
+    cwd,
+    answers: progress.data.answers,
+    env,
+    signal,
+  });
+
+  const checkReport = (step: Step, check: Check, result: CheckRunResult): CheckReport => {
+    const { outcome } = result;
+    const seen = progress.hintsSeen(step.id, check.id);
+    const hint =
+      outcome.status === 'passed' || check.hints.length === 0
+        ? null
+        : fill(check.hints[Math.min(seen, check.hints.length - 1)]!);
+    return {
+      id: check.id,
+      type: check.type,
+      ...(check.title ? { title: fill(check.title) } : {}),
+      status: outcome.status,
+      points: check.points,
+      optional: check.optional,
+      message: outcome.message,
+      hint,
+      hintsUsed: seen,
+      evidence: outcome.evidence ?? {},
+      durationMs: result.durationMs,
+    };
+  };
+
+  async function runChecks(runOptions: RunChecksOptions = {}): Promise<LabReport> {
+    const startedAt = new Date();
+    const steps = selectSteps(runOptions.steps);
+    const controller = new AbortController();
+    const abort = () => controller.abort(runOptions.signal?.reason);
+    runOptions.signal?.addEventListener('abort', abort, { once: true });
+    const ctx = checkContext(controller.signal);
+    const onEvent = runOptions.onEvent;
+    const results = new Map<string, CheckRunResult>();
+    const key = (step: Step, check: Check) => `${step.id}/${check.id}`;
+    checkerDenied = [];
+
+    try {
+      // Every check once, concurrently: they are independent reads.
+      const first = steps.flatMap((step) => step.checks.map((check) => ({ step, check })));
+      await eachLimited(first, concurrency, async ({ step, check }) => {
+        onEvent?.({ type: 'check-start', stepId: step.id, checkId: check.id });
+        const result = await runCheck({
+          stepId: step.id,
+          check,
+          type: checkTypes.get(check.type),
+          ctx,
+          signal: controller.signal,
+        });
+        results.set(key(step, check), result);
+        onEvent?.({
+          type: 'check-done',
+          stepId: step.id,
+          checkId: check.id,
+          report: checkReport(step, check, result),
+        });
+      });
+
+      // Then poll the failing ones where waiting may change the verdict.
+      const waitSteps = stepsToWaitOn(steps, runOptions.wait ?? 'current', (step, check) =>
+        results.get(key(step, check))!,
+      );
+      const again = waitSteps.flatMap((step) =>
+        step.checks
+          .filter((check) => {
+            const outcome = results.get(key(step, check))!.outcome;
+            return outcome.status === 'failed' && outcome.retryable !== false;
+          })
+          .map((check) => ({ step, check })),
+      );
+      await eachLimited(again, concurrency, async ({ step, check }) => {
+        const result = await runCheck({
+          stepId: step.id,
+          check,
+          type: checkTypes.get(check.type),
+          ctx,
+          poll: boundOf(check),
+          previous: results.get(key(step, check))!,
+          onEvent,
+          signal: controller.signal,
+        });
+        results.set(key(step, check), result);
+        onEvent?.({
+          type: 'check-done',
+          stepId: step.id,
+          checkId: check.id,
+          report: checkReport(step, check, result),
+        });
+      });
+    } finally {
+      runOptions.signal?.removeEventListener('abort', abort);
+      controller.abort();
+    }
+
+    const stepReports: StepReport[] = steps.map((step) => {
+      const checks = step.checks.map((check) => {
+        const result = results.get(key(step, check));
+        if (result?.checkerDenied) checkerDenied.push(result.checkerDenied.action);
+        return result
+          ? checkReport(step, check, result)
+          : checkReport(step, check, {
+              outcome: { status: 'error', message: 'the run was stopped before this check ran' },
+              durationMs: 0,
+              attempts: 0,
+            });
+      });
+      return {
+        id: step.id,
+        title: fill(step.title),
+        optional: step.optional,
+        status: stepStatus(step, checks),
+        checks,
+      };
+    });
+    const all = stepReports.flatMap((step) => step.checks);
+    const report: LabReport = {
+      lab: lab.id,
+      labVersion: lab.version,
+      target: connection.info,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      score: {
+        earned: all
+          .filter((check) => check.status === 'passed')
+          .reduce((sum, check) => sum + check.points, 0),
+        possible: all.reduce((sum, check) => sum + check.points, 0),
+      },
+      hintsUsed: progress.hintsUsed(),
+      steps: stepReports,
+    };
+    const wholeLab = steps.length === lab.steps.length;
+    progress.recordResults(
+      stepReports.flatMap((step) =>
+        step.checks.map((check) => ({
+          stepId: step.id,
+          checkId: check.id,
+          status: check.status,
+          message: check.message,
+        })),
+      ),
+      wholeLab && requiredPassed(report),
+    );
+    return report;
+  }
+
+  async function runStepActions(
+    stepId: string,
+    step: { actions: Step['actions'] },
+    runOptions: { onEvent?: RunEventListener; signal?: AbortSignal; ignoreNotFound?: boolean },
+  ): Promise<ActionResult[]> {
+    const results: ActionResult[] = [];
+    for (const [index, action] of step.actions.entries()) {
+      if (runOptions.signal?.aborted) break;
+      const ctx: ActionContext = {
+        clients: connection.clients,
+        vars,
+        labDir,
+        env,
+        stepId,
+        index,
+        ...(runOptions.ignoreNotFound ? { ignoreNotFound: true } : {}),
+        ...(options.confirmBillable && connection.info.kind === 'aws'
+          ? { confirmBillable: options.confirmBillable }
+          : {}),
+        ...(runOptions.onEvent ? { onEvent: runOptions.onEvent } : {}),
+        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      };
+      results.push(await runAction(action, ctx));
+    }
+    return results;
+  }
+
+  return {
+    lab,
+    target: connection.info,
+    vars,
+    progress,
+    env,
+    get checkerDenied() {
+      return checkerDenied;
+    },
+    runChecks,
+    runActions(stepId, runOptions = {}) {
+      const [step] = selectSteps([stepId]);
+      return runStepActions(step!.id, step!, runOptions);
+    },
+    async solve(solveOptions = {}) {
+      const steps = selectSteps(solveOptions.steps);
+      const actions: SolveResult['actions'] = [];
+      for (const step of steps) {
+        const events = {
+          ...(solveOptions.onEvent ? { onEvent: solveOptions.onEvent } : {}),
+          ...(solveOptions.signal ? { signal: solveOptions.signal } : {}),
+        };
+        actions.push({ stepId: step.id, results: await runStepActions(step.id, step, events) });
+      }
+      // Checks after all actions: later steps' actions can complete earlier steps' work.
+      const report = await runChecks({
+        steps: steps.map((step) => step.id),
+        wait: 'all',
+        ...solveOptionsEvents(solveOptions),
+      });
+      return { actions, report };
+    },
+    cleanup(runOptions = {}) {
+      return runStepActions(CLEANUP_STEP, { actions: lab.cleanup }, runOptions);
+    },
+    nextHint(report) {
+      for (const stepReport of report.steps) {
+        const step = lab.steps.find((s) => s.id === stepReport.id);
+        for (const checkReport of stepReport.checks) {
+          if (checkReport.status !== 'failed' && checkReport.status !== 'error') continue;
+          const check = step?.checks.find((c) => c.id === checkReport.id);
+          if (check?.hints.length) return giveHint(step!, check);
+        }
+      }
+      return undefined;
+    },
+    hintFor(stepId, checkId) {
+      const [step] = selectSteps([stepId]);
+      const check = step!.checks.find((c) => c.id === checkId);
+      return check?.hints.length ? giveHint(step!, check) : undefined;
+    },
+    recordAnswer(questionId, choice) {
+      progress.recordAnswer(questionId, choice);
+    },
+  };
+
+  function giveHint(step: Step, check: Check): HintGiven {
+    const before = progress.hintsSeen(step.id, check.id);
+    const index = Math.min(before, check.hints.length - 1);
+    progress.recordHint(step.id, check.id, check.hints.length);
+    return {
+      stepId: step.id,
+      checkId: check.id,
+      title: fill(check.title ?? check.id),
+      hint: fill(check.hints[index]!),
+      number: index + 1,
+      total: check.hints.length,
+    };
+  }
+}
+
+function solveOptionsEvents(options: { onEvent?: RunEventListener; signal?: AbortSignal }) {
+  return {
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+function stepsToWaitOn(
+  steps: Step[],
+  mode: WaitMode,
+  resultOf: (step: Step, check: Check) => CheckRunResult,
+): Step[] {
+  if (mode === 'none') return [];
+  if (mode === 'all') return steps;
+  const current = steps.find((step) =>
+    step.checks.some(
+      (check) =>
+        !check.optional && !step.optional && resultOf(step, check).outcome.status === 'failed',
+    ),
+  );
+  return current ? [current] : [];
+}
+
+/** A step passes when its required checks pass; an error outranks a failure (nothing was judged). */
+export function stepStatus(step: Pick<Step, 'optional'>, checks: CheckReport[]): Status {
+  const required = checks.filter((check) => !check.optional);
+  const judged = required.length ? required : checks;
+  if (judged.length === 0) return 'passed';
+  if (judged.some((check) => check.status === 'error')) return 'error';
+  if (judged.some((check) => check.status === 'failed')) return 'failed';
+  if (judged.every((check) => check.status === 'skipped')) return 'skipped';
+  return 'passed';
+}
+
+/** Every required check (of a required step) passed: exit code 0. */
+export function requiredPassed(report: LabReport): boolean {
+  return report.steps.every(
+    (step) =>
+      step.optional || step.checks.every((check) => check.optional || check.status === 'passed'),
+  );
+}
+
+async function eachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
