@@ -55,7 +55,10 @@ export function jsonProtocol(model: ServiceModel): ProtocolHandler {
       const target = req.headers['x-amz-target'] ?? '';
       const dot = target.lastIndexOf('.');
       const operation = target.slice(dot + 1);
-      if (dot < 0 || target.slice(0, dot) !== prefix || !model.operations[operation]) {
+      const sent = target.slice(0, dot);
+      // Newer SDKs send the short target (`CloudTrail_20131101`) of a namespaced prefix.
+      const known = sent === prefix || prefix.endsWith(`.${sent}`);
+      if (dot < 0 || !known || !model.operations[operation]) {
         throw new AwsError(
           'UnknownOperationException',
           `Unknown operation ${operation || target || '(none)'}`,

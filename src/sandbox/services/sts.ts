@@ -1,0 +1,124 @@
+/**
+ * STS: GetCallerIdentity and AssumeRole. AssumeRole honours the role's trust policy (evaluated
+ * like AWS, the caller's own policies included) and issues real temporary credentials that
+ * the sandbox then verifies and authorizes.
+ */
+import { internalCore } from '../core.js';
+import { AwsError, type ServiceHandler, type SandboxCore } from '../types.js';
+import { findRole, roleNameFromArn } from './iam-state.js';
+
+const SESSION_NAME = /^[\w+=,.@-]*$/;
+/** Role chaining (a role session assuming a role) is capped at one hour, as on AWS. */
+const CHAINED_MAX_SECONDS = 3600;
+
+export function stsService(sandboxCore: SandboxCore): ServiceHandler {
+  const core = internalCore(sandboxCore);
+
+  return {
+    name: 'sts',
+    operations: {
+      GetCallerIdentity(_input, ctx) {
+        return {
+          UserId: ctx.caller.principalId,
+          Account: ctx.caller.accountId,
+          Arn: ctx.caller.arn,
+        };
+      },
+
+      async AssumeRole(input, ctx) {
+        const roleArn = String(input.RoleArn ?? '');
+        const sessionName = String(input.RoleSessionName ?? '');
+        if (sessionName.length < 2 || sessionName.length > 64) {
+          throw new AwsError(
+            'ValidationError',
+            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length ${sessionName.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`,
+          );
+        }
+        if (!SESSION_NAME.test(sessionName)) {
+          throw new AwsError(
+            'ValidationError',
+            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+          );
+        }
+        const denied = new AwsError(
+          'AccessDenied',
+          `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          403,
+        );
+        // AWS does not reveal whether a role exists: a missing role is a plain denial.
+        const name = roleNameFromArn(roleArn);
+        const role = name ? findRole(core.store, name) : undefined;
+        if (!role || role.Arn !== roleArn) throw denied;
+        if (!(await core.trustAllows(role, ctx.caller))) throw denied;
+
+        const duration = typeof input.DurationSeconds === 'number' ? input.DurationSeconds : 3600;
+        if (duration < 900) {
+          throw new AwsError(
+            'ValidationError',
+            `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`,
+          );
+        }
+        if (ctx.caller.kind === 'assumed-role' && duration > CHAINED_MAX_SECONDS) {
+          throw new AwsError(
+            'ValidationError',
+            'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+          );
+        }
+        if (duration > role.MaxSessionDuration) {
+          throw new AwsError(
+            'ValidationError',
+            'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+          );
+        }
+        const credentials = core.issueCredentials(role, sessionName, duration);
+        return {
+          Credentials: {
+            AccessKeyId: credentials.AccessKeyId,
+            SecretAccessKey: credentials.SecretAccessKey,
+            SessionToken: credentials.SessionToken,
+            Expiration: credentials.Expiration,
+          },
+          AssumedRoleUser: {
+            AssumedRoleId: credentials.caller.principalId,
+            Arn: credentials.caller.arn,
+          },
+        };
+      },
+    },
+
+    describeEvent(operation, input, output) {
+      if (operation !== 'AssumeRole') return {};
+      const roleArn = String(input.RoleArn ?? '');
+      const out = output as
+        | {
+            Credentials: { AccessKeyId: string; SessionToken: string; Expiration: Date };
+            AssumedRoleUser: object;
+          }
+        | undefined;
+      return {
+        readOnly: true,
+        resources: [{ ARN: roleArn, ResourceType: 'AWS::IAM::Role' }],
+        requestParameters: {
+          roleArn,
+          roleSessionName: input.RoleSessionName,
+          ...(input.DurationSeconds !== undefined
+            ? { durationSeconds: input.DurationSeconds }
+            : {}),
+        },
+        responseElements: out
+          ? {
+              credentials: {
+                accessKeyId: out.Credentials.AccessKeyId,
+                sessionToken: out.Credentials.SessionToken,
+                expiration: out.Credentials.Expiration.toUTCString(),
+              },
+              assumedRoleUser: {
+                assumedRoleId: (out.AssumedRoleUser as { AssumedRoleId: string }).AssumedRoleId,
+                arn: (out.AssumedRoleUser as { Arn: string }).Arn,
+              },
+            }
+          : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * CloudTrail's event history: every call, over the wire or through core.invoke, becomes a
+ * management event shaped like CloudTrail's record. Kept in memory (the last MAX_EVENTS) and
+ * appended to events.jsonl in the state directory, apart from state.json, so recording a call
+ * never rewrites the whole state.
+ */
+import { appendFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Caller, EventDetails, RequestContext, ServiceName } from './types.js';
+
+export const MAX_EVENTS = 10_000;
+const FLUSH_DELAY_MS = 50;
+
+/** The CloudTrail record (what LookupEvents returns as the CloudTrailEvent JSON string). */
+export interface TrailEvent {
+  eventVersion: string;
+  userIdentity: Record<string, unknown>;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  requestID: string;
+  eventID: string;
+  readOnly: boolean;
+  resources?: { accountId: string; type: string; ARN: string }[];
+  eventType: 'AwsApiCall';
+  managementEvent: boolean;
+  recipientAccountId: string;
+  eventCategory: 'Management';
+}
+
+const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Simulate|Filter)/;
+
+/** Input keys that name a resource, for the event's resources (LookupEvents' ResourceName). */
+const RESOURCE_KEYS: [
+  string,
+  string,
+  (value: string, region: string, account: string) => string,
+][] = [
+  ['RoleName', 'AWS::IAM::Role', (v, _r, a) => `arn:aws:iam::${a}:role/${v}`],
+  ['PolicyArn', 'AWS::IAM::ManagedPolicy', (v) => v],
+  ['RoleArn', 'AWS::IAM::Role', (v) => v],
+  ['Bucket', 'AWS::S3::Bucket', (v) => `arn:aws:s3:::${v}`],
+  [
+    'NotebookInstanceName',
+    'AWS::SageMaker::NotebookInstance',
+    (v, r, a) => `arn:aws:sagemaker:${r}:${a}:notebook-instance/${v.toLowerCase()}`,
+  ],
+  [
+    'TrainingJobName',
+    'AWS::SageMaker::TrainingJob',
+    (v, r, a) => `arn:aws:sagemaker:${r}:${a}:training-job/${v.toLowerCase()}`,
+  ],
+  ['logGroupName', 'AWS::Logs::LogGroup', (v, r, a) => `arn:aws:logs:${r}:${a}:log-group:${v}`],
+];
+
+export function eventSource(service: ServiceName): string {
+  return `${service}.amazonaws.com`;
+}
+
+export function userIdentity(caller: Caller): Record<string, unknown> {
+  if (caller.kind === 'root') {
+    return {
+      type: 'Root',
+      principalId: caller.principalId,
+      arn: caller.arn,
+      accountId: caller.accountId,
+      accessKeyId: caller.accessKeyId,
+    };
+  }
+  const identity: Record<string, unknown> = {
+    type: 'AssumedRole',
+    principalId: caller.principalId,
+    arn: caller.arn,
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+    sessionContext: {
+      sessionIssuer: {
+        type: 'Role',
+        principalId: caller.principalId.split(':')[0],
+        arn: caller.roleArn,
+        accountId: caller.accountId,
+        userName: caller.roleName,
+      },
+      attributes: { mfaAuthenticated: 'false' },
+    },
+  };
+  if (caller.invokedBy) identity.invokedBy = caller.invokedBy;
+  return identity;
+}
+
+/** `RoleName` -> `roleName`, as CloudTrail writes request parameters; bodies left out. */
+function trimParameters(input: Record<string, unknown>): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || value instanceof Uint8Array) continue;
+    const name = key.charAt(0).toLowerCase() + key.slice(1);
+    out[name] =
+      typeof value === 'string' && value.length > 4096 ? `${value.slice(0, 4096)}...` : value;
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+function defaultResources(input: Record<string, unknown>, region: string, accountId: string) {
+  const out: { accountId: string; type: string; ARN: string }[] = [];
+  for (const [key, type, arn] of RESOURCE_KEYS) {
+    const value = input[key];
+    if (typeof value === 'string' && value) {
+      out.push({ accountId, type, ARN: arn(value, region, accountId) });
+    }
+  }
+  return out;
+}
+
+export class EventLog {
+  private events: TrailEvent[] = [];
+  private pending: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly file: string | undefined;
+
+  constructor(stateDir: string | undefined) {
+    this.file = stateDir ? join(stateDir, 'events.jsonl') : undefined;
+    if (!this.file) return;
+    try {
+      const lines = readFileSync(this.file, 'utf8').split('\n');
+      for (const line of lines.slice(-MAX_EVENTS - 1)) {
+        if (!line) continue;
+        try {
+          this.events.push(JSON.parse(line) as TrailEvent);
+        } catch {
+          // A line cut short by a crash mid-append: the events before it are intact.
+        }
+      }
+      if (lines.length > MAX_EVENTS * 2) this.rewrite();
+    } catch {
+      // No history yet.
+    }
+  }
+
+  record(
+    ctx: RequestContext,
+    input: Record<string, unknown>,
+    outcome: { error?: { code: string; message: string }; details?: EventDetails },
+  ): TrailEvent {
+    const { caller } = ctx;
+    const details = outcome.details ?? {};
+    const readOnly = details.readOnly ?? READ_ONLY.test(ctx.operation);
+    const resources = details.resources
+      ? details.resources.map((r) => ({
+          accountId: caller.accountId,
+          type: r.ResourceType,
+          ARN: r.ARN,
+        }))
+      : defaultResources(input, ctx.region, caller.accountId);
+    const event: TrailEvent = {
+      eventVersion: '1.08',
+      userIdentity: userIdentity(caller),
+      eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventSource: eventSource(ctx.service),
+      eventName: ctx.operation,
+      awsRegion: ctx.region,
+      sourceIPAddress: ctx.sourceIp,
+      userAgent: ctx.userAgent,
+      requestParameters:
+        details.requestParameters !== undefined ? details.requestParameters : trimParameters(input),
+      responseElements: outcome.error ? null : (details.responseElements ?? null),
+      requestID: ctx.requestId,
+      eventID: randomUUID(),
+      readOnly,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: caller.accountId,
+      eventCategory: 'Management',
+    };
+    if (resources.length > 0) event.resources = resources;
+    if (outcome.error) {
+      event.errorCode = outcome.error.code;
+      event.errorMessage = outcome.error.message;
+    }
+    this.append(event);
+    return event;
+  }
+
+  /** Records an event built elsewhere (a service principal's AssumeRole). */
+  append(event: TrailEvent): void {
+    this.events.push(event);
+    if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    if (!this.file) return;
+    this.pending.push(JSON.stringify(event));
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flushPending(), FLUSH_DELAY_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Newest first, as LookupEvents returns them. */
+  newestFirst(): TrailEvent[] {
+    return [...this.events].reverse();
+  }
+
+  all(): readonly TrailEvent[] {
+    return this.events;
+  }
+
+  clear(): void {
+    this.events = [];
+    this.pending = [];
+    if (this.file) this.writing = this.writing.then(() => writeFile(this.file as string, ''));
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) this.flushPending();
+    await this.writing;
+  }
+
+  private flushPending(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const lines = this.pending.join('\n') + '\n';
+    this.pending = [];
+    const file = this.file as string;
+    this.writing = this.writing.then(() => appendFile(file, lines)).catch(() => undefined);
+  }
+
+  private rewrite(): void {
+    const file = this.file as string;
+    const text = this.events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+    this.writing = this.writing.then(() => writeFile(file, text)).catch(() => undefined);
+  }
+}
