@@ -4,6 +4,9 @@
  */
 import type { ServiceFactory } from '../types.js';
 // --- core services (sandbox core owner) ---
+import { cloudtrailService } from './cloudtrail.js';
+import { iamService } from './iam.js';
+import { stsService } from './sts.js';
 // --- S3 / SageMaker / CloudWatch Logs (their owner adds imports here) ---
 import { logsService } from './logs.js';
 import { s3Service } from './s3.js';
@@ -11,6 +14,9 @@ import { sagemakerService } from './sagemaker.js';
 
 export const serviceFactories: readonly ServiceFactory[] = [
   // --- core services ---
+  iamService,
+  stsService,
+  cloudtrailService,
   // --- S3 / SageMaker / CloudWatch Logs ---
   s3Service,
   sagemakerService,
