@@ -5,10 +5,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { createBlobStore } from '../blobs.js';
 import { serviceModel } from '../models/index.js';
 import { RestXmlError, restXmlProtocol } from '../protocol/rest-xml.js';
 import type {
+  BlobStore,
   EventDetails,
   PolicyDocument,
   RequestContext,
@@ -53,6 +53,8 @@ interface Bucket {
 
 interface S3State {
   buckets: Record<string, Bucket>;
+  /** Bodies kept inside the JSON state (base64) when the store offers no blob storage. */
+  inline?: Record<string, string>;
 }
 
 /** The account's canonical user id, as S3 shows owners (LocalStack's value for 000000000000). */
@@ -74,8 +76,8 @@ const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key
 const md5 = (data: Uint8Array) => createHash('md5').update(data).digest();
 
 export function s3Service(core: SandboxCore): ServiceHandler {
-  const blobs = core.store.blobs ?? createBlobStore(undefined);
   const state = () => core.store.get<S3State>('s3', () => ({ buckets: {} }));
+  const blobs = core.store.blobs ?? inlineBlobs(() => (state().inline ??= {}), core);
 
   const requireBucket = (name: string | undefined): Bucket => {
     const bucket = name === undefined ? undefined : state().buckets[name];
@@ -796,4 +798,27 @@ function normalizeEtag(etag: string): string {
 /** S3 lists keys in UTF-8 binary order. */
 function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Object bodies inside the service's JSON state, for a store without blob storage: slower and
+ * bigger than files, but they survive a restart like everything else.
+ */
+function inlineBlobs(table: () => Record<string, string>, core: SandboxCore): BlobStore {
+  return {
+    async put(data) {
+      const id = createHash('sha256').update(data).digest('hex');
+      table()[id] = Buffer.from(data).toString('base64');
+      core.store.changed();
+      return id;
+    },
+    async get(id) {
+      const data = table()[id];
+      return data === undefined ? undefined : Buffer.from(data, 'base64');
+    },
+    async delete(id) {
+      delete table()[id];
+      core.store.changed();
+    },
+  };
 }
