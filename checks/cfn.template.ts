@@ -78,7 +78,9 @@ async function judgeRole(entry: TemplateRole, input: Input): Promise<string[]> {
   }
   if (input.forbidWildcards) {
     for (const policy of rolePolicies(role)) {
-      for (const broad of broadGrants(policyLabel(policy), policy.document)) {
+      for (const broad of broadGrants(policyLabel(policy), policy.document, {
+        awsManaged: policy.kind === 'managed' && policy.awsManaged,
+      })) {
         problems.push(`${logicalId}: too broad: ${broad.description}`);
       }
     }

@@ -38,7 +38,11 @@ export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.
       input.forbiddenPolicies.some((ref) => policyMatches(p, ref)),
     );
     const broad = input.forbidWildcards
-      ? rolePolicies(role).flatMap((p) => broadGrants(policyLabel(p), p.document))
+      ? rolePolicies(role).flatMap((p) =>
+          broadGrants(policyLabel(p), p.document, {
+            awsManaged: p.kind === 'managed' && p.awsManaged,
+          }),
+        )
       : [];
     const probes = await runProbes(ctx, role, expandProbes(input.mustDeny));
     const leaks = probes.filter((r) => r.allowed);

@@ -47,7 +47,7 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = {
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFound')) {
         return failed(
-          `no log group named ${input.logGroup}: nothing has logged there yet (the role needs logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents for SageMaker to write it)`,
+          `no log group named ${input.logGroup}: nothing has written logs there yet. A training job writes them as its role, so the job must have run, and the role needs logs:CreateLogStream and logs:PutLogEvents`,
           { logGroup: input.logGroup },
         );
       }

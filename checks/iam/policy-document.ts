@@ -68,15 +68,22 @@ export function statementLabel(statement: Pick<Statement, 'index' | 'sid'>): str
   return statement.sid ? `statement "${statement.sid}"` : `statement ${statement.index}`;
 }
 
+/** A list as a student can read it in one line: the first few, then how many more. */
+function few(items: string[], max = 4): string {
+  return items.length <= max
+    ? items.join(', ')
+    : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
 /** What a statement grants, in a few words: `s3:GetObject, s3:PutObject on arn:aws:s3:::b/*`. */
 export function statementSummary(statement: Statement): string {
   const actions = statement.actions.length
-    ? statement.actions.join(', ')
-    : `everything except ${statement.notActions.join(', ')}`;
+    ? few(statement.actions)
+    : `everything except ${few(statement.notActions)}`;
   const resources = statement.resources.length
-    ? statement.resources.join(', ')
+    ? few(statement.resources)
     : statement.notResources.length
-      ? `everything except ${statement.notResources.join(', ')}`
+      ? `everything except ${few(statement.notResources)}`
       : 'no resource';
   const conditioned = statement.condition ? ' (with conditions)' : '';
   return `${actions} on ${resources}${conditioned}`;

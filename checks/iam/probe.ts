@@ -81,6 +81,11 @@ interface Located {
   statement: Statement;
 }
 
+/** `policy SageMakerS3Access`, `inline policy S3Access`, `the bucket policy of my-bucket`. */
+function inPolicy(label: string): string {
+  return /^(inline policy |the bucket policy)/.test(label) ? label : `policy ${label}`;
+}
+
 function locate(
   verdict: Pick<StatementVerdict, 'policyType' | 'policyName' | 'statementIndex'>,
   policies: RolePolicy[],
@@ -143,7 +148,7 @@ function explain(
   }
   if (evaluation.decision === 'explicitDeny') {
     const by = decided
-      ? `${statementLabel(decided.statement)} in ${decided.policy} (Deny ${statementSummary(decided.statement)})`
+      ? `${statementLabel(decided.statement)} in ${inPolicy(decided.policy)} (Deny ${statementSummary(decided.statement)})`
       : 'an explicit Deny';
     return {
       ...base,
@@ -183,7 +188,7 @@ function whyNothingAllows(
       : `everything except ${statement.notResources.join(', ')}`;
     return (
       `${probe.action} applies to ${resourceKind(probe.resource)}, ${probe.resource}; ` +
-      `your ${statementLabel(statement)} in policy ${policy} names only ${named}`
+      `your ${statementLabel(statement)} in ${inPolicy(policy)} names only ${named}`
     );
   }
   const conditioned = allows.find(
@@ -195,7 +200,7 @@ function whyNothingAllows(
       c && typeof c === 'object' ? Object.keys(c) : [],
     );
     return (
-      `${what} is not allowed: your ${statementLabel(statement)} in policy ${policy} grants it ` +
+      `${what} is not allowed: your ${statementLabel(statement)} in ${inPolicy(policy)} grants it ` +
       `only when its condition on ${keys.join(', ') || 'the request'} holds, and this request does not meet it`
     );
   }
@@ -204,10 +209,15 @@ function whyNothingAllows(
     s.located.statement.actions.some((a) => wildcardMatches(`${service}:*`, a) || a === '*'),
   );
   const names = policies.map(policyLabel).join(', ');
-  const head = `${what} is not allowed: no statement in the role's policies (${names}) grants ${probe.action}`;
+  const kind = resourceKind(probe.resource);
+  // For S3, say what the action applies to: the bucket/object split is what students miss.
+  const head =
+    kind === 'the resource'
+      ? `${what} is not allowed: no statement in the role's policies (${names}) grants ${probe.action}`
+      : `${probe.action} applies to ${kind}, ${probe.resource}, and no statement in the role's policies (${names}) grants it`;
   if (sameService) {
     const { statement, policy } = sameService.located;
-    return `${head}; the nearest, ${statementLabel(statement)} in policy ${policy}, grants ${statementSummary(statement)}`;
+    return `${head}; the nearest, ${statementLabel(statement)} in ${inPolicy(policy)}, grants only ${statementSummary(statement)}`;
   }
   return head;
 }
