@@ -39,6 +39,46 @@ export function buildProgram(): Command {
       run(async () => (await import('./commands/validate.js')).validateCommand(labs, options))(),
     );
 
+  labCommand(program, 'check', 'run the checks and report: text, --json or --junit FILE')
+    .option('--junit <file>', 'also write a JUnit XML report to FILE')
+    .option('--no-wait', 'run each check once, without waiting for eventual consistency')
+    .action((lab: string, options: import('./commands/check.js').CheckOptions) =>
+      run(async () => (await import('./commands/check.js')).checkCommand(lab, options))(),
+    );
+
+  labCommand(program, 'solve', "run the lab's reference actions, then its checks")
+    .option('--junit <file>', 'also write a JUnit XML report to FILE')
+    .option('--yes', 'accept the cost of billable resources on real AWS without asking')
+    .action((lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+      run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
+    );
+
+  labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
+    (lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+      run(async () => (await import('./commands/hint.js')).hintCommand(lab, options))(),
+  );
+
+  targetOptions(
+    program
+      .command('reset')
+      .description('delete what the lab created, and nothing else; forget progress on the target')
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .option('--var <name=value>', 'set a lab variable (repeatable)', collect)
+      .option('--yes', 'do not ask for confirmation on real AWS'),
+  ).action((lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+    run(async () => (await import('./commands/reset.js')).resetCommand(lab, options))(),
+  );
+
+  program
+    .command('sandbox')
+    .description('run the embedded AWS sandbox in the foreground, for other terminals and tools')
+    .option('--port <port>', 'the port to listen on (0: any free one)', '4566')
+    .option('--state <dir>', 'where its state lives (default: the XDG state folder)')
+    .option('--reset', 'start from empty state')
+    .action((options: import('./commands/sandbox.js').SandboxCommandOptions) =>
+      run(async () => (await import('./commands/sandbox.js')).sandboxCommand(options))(),
+    );
+
   return program;
 }
 
@@ -77,4 +117,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** check, solve and hint: a lab, the target options, --step, --var and --json. */
+function labCommand(program: Command, name: string, description: string): Command {
+  return targetOptions(
+    program
+      .command(name)
+      .description(description)
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .option('--step <id>', 'only this step (repeatable)', collect)
+      .option('--var <name=value>', 'set a lab variable (repeatable)', collect)
+      .option('--json', 'print JSON'),
+  );
 }

@@ -29,7 +29,13 @@ export type Target =
       credentials: StaticCredentials;
     }
   | { kind: 'endpoint'; region: string; endpoint: string; credentials: StaticCredentials }
-  | { kind: 'aws'; region?: string; profile?: string };
+  | {
+      kind: 'aws';
+      region?: string;
+      profile?: string;
+      /** Credentials obtained elsewhere (a role `grade` assumed in a student's account). */
+      credentials?: StaticCredentials;
+    };
 
 export const DEFAULT_ENDPOINT = 'http://localhost:4566';
 export const DEFAULT_REGION = 'us-east-1';
@@ -76,9 +82,9 @@ function targetKind(options: TargetOptions): 'sandbox' | 'localstack' | 'aws' {
     return 'localstack';
   }
   if (options.profile) {
-    if (explicit === 'sandbox' || explicit === 'localstack') {
-      throw new TargetOptionError(`--profile cannot be used with --target ${explicit}`);
-    }
+    // --target defaults to sandbox, so only an explicit localstack contradicts --profile.
+    if (explicit === 'localstack')
+      throw new TargetOptionError('--profile cannot be used with --target localstack');
     return 'aws';
   }
   return (explicit as 'sandbox' | 'localstack' | 'aws' | undefined) ?? 'sandbox';

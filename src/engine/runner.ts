@@ -363,15 +363,8 @@ export function openLab(options: OpenLabOptions): LabSession {
       return runStepActions(CLEANUP_STEP, { actions: lab.cleanup }, runOptions);
     },
     nextHint(report) {
-      for (const stepReport of report.steps) {
-        const step = lab.steps.find((s) => s.id === stepReport.id);
-        for (const checkReport of stepReport.checks) {
-          if (checkReport.status !== 'failed' && checkReport.status !== 'error') continue;
-          const check = step?.checks.find((c) => c.id === checkReport.id);
-          if (check?.hints.length) return giveHint(step!, check);
-        }
-      }
-      return undefined;
+      const target = firstHintable(report, true) ?? firstHintable(report, false);
+      return target ? giveHint(target.step, target.check) : undefined;
     },
     hintFor(stepId, checkId) {
       const [step] = selectSteps([stepId]);
@@ -382,6 +375,24 @@ export function openLab(options: OpenLabOptions): LabSession {
       progress.recordAnswer(questionId, choice);
     },
   };
+
+  /** The first check in `report` that does not pass and has hints; required ones first. */
+  function firstHintable(
+    report: LabReport,
+    requiredOnly: boolean,
+  ): { step: Step; check: Check } | undefined {
+    for (const stepReport of report.steps) {
+      const step = lab.steps.find((s) => s.id === stepReport.id);
+      if (!step || (requiredOnly && step.optional)) continue;
+      for (const checkReport of stepReport.checks) {
+        if (checkReport.status !== 'failed' && checkReport.status !== 'error') continue;
+        if (requiredOnly && checkReport.optional) continue;
+        const check = step.checks.find((c) => c.id === checkReport.id);
+        if (check?.hints.length) return { step, check };
+      }
+    }
+    return undefined;
+  }
 
   function giveHint(step: Step, check: Check): HintGiven {
     const before = progress.hintsSeen(step.id, check.id);

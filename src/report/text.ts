@@ -31,7 +31,7 @@ export function renderText(report: LabReport, options: { title?: string } = {}):
   lines.push(`${chalk.bold(options.title ?? report.lab)} on ${describeTargetInfo(report.target)}`);
   for (const step of report.steps) {
     lines.push('');
-    const optional = step.optional ? chalk.dim(' (optional)') : '';
+    const optional = step.optional && !/optional/i.test(step.title) ? chalk.dim(' (optional)') : '';
     lines.push(`${GLYPH[step.status]} ${chalk.bold(step.id)}  ${step.title}${optional}`);
     for (const check of step.checks) lines.push(...renderCheck(check));
   }
