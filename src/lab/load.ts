@@ -66,7 +66,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   };
 
   for (const error of doc.errors) {
-    const position = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const position = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
     problems.push({
       file: shown,
       ...position,
@@ -84,24 +84,18 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
 
   const parsed = labSchema.safeParse(data);
   if (!parsed.success) {
-    for (const issue of flattenIssues(parsed.error.issues)) {
-      describeIssue(issue, data, report);
-    }
-    return { ok: false, problems };
+    for (const issue of flattenIssues(parsed.error.issues)) describeIssue(issue, data, report);
   }
-  const lab = parsed.data;
+  // The checks below read the raw data, so one pass reports structural and semantic problems.
   const dir = path.dirname(absolute);
-  const defaults = Object.fromEntries(
-    Object.entries(lab.vars).map(([name, def]) => [
-      name,
-      typeof def === 'string' ? def : def.default,
-    ]),
-  );
+  const defaults = variableDefaults(data);
   const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
-
   checkVariables(data, [], known, report);
-  checkUniqueIds(lab, report);
+  checkUniqueIds(data, report);
   checkFileRefs(data, [], dir, known, report);
+  if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
+
+  const lab = parsed.data;
   await checkChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
   await checkOperations(lab, options, report);
 
@@ -135,24 +129,51 @@ function checkVariables(
   }
 }
 
-function checkUniqueIds(lab: Lab, report: Report): void {
+function checkUniqueIds(data: object, report: Report): void {
   const steps = new Map<string, number>();
-  lab.steps.forEach((step, s) => {
-    const first = steps.get(step.id);
-    if (first !== undefined)
-      report(['steps', s, 'id'], `duplicate step id "${step.id}" (also steps[${first}])`);
-    else steps.set(step.id, s);
+  listAt(data, 'steps').forEach((step, s) => {
+    const id = idOf(step);
+    if (id === undefined) return;
+    const first = steps.get(id);
+    if (first !== undefined) {
+      report(['steps', s, 'id'], `duplicate step id "${id}" (also steps[${first}])`);
+    } else steps.set(id, s);
     const checks = new Map<string, number>();
-    step.checks.forEach((check, c) => {
-      const earlier = checks.get(check.id);
+    listAt(step, 'checks').forEach((check, c) => {
+      const checkId = idOf(check);
+      if (checkId === undefined) return;
+      const earlier = checks.get(checkId);
       if (earlier !== undefined) {
         report(
           ['steps', s, 'checks', c, 'id'],
-          `duplicate check id "${check.id}" in step ${step.id} (also checks[${earlier}])`,
+          `duplicate check id "${checkId}" in step ${id} (also checks[${earlier}])`,
         );
-      } else checks.set(check.id, c);
+      } else checks.set(checkId, c);
     });
   });
+}
+
+function listAt(value: unknown, key: string): unknown[] {
+  const list =
+    value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+function idOf(value: unknown): string | undefined {
+  const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The lab's variable defaults, read leniently so that a broken lab still gets every report. */
+function variableDefaults(data: object): Record<string, string> {
+  const vars = (data as { vars?: unknown }).vars;
+  if (!vars || typeof vars !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(vars).map(([name, def]) => [
+      name,
+      typeof def === 'string' ? def : String((def as { default?: unknown } | null)?.default ?? ''),
+    ]),
+  );
 }
 
 /** Every `{ file: path }` must exist inside the lab folder and parse. */
@@ -292,15 +313,16 @@ function describeIssue(issue: Issue, root: unknown, report: Report): void {
   const at = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
-      const parentValue = valueAt(root, at);
-      const siblings =
-        parentValue && typeof parentValue === 'object' ? Object.keys(parentValue) : [];
-      report([...at, key], `unknown key "${key}"${hintForKey(key, siblings, at)}`, true);
+      report([...at, key], `unknown key "${key}"`, true);
     }
     return;
   }
   if (issue.code === 'invalid_type' && valueAt(root, at) === undefined) {
     const key = at[at.length - 1];
+    if (typeof key === 'string' && ACTION_KINDS.includes(key) && isActionPath(at.slice(0, -1))) {
+      report(at.slice(0, -1), 'an action needs one of aws, shell or manual');
+      return;
+    }
     report(at.slice(0, -1), `missing required key "${String(key)}" (expected ${issue.expected})`);
     return;
   }
@@ -311,12 +333,12 @@ function describeIssue(issue: Issue, root: unknown, report: Report): void {
   report(at, issue.message);
 }
 
-function hintForKey(key: string, siblings: string[], at: Path): string {
+const ACTION_KINDS = ['aws', 'shell', 'manual'];
+
+/** steps[i].actions[j] or cleanup[j] */
+function isActionPath(at: Path): boolean {
   const parent = at[at.length - 2];
-  if (parent === 'actions' && !siblings.some((s) => ['aws', 'shell', 'manual'].includes(s))) {
-    return ': an action needs one of aws, shell or manual';
-  }
-  return '';
+  return typeof at[at.length - 1] === 'number' && (parent === 'actions' || parent === 'cleanup');
 }
 
 function describeValue(value: unknown): string {

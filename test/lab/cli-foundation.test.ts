@@ -1,0 +1,79 @@
+import { mkdtempSync, mkdirSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { labwright } from '../support/cli.js';
+
+describe('labwright list, validate, --help, --version', () => {
+  it('validates the bundled lab: exit 0 with a summary', () => {
+    const run = labwright(['validate', 'labs/sagemaker-iam-roles/lab.yaml']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('labs/sagemaker-iam-roles/lab.yaml: 7 steps, 17 checks');
+    expect(run.status).toBe(0);
+  });
+
+  it('validates by lab id and by folder too', () => {
+    expect(labwright(['validate', 'sagemaker-iam-roles']).status).toBe(0);
+    expect(labwright(['validate', 'labs/sagemaker-iam-roles']).status).toBe(0);
+  });
+
+  it('reports a broken lab with file:line:col, exit 2, no stack trace', () => {
+    const run = labwright(['validate', 'test/fixtures/broken-labs/unknown-check-type.yaml']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      'test/fixtures/broken-labs/unknown-check-type.yaml:10:15: unknown check type "iam.role.exist" (did you mean "iam.role.exists"?)',
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('validates several labs and fails if any is broken, reporting each', () => {
+    const run = labwright([
+      'validate',
+      'sagemaker-iam-roles',
+      'test/fixtures/broken-labs/bad-with.yaml',
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('7 steps, 17 checks');
+    expect(run.stderr).toContain('bad-with.yaml: 3 problems');
+  });
+
+  it('prints problems as JSON with --json', () => {
+    const run = labwright(['validate', '--json', 'test/fixtures/broken-labs/undefined-var.yaml']);
+    expect(run.status).toBe(2);
+    const [result] = JSON.parse(run.stdout) as {
+      ok: boolean;
+      problems: { line: number; path: string }[];
+    }[];
+    expect(result!.ok).toBe(false);
+    expect(result!.problems[0]).toMatchObject({ line: 12, path: 'steps[0].checks[0].with.role' });
+  });
+
+  it('lists the bundled lab, and a local ./labs lab first', () => {
+    expect(labwright(['list']).stdout).toMatch(
+      /^sagemaker-iam-roles\s+Lesson 9\.1: IAM Roles and Permissions for SageMaker/m,
+    );
+    const cwd = mkdtempSync(path.join(tmpdir(), 'labwright-list-'));
+    mkdirSync(path.join(cwd, 'labs'));
+    cpSync('test/fixtures/broken-labs/syntax-error.yaml', path.join(cwd, 'labs/mine/lab.yaml'), {
+      recursive: true,
+    });
+    const listed = labwright(['list', '--json'], { cwd });
+    const labs = JSON.parse(listed.stdout) as { id: string; source: string }[];
+    // A lab that does not parse is still listed, by its folder, so the author can find it.
+    expect(labs.map((lab) => [lab.id, lab.source])).toEqual([
+      ['mine', 'local'],
+      ['sagemaker-iam-roles', 'bundled'],
+    ]);
+  });
+
+  it('answers --version and --help, and exits 2 on bad usage', () => {
+    expect(labwright(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = labwright(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('validate');
+    const unknown = labwright(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(labwright(['validate']).status).toBe(2);
+  });
+});
