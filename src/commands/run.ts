@@ -1,0 +1,258 @@
+import chalk from 'chalk';
+import { createElement } from 'react';
+import { runAction } from '../engine/actions.js';
+import { loadLabFile } from '../engine/load-lab.js';
+import { openLab, type LabSession as EngineSession } from '../engine/runner.js';
+import { discoverLabs, resolveLabArgument, type LabEntry } from '../lab/discover.js';
+import type { LoadedLab } from '../lab/load.js';
+import { formatProblem } from '../lab/problem.js';
+import { App } from '../ui/App.js';
+import { LabMenu } from '../ui/components/LabMenu.js';
+import { Splash } from '../ui/components/Splash.js';
+import { labComplete, score } from '../ui/lab-state.js';
+import { takeScreen } from '../ui/screen-session.js';
+import type { LabSession } from '../ui/session.js';
+import { colourDisabled } from '../ui/theme.js';
+import { openTarget, type CommandTarget } from './target.js';
+import { parseVars, reportError, type LabCommandOptions } from './target-session.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+export interface RunOptions extends LabCommandOptions {
+  /** `--step ID`: open this step (the last one given, if repeated). */
+  step?: string[];
+}
+
+/** The variables that point the aws CLI and boto3 at a local target, shown to the student. */
+const EXPORTED = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_DEFAULT_REGION',
+] as const;
+
+/**
+ * `labwright run <lab>` and a bare `labwright`: the guided lab in the terminal. Without a
+ * terminal (piped, CI) it prints what `labwright check` prints instead.
+ */
+export async function runCommand(
+  labArgument: string | undefined,
+  options: RunOptions,
+): Promise<number> {
+  if (colourDisabled()) chalk.level = 0;
+  try {
+    if (!process.stdout.isTTY || !process.stdin.isTTY)
+      return await plainFallback(labArgument, options);
+    return await runTui(labArgument, options);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+async function plainFallback(
+  labArgument: string | undefined,
+  options: RunOptions,
+): Promise<number> {
+  const lab = labArgument ?? onlyLab(discoverLabs())?.id;
+  if (!lab) {
+    throw new UsageError(
+      'no terminal to show the lab in, and several labs: name one, e.g. `labwright check <lab>`',
+    );
+  }
+  const { checkCommand } = await import('./check.js');
+  return checkCommand(lab, options);
+}
+
+function onlyLab(labs: LabEntry[]): LabEntry | undefined {
+  return labs.length === 1 ? labs[0] : undefined;
+}
+
+async function runTui(labArgument: string | undefined, options: RunOptions): Promise<number> {
+  let file: string | undefined;
+  let labs: LabEntry[] = [];
+  if (labArgument) {
+    file = resolveLabArgument(labArgument);
+    if (!file)
+      throw new UsageError(
+        `no lab "${labArgument}": give a lab id (\`labwright list\` shows them) or a path to a lab.yaml`,
+      );
+  } else {
+    labs = discoverLabs();
+    if (labs.length === 0) throw new UsageError('no labs found in ./labs, and no bundled labs');
+    file = onlyLab(labs)?.file;
+  }
+  const vars = parseVars(options.var ?? []);
+
+  const { render } = await import('ink');
+  const screen = takeScreen();
+  let quitting = false;
+  let target: CommandTarget | undefined;
+  let engine: EngineSession | undefined;
+  let outcome: { code: number; message?: string } = { code: EXIT.ok };
+
+  const instance = render(
+    createElement(Splash, { message: 'Opening the lab…', onQuit: () => quit() }),
+    {
+      exitOnCtrlC: false,
+      patchConsole: true,
+    },
+  );
+  const quit = (result: { code: number; message?: string } = { code: EXIT.ok }) => {
+    if (quitting) return;
+    quitting = true;
+    outcome = result;
+    instance.unmount();
+  };
+  // A closed terminal or a kill still saves nothing half-done and gives the terminal back.
+  const onSignal = () => quit();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  const work = (async () => {
+    if (!file) {
+      file = await new Promise<string>((resolve) => {
+        instance.rerender(
+          createElement(LabMenu, {
+            labs,
+            onChoose: (lab) => resolve(lab.file),
+            onQuit: () => quit(),
+          }),
+        );
+      });
+      if (quitting) return;
+      instance.rerender(
+        createElement(Splash, { message: 'Opening the lab…', onQuit: () => quit() }),
+      );
+    }
+    const result = await loadLabFile(file, { checkOperations: false });
+    if (!result.ok) {
+      const problems = result.problems.map(formatProblem).join('\n');
+      quit({
+        code: EXIT.usage,
+        message: `${problems}\nlabwright: the lab does not load; \`labwright validate\` lints it`,
+      });
+      return;
+    }
+    const loaded = result.loaded;
+    if (quitting) return;
+    instance.rerender(
+      createElement(Splash, {
+        message: `Opening ${loaded.lab.title} on ${targetName(options)}…`,
+        onQuit: () => quit(),
+      }),
+    );
+    target = await openTarget(options);
+    if (quitting) return;
+    engine = openLab({ lab: loaded, connection: target.connection, vars });
+    const session = uiSession(engine, loaded, target);
+    const step = options.step?.at(-1);
+    if (step && !loaded.lab.steps.some((s) => s.id === step)) {
+      const known = loaded.lab.steps.map((s) => s.id).join(', ');
+      quit({
+        code: EXIT.usage,
+        message: `labwright: the lab has no step "${step}"; its steps are ${known}`,
+      });
+      return;
+    }
+    instance.rerender(
+      createElement(App, {
+        session,
+        ...(step ? { initialStep: step } : {}),
+        targetArgs: targetArgs(options),
+        onQuit: () => quit(),
+      }),
+    );
+  })().catch((error: unknown) => {
+    try {
+      quit({ code: reportError(error) });
+    } catch (unexpected) {
+      quit({ code: 1, message: `labwright: ${(unexpected as Error).stack ?? String(unexpected)}` });
+    }
+  });
+
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    screen.restore();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+  const held = screen.held();
+  if (held) process.stderr.write(held);
+  if (outcome.message) console.error(outcome.message);
+  if (engine && outcome.code === EXIT.ok) console.log(farewell(engine, options));
+  // If the student quit while the target was still being reached, let the opening finish, then close it.
+  await work;
+  await target?.close();
+  return outcome.code;
+}
+
+/** Adapts the engine's session to what the screens need: one step's checks, one action. */
+function uiSession(engine: EngineSession, loaded: LoadedLab, target: CommandTarget): LabSession {
+  const { lab } = engine;
+  const shellEnv: Record<string, string> = {};
+  if (engine.target.kind !== 'aws') {
+    for (const name of EXPORTED) {
+      const value = engine.env[name];
+      if (value !== undefined) shellEnv[name] = value;
+    }
+  }
+  return {
+    lab,
+    labDir: loaded.dir,
+    vars: engine.vars,
+    target: engine.target,
+    shellEnv,
+    progress: engine.progress,
+    async runChecks(stepId, onEvent, runOptions = {}) {
+      const report = await engine.runChecks({
+        steps: [stepId],
+        wait: runOptions.wait ? 'all' : 'none',
+        onEvent,
+        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      });
+      // The engine marks a lab complete only on a whole-lab run; the TUI checks a step at a time.
+      if (labComplete(lab, engine.progress.data.checks)) engine.progress.recordResults([], true);
+      return report.steps[0]!;
+    },
+    runAction(stepId, index, onEvent) {
+      const action = lab.steps.find((s) => s.id === stepId)?.actions[index];
+      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
+      return runAction(action, {
+        clients: target.connection.clients,
+        vars: engine.vars,
+        labDir: loaded.dir,
+        env: engine.env,
+        stepId,
+        index,
+        onEvent,
+      });
+    },
+  };
+}
+
+function targetName(options: RunOptions): string {
+  if (options.profile || options.target === 'aws') return 'AWS';
+  if (options.endpoint || options.target === 'localstack')
+    return options.endpoint ?? 'the local endpoint';
+  return 'the sandbox';
+}
+
+/** The target options again, for the `labwright reset` line of the completion screen. */
+function targetArgs(options: RunOptions): string {
+  const args: string[] = [];
+  if (options.target && options.target !== 'sandbox') args.push(`--target ${options.target}`);
+  if (options.endpoint) args.push(`--endpoint ${options.endpoint}`);
+  if (options.profile) args.push(`--profile ${options.profile}`);
+  if (options.region) args.push(`--region ${options.region}`);
+  for (const assignment of options.var ?? []) args.push(`--var ${assignment}`);
+  return args.join(' ');
+}
+
+/** One line after quitting: where the student is, and how to come back. */
+function farewell(engine: EngineSession, options: RunOptions): string {
+  const { earned, possible } = score(engine.lab, engine.progress.data.checks);
+  const step = engine.lab.steps.find((s) => s.id === engine.progress.data.currentStep);
+  const where = step ? `, at "${step.title}"` : '';
+  const again = `labwright run ${engine.lab.id}${targetArgs(options) ? ` ${targetArgs(options)}` : ''}`;
+  return `Progress saved: ${earned}/${possible}${where}.\nContinue with: ${again}`;
+}

@@ -1,0 +1,21 @@
+import { Box, Text } from 'ink';
+import type { Line } from '../text/lines.js';
+
+/** Renders lines that are already laid out: one Ink row each, never rewrapped. */
+export function LinesView({ lines }: { lines: Line[] }) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, row) => (
+        <Text key={row} wrap="truncate">
+          {line.length === 0
+            ? ' '
+            : line.map((span, i) => (
+                <Text key={i} {...(span.style ?? {})}>
+                  {span.text}
+                </Text>
+              ))}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,195 @@
+import type { ActionResult } from '../../engine/events.js';
+import { fillVars } from '../text/fill.js';
+import type { Action, Step } from '../../lab/schema.js';
+import { highlight } from '../markdown/highlight.js';
+import { markdownLines } from '../markdown/render.js';
+import { commandLines } from '../text/command-lines.js';
+import { wrapPreformatted, wrapSpans, type Line } from '../text/lines.js';
+import { glyph, style } from '../theme.js';
+
+/** What happened to an action in this session. */
+export type ActionState =
+  { kind: 'running' } | { kind: 'result'; result: ActionResult } | { kind: 'myself' };
+
+export interface StepContentInput {
+  step: Step;
+  vars: Readonly<Record<string, string>>;
+  width: number;
+  focusedAction: number | undefined;
+  actionStates: ReadonlyMap<number, ActionState>;
+  spinner: string;
+  /** Lines that point the aws CLI at the target, shown on sandbox and local endpoints. */
+  shellEnv: Readonly<Record<string, string>>;
+  labDir: string;
+}
+
+export interface StepContent {
+  lines: Line[];
+  /** The line each action starts on, to scroll a focused action into view. */
+  actionLines: number[];
+}
+
+/**
+ * The scrollable body of a step: its instructions, then each action with the command a
+ * student can copy and the two ways to do it, then how to reach the target from another
+ * terminal. Commands are printed bare, at column 0, with no frame around them.
+ */
+export function stepContent(input: StepContentInput): StepContent {
+  const { step, width } = input;
+  const text = (value: string) => fillVars(value, input.vars);
+  const lines: Line[] = [...markdownLines(text(step.instructions), width)];
+  const actionLines: number[] = [];
+
+  if (step.actions.length) {
+    lines.push([], [{ text: 'Do it', style: style.heading }]);
+    lines.push(
+      ...wrapSpans(
+        [
+          {
+            text: 'Run each command yourself in another terminal, or let labwright run it for you. Either way, the checks below judge the result.',
+            style: style.muted,
+          },
+        ],
+        width,
+      ),
+    );
+    step.actions.forEach((action, index) => {
+      lines.push([]);
+      actionLines.push(lines.length);
+      lines.push(...actionBlock(action, index, input, text));
+    });
+  }
+
+  const exports = Object.entries(input.shellEnv);
+  if (exports.length) {
+    lines.push([], [{ text: 'Your own terminal', style: style.heading }]);
+    lines.push(
+      ...wrapSpans(
+        [
+          {
+            text: 'To use the aws CLI or boto3 against this same target, paste these lines into another terminal:',
+            style: style.muted,
+          },
+        ],
+        width,
+      ),
+    );
+    const shell = [
+      `cd ${shellQuote(input.labDir)}`,
+      ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ];
+    lines.push(...wrapPreformatted(highlight(shell.join('\n'), 'bash'), width));
+  }
+  return { lines, actionLines };
+}
+
+function actionBlock(
+  action: Action,
+  index: number,
+  input: StepContentInput,
+  text: (value: string) => string,
+): Line[] {
+  const focused = input.focusedAction === index;
+  const lines: Line[] = [];
+  const number = `${index + 1}. `;
+  const titleStyle = focused ? { ...style.strong, ...style.focus } : style.strong;
+  lines.push(
+    ...wrapSpans([{ text: text(action.title), style: titleStyle }], input.width, {
+      firstPrefix: [
+        {
+          text: `${focused ? glyph.pointer : ' '} ${number}`,
+          style: focused ? style.key : undefined,
+        },
+      ],
+    }),
+  );
+
+  if ('manual' in action) {
+    lines.push(...markdownLines(text(action.manual), input.width));
+  }
+  const command = action.cli ?? ('shell' in action ? action.shell : undefined);
+  if (command) {
+    lines.push(
+      ...wrapPreformatted(
+        highlight(commandLines(text(command), input.width).join('\n'), 'bash'),
+        input.width,
+      ),
+    );
+  } else if ('aws' in action) {
+    lines.push([
+      {
+        text: `(labwright calls ${action.aws} for you; there is no one-line CLI equivalent)`,
+        style: style.muted,
+      },
+    ]);
+  }
+  if (action.billable) {
+    lines.push([
+      {
+        text: `Billed on real AWS: ${text(action.billable.resource)}, about $${action.billable.usdPerHour}/hour`,
+        style: style.warning,
+      },
+    ]);
+  }
+
+  const status = actionStatus(
+    input.actionStates.get(index),
+    'manual' in action,
+    input.spinner,
+    focused,
+  );
+  if (status.length) lines.push(...wrapSpans(status, input.width));
+  return lines;
+}
+
+function actionStatus(
+  state: ActionState | undefined,
+  manual: boolean,
+  spinner: string,
+  focused: boolean,
+): Line {
+  if (!state) {
+    if (manual) return [{ text: 'Do this by hand, then press c to check.', style: style.muted }];
+    return focused
+      ? [
+          { text: 'enter', style: style.key },
+          { text: ' run it for me   ' },
+          { text: 'm', style: style.key },
+          { text: ' I will do it myself' },
+        ]
+      : [];
+  }
+  switch (state.kind) {
+    case 'running':
+      return [{ text: `${spinner} running…`, style: style.running }];
+    case 'myself':
+      return [
+        {
+          text: 'You do this one: run the command above, then press c to check.',
+          style: style.muted,
+        },
+      ];
+    case 'result': {
+      const { result } = state;
+      if (result.status === 'done' || result.status === 'already-done') {
+        const label = result.status === 'done' ? 'done' : 'already done';
+        return [
+          { text: `${glyph.passed} ${label}`, style: style.passed },
+          ...(result.message ? [{ text: `: ${result.message}` }] : []),
+        ];
+      }
+      if (result.status === 'failed') {
+        return [
+          { text: `${glyph.failed} failed`, style: style.failed },
+          { text: `: ${result.message}` },
+        ];
+      }
+      return [{ text: result.message || result.status, style: style.muted }];
+    }
+  }
+}
+
+/** Quotes a value for bash only when it needs it, so the common case stays easy to read. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}

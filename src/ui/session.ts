@@ -1,0 +1,37 @@
+import type { TargetInfo } from '../../checks/define.js';
+import type { ActionResult, RunEventListener } from '../engine/events.js';
+import type { Progress } from '../engine/progress.js';
+import type { StepReport } from '../engine/report.js';
+import type { Lab } from '../lab/schema.js';
+
+/**
+ * What the TUI needs from a lab that is open on a target. src/commands/run.ts builds it
+ * from the engine; the UI only renders it and forwards the student's keys to it.
+ */
+export interface LabSession {
+  lab: Lab;
+  /** The lab folder: where `file://files/...` in the commands resolves. */
+  labDir: string;
+  /** Lab variables with overrides and the target's built-ins, for the text shown. */
+  vars: Readonly<Record<string, string>>;
+  target: TargetInfo;
+  /**
+   * The environment that points the aws CLI and boto3 at the same target (endpoint,
+   * credentials, region); empty on real AWS, where the student's own credentials apply.
+   */
+  shellEnv: Readonly<Record<string, string>>;
+  /** Hints seen, quiz answers, last verdicts, current step: saved on every change. */
+  progress: Progress;
+  /**
+   * Runs the checks of one step, reporting each as it starts, retries and ends, and saves the
+   * verdicts. With `wait`, failing checks are polled up to the lab's bound (just after an
+   * action, for eventual consistency); without it each runs once, so `c` answers at once.
+   */
+  runChecks(
+    stepId: string,
+    onEvent: RunEventListener,
+    options?: { wait?: boolean; signal?: AbortSignal },
+  ): Promise<StepReport>;
+  /** Runs one reference action of a step ("run it for me"). */
+  runAction(stepId: string, index: number, onEvent: RunEventListener): Promise<ActionResult>;
+}
