@@ -53,6 +53,20 @@ export function buildProgram(): Command {
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
 
+  targetOptions(
+    program
+      .command('run')
+      .description('the guided lab in the terminal: instructions, actions, live checks and hints')
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .option('--step <id>', 'open this step', collect)
+      .option('--var <name=value>', 'set a lab variable (repeatable)', collect),
+  ).action((lab: string, options: import('./commands/run.js').RunOptions) =>
+    run(async () => (await import('./commands/run.js')).runCommand(lab, options))(),
+  );
+
+  // A bare `labwright`: the lab menu, or the only lab straight away.
+  program.action(() => run(async () => (await import('./commands/run.js')).runCommand(undefined, {}))());
+
   labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
     (lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
       run(async () => (await import('./commands/hint.js')).hintCommand(lab, options))(),
