@@ -37,7 +37,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { awsEnv, clients, requireTool, ROOT, run } from './service-clients.js';
+import { requireTool } from '../support/tools.js';
+import { awsEnv, clients, ROOT, run } from './service-clients.js';
 
 let sandbox: Sandbox;
 let s3: S3Client;
@@ -461,9 +462,8 @@ describe('virtual-hosted style', () => {
   });
 });
 
-describe('the aws CLI', () => {
+describe.skipIf(!requireTool('aws'))('the aws CLI', () => {
   it('makes a bucket, copies files up and down (multipart included) and lists them', async () => {
-    if (!(await requireTool('aws'))) return;
     const env = awsEnv(sandbox.endpoint);
     const dir = mkdtempSync(join(tmpdir(), 'labwright-s3-cli-'));
     try {

@@ -83,17 +83,3 @@ export async function eventually<T>(
   }
   throw new Error(`gave up waiting for ${what}`);
 }
-
-/**
- * Fails (under CI=true) or skips the calling test when a tool is missing. A stand-in until
- * test/support/tools.ts lands; same contract.
- */
-export async function requireTool(name: 'aws' | 'boto3'): Promise<boolean> {
-  const probe =
-    name === 'aws'
-      ? await run('aws', ['--version'], process.env)
-      : await run('python3', ['-c', 'import boto3'], process.env);
-  if (probe.code === 0) return true;
-  if (process.env.CI === 'true') throw new Error(`${name} is required in CI but is not installed`);
-  return false;
-}

@@ -171,14 +171,20 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
   const running = new Map<string, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
-  const sleep = (ms: number) =>
+  /** Wakers of the jobs now waiting between stages, so StopTrainingJob takes effect at once. */
+  const wakers = new Map<string, () => void>();
+  const sleep = (ms: number, jobName: string) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
         timers.delete(timer);
+        wakers.delete(jobName);
         resolve();
-      }, ms);
+      };
+      const timer = setTimeout(done, ms);
       timer.unref();
       timers.add(timer);
+      wakers.set(jobName, done);
     });
 
   const setSecondary = (
@@ -379,7 +385,8 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
       }
       if (job.secondaryStatus !== stage) setSecondary(job, stage);
       job.stage = stage;
-      await sleep(step);
+      await sleep(step, job.name);
+      if (stopped()) continue;
       if (closed) return;
       if (stage === 'Downloading') {
         const failure = await download(job, caller);
@@ -525,8 +532,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     close: async () => {
       closed = true;
       clearTimeout(resume);
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      for (const wake of [...wakers.values()]) wake();
       await Promise.allSettled([...running.values()]);
     },
     describeEvent: (_operation, input) => {
@@ -836,6 +842,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         job.status = 'Stopping';
         setSecondary(job, 'Stopping');
         launch(job);
+        wakers.get(job.name)?.();
         return {};
       },
     },
