@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeAwsChunked, isAwsChunked } from './auth/chunked.js';
 import { invalidKey, readClaims, verifySignature } from './auth/sigv4.js';
 import { Core, DEFAULT_TIMING, internalFailure } from './core.js';
 import * as ids from './ids.js';
@@ -204,7 +203,7 @@ async function handle(
       path: rawPath,
       query: url.searchParams,
       headers,
-      body: isAwsChunked(headers) ? decodeAwsChunked(rawBody) : rawBody,
+      body: rawBody,
       hostname: (headers['host'] ?? 'localhost').replace(/:\d+$/, ''),
     };
 

@@ -153,7 +153,10 @@ export interface SandboxCore {
   ): Promise<unknown>;
 }
 
-/** An incoming HTTP request as the protocol layers see it (body fully read, aws-chunked decoded). */
+/**
+ * An incoming HTTP request as the protocol layers see it: body fully read, as sent (S3's
+ * protocol decodes aws-chunked framing itself, trailing checksums included).
+ */
 export interface SandboxHttpRequest {
   method: string;
   /** The path as sent, still percent-encoded, without the query string. */

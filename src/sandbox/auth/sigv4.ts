@@ -2,7 +2,8 @@
  * SigV4 verification: the signature of an incoming request is recomputed with
  * @smithy/signature-v4 (the signer the AWS SDK itself uses) over exactly the headers the client
  * signed, and compared. Header auth and presigned (query) auth; S3's UNSIGNED-PAYLOAD,
- * literal payload hashes and aws-chunked streaming bodies (seed signature verified, chunks decoded).
+ * literal payload hashes and aws-chunked streaming bodies (the seed signature is verified here;
+ * the chunks are decoded by S3's protocol, src/sandbox/protocol/aws-chunked.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
