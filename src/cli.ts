@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageInfo } from './package-root.js';
 import { EXIT, UsageError } from './commands/usage-error.js';
+import type { GradeCommandOptions } from './commands/grade.js';
 
 /**
  * The command line: parsing only. Each command's work lives in src/commands/<name>.ts and
@@ -37,6 +38,27 @@ export function buildProgram(): Command {
     .option('--json', 'print the problems as JSON')
     .action((labs: string[], options: { json?: boolean }) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(labs, options))(),
+    );
+
+  targetOptions(
+    program
+      .command('grade')
+      .description(
+        'grade a class read-only: a roster in; gradebook.csv, results.json and junit.xml out',
+      )
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .requiredOption('--roster <file>', 'the roster CSV: a row per student')
+      .option('--concurrency <n>', 'students graded at once (default 8)')
+      .option('--out <dir>', 'where the gradebook goes (default ./grades)')
+      .option(
+        '--only-failed',
+        'regrade only the students who failed or were not graded in <out>/results.json',
+      )
+      .option('--timeout <seconds>', 'give up on a student after this long (default 120)'),
+  )
+    .addHelpText('after', GRADE_HELP)
+    .action((lab: string, options: GradeCommandOptions) =>
+      run(async () => (await import('./commands/grade.js')).gradeCommand(lab, options))(),
     );
 
   labCommand(program, 'check', 'run the checks and report: text, --json or --junit FILE')
@@ -132,6 +154,18 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+const GRADE_HELP = `
+Roster columns: id, and exactly one of endpoint (a LocalStack-compatible URL), profile (an AWS
+profile) or role_arn (a grading role in the student's account, assumed with your credentials;
+external_id optional); region is optional; any other column sets a lab variable for that student.
+Target options are yours, not the students': --region is the default region, and role_arn rows
+are assumed with --profile (or the default credentials), or through --endpoint.
+
+Grading only reads: checks run once, no action runs, no progress file is written.
+Gradebook columns: id, score, possible, percent, the points earned in each step, hints_used, error.
+Exit codes: 0 grading completed (whatever the grades); 2 a bad lab, roster or option;
+3 not one student's work could be reached.`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -115,7 +115,13 @@ export class AwsClients {
     if (target.kind === 'aws') {
       // A stray AWS_ENDPOINT_URL would send the student's commands somewhere other than AWS.
       delete env.AWS_ENDPOINT_URL;
-      if (target.profile) {
+      if (target.credentials) {
+        env.AWS_ACCESS_KEY_ID = target.credentials.accessKeyId;
+        env.AWS_SECRET_ACCESS_KEY = target.credentials.secretAccessKey;
+        if (target.credentials.sessionToken) env.AWS_SESSION_TOKEN = target.credentials.sessionToken;
+        else delete env.AWS_SESSION_TOKEN;
+        delete env.AWS_PROFILE;
+      } else if (target.profile) {
         env.AWS_PROFILE = target.profile;
         delete env.AWS_ACCESS_KEY_ID;
         delete env.AWS_SECRET_ACCESS_KEY;
@@ -159,7 +165,8 @@ export class AwsClients {
     const config: Record<string, unknown> = {};
     if (target.region) config.region = target.region;
     if (target.kind === 'aws') {
-      if (target.profile) config.credentials = await this.profileCredentials(target.profile);
+      if (target.credentials) config.credentials = target.credentials;
+      else if (target.profile) config.credentials = await this.profileCredentials(target.profile);
     } else {
       config.endpoint = target.endpoint;
       config.credentials = target.credentials;

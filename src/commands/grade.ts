@@ -1,0 +1,201 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gradeClass } from '../grade/grade-class.js';
+import { labCheckRefs } from '../grade/lab-checks.js';
+import { OUTPUT_FILES, writeGradeOutputs } from '../grade/outputs.js';
+import { plainReporter, type GradeReporter } from '../grade/reporter.js';
+import {
+  mergeResults,
+  readClassResults,
+  studentPassed,
+  type ClassResults,
+  type StudentResult,
+} from '../grade/results.js';
+import { parseRoster, type RosterStudent } from '../grade/roster.js';
+import { createStudentGrader, type StudentGrader } from '../grade/student-grader.js';
+import { TargetOptionError } from '../aws/errors.js';
+import { summarizeClass } from '../grade/summary.js';
+import { loadLabFile } from '../engine/load-lab.js';
+import { resolveLabArgument } from '../lab/discover.js';
+import { formatProblem } from '../lab/problem.js';
+import type { TargetOptions } from '../aws/target.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+export interface GradeCommandOptions extends TargetOptions {
+  roster: string;
+  concurrency?: string;
+  out?: string;
+  onlyFailed?: boolean;
+  timeout?: string;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_TIMEOUT_SECONDS = 120;
+
+/**
+ * `labwright grade <lab> --roster FILE`: grades every student of the roster read-only, a few at
+ * a time, and writes gradebook.csv, results.json and junit.xml. Exit 0 when grading completed
+ * (whatever the grades), 2 for a bad lab, roster or option, 3 when no student could be reached.
+ */
+export async function gradeCommand(
+  labArgument: string,
+  options: GradeCommandOptions,
+): Promise<number> {
+  const concurrency = positiveInteger(
+    '--concurrency',
+    options.concurrency,
+    DEFAULT_CONCURRENCY,
+    256,
+  );
+  const timeoutSeconds = positiveNumber('--timeout', options.timeout, DEFAULT_TIMEOUT_SECONDS);
+  const outDir = path.resolve(options.out ?? 'grades');
+
+  const labFile = resolveLabArgument(labArgument);
+  if (!labFile)
+    throw new UsageError(
+      `no lab "${labArgument}": give a lab id (see labwright list) or a path to a lab.yaml`,
+    );
+  const loadedLab = await loadLabFile(labFile);
+  if (!loadedLab.ok) {
+    for (const problem of loadedLab.problems) console.error(formatProblem(problem));
+    return EXIT.usage;
+  }
+  const { lab } = loadedLab.loaded;
+
+  const rosterText = await readFile(options.roster, 'utf8').catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new UsageError(
+        `cannot read the roster ${options.roster}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+      );
+    },
+  );
+  const roster = parseRoster(rosterText, {
+    file: path.relative(process.cwd(), path.resolve(options.roster)) || options.roster,
+    labId: lab.id,
+    labVars: new Set(Object.keys(loadedLab.loaded.defaults)),
+  });
+  if (!roster.ok) {
+    for (const problem of roster.problems) console.error(problem);
+    return EXIT.usage;
+  }
+
+  const previous = options.onlyFailed ? await previousResults(outDir, lab.id) : undefined;
+  const toGrade = previous ? studentsToRegrade(roster.students, previous) : roster.students;
+  if (previous && toGrade.length === 0) {
+    console.log(
+      `Nothing to regrade: every student in ${path.join(outDir, OUTPUT_FILES.results)} passed.`,
+    );
+    return EXIT.ok;
+  }
+
+  let grader: StudentGrader;
+  try {
+    grader = createStudentGrader(loadedLab.loaded, options);
+  } catch (error) {
+    if (error instanceof TargetOptionError) throw new UsageError(error.message);
+    throw error;
+  }
+  let regraded: StudentResult[];
+  const reporter = await chooseReporter({ lab: lab.id, total: toGrade.length, concurrency });
+  try {
+    regraded = await gradeClass(toGrade, {
+      concurrency,
+      timeoutMs: timeoutSeconds * 1000,
+      gradeStudent: (student, signal) => grader.grade(student, signal),
+      describeError: (error) => grader.describeError(error),
+      lab: { id: lab.id, version: lab.version, possible: grader.possiblePoints },
+      onStart: (student) => reporter.start(student),
+      onFinish: (result) => reporter.finish(result),
+    });
+  } finally {
+    grader.close();
+  }
+
+  const students = previous
+    ? mergeResults(
+        roster.students.map((student) => student.id),
+        previous.students,
+        regraded,
+      )
+    : regraded;
+  const results: ClassResults = {
+    lab: lab.id,
+    labVersion: lab.version,
+    gradedAt: new Date().toISOString(),
+    students,
+  };
+  const written = await writeGradeOutputs(
+    outDir,
+    lab.steps.map((step) => step.id),
+    results,
+  );
+  const summary = summarizeClass(labCheckRefs(lab), students);
+  await reporter.done(
+    summary,
+    written.map((file) => path.relative(process.cwd(), file) || file),
+  );
+  return regraded.every((result) => result.error !== null) ? EXIT.target : EXIT.ok;
+}
+
+async function chooseReporter(header: {
+  lab: string;
+  total: number;
+  concurrency: number;
+}): Promise<GradeReporter> {
+  if (process.stdout.isTTY) {
+    const { liveReporter } = await import('../grade/view/live.js');
+    return liveReporter(header);
+  }
+  return plainReporter(header.total, (line) => console.log(line));
+}
+
+async function previousResults(outDir: string, labId: string): Promise<ClassResults> {
+  const file = path.join(outDir, OUTPUT_FILES.results);
+  let previous: ClassResults | undefined;
+  try {
+    previous = await readClassResults(file, labId);
+  } catch (error) {
+    throw new UsageError(`--only-failed: ${(error as Error).message}`);
+  }
+  if (!previous) {
+    throw new UsageError(
+      `--only-failed regrades the students who failed in ${file}, but there is none: run without --only-failed first`,
+    );
+  }
+  return previous;
+}
+
+/** Students who failed or could not be graded last time, and students new to the roster. */
+function studentsToRegrade(
+  students: readonly RosterStudent[],
+  previous: ClassResults,
+): RosterStudent[] {
+  const before = new Map(previous.students.map((result) => [result.id, result]));
+  return students.filter((student) => {
+    const result = before.get(student.id);
+    return !result || !studentPassed(result);
+  });
+}
+
+function positiveInteger(
+  option: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < 1 || parsed > max) {
+    throw new UsageError(`${option} must be a whole number from 1 to ${max}, not "${value}"`);
+  }
+  return parsed;
+}
+
+function positiveNumber(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || value.trim() === '') {
+    throw new UsageError(`${option} must be a number of seconds above 0, not "${value}"`);
+  }
+  return parsed;
+}

@@ -1,0 +1,35 @@
+import { AwsClients } from '../aws/clients.js';
+
+/**
+ * AWS clients that only read. Grading must change nothing in a student's account, whatever a
+ * lab's checks ask for (an `aws.call` check could name any operation), so every call is
+ * refused unless its operation is a read: Get, List, Describe, Head, Lookup, Filter, Simulate.
+ */
+export class ReadOnlyAwsClients extends AwsClients {
+  override call<Output = Record<string, unknown>>(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Output> {
+    if (!isReadOperation(operation)) {
+      return Promise.reject(new ReadOnlyViolation(service, operation));
+    }
+    return super.call<Output>(service, operation, input, options);
+  }
+}
+
+const READ_PREFIXES = ['Get', 'List', 'Describe', 'Head', 'Lookup', 'Filter', 'Simulate'];
+
+export function isReadOperation(operation: string): boolean {
+  return READ_PREFIXES.some((prefix) => operation.startsWith(prefix));
+}
+
+export class ReadOnlyViolation extends Error {
+  override name = 'ReadOnlyViolation';
+  constructor(service: string, operation: string) {
+    super(
+      `grading is read-only, and ${service}:${operation} would change the student's account, so it was not called`,
+    );
+  }
+}

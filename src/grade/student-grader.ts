@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AwsClients, targetInfo } from '../aws/clients.js';
+import { targetKey, type Connection } from '../aws/connect.js';
+import { errorCode, firstLine, TargetError } from '../aws/errors.js';
+import {
+  resolveTarget,
+  type StaticCredentials,
+  type Target,
+  type TargetOptions,
+} from '../aws/target.js';
+import { Progress } from '../engine/progress.js';
+import type { LabReport } from '../engine/report.js';
+import { openLab } from '../engine/runner.js';
+import type { LoadedLab } from '../lab/load.js';
+import { ReadOnlyAwsClients } from './read-only-clients.js';
+import type { RosterStudent } from './roster.js';
+
+/**
+ * Grades one student: reaches their work (an endpoint, a profile, or a role assumed in their
+ * account), runs the lab's checks once, read-only, with progress kept in memory (a student's
+ * hints are theirs: grading neither reads nor writes progress files), and returns the report.
+ */
+
+export interface StudentGrader {
+  grade(student: RosterStudent, signal: AbortSignal): Promise<LabReport>;
+  /** What went wrong, as the sentence in the student's `error` cell. */
+  describeError(error: unknown): string;
+  /** Every check's points: what an ungraded student could have earned. */
+  readonly possiblePoints: number;
+  close(): void;
+}
+
+/**
+ * `base` is the instructor's own target: it supplies the default region and, for `role_arn`
+ * rows, the credentials (and endpoint, with --endpoint) that assume the grading role.
+ */
+export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): StudentGrader {
+  // Validates the target options now, so a mistake is a usage error before anyone is graded.
+  const baseTarget = instructorTarget(base);
+  let assumer: AwsClients | undefined;
+  // The student's own files (a CloudFormation template) are not here: checks that read them
+  // see an empty folder, never the instructor's working folder.
+  const emptyCwd = mkdtempSync(path.join(os.tmpdir(), 'labwright-grade-'));
+
+  async function studentTarget(student: RosterStudent): Promise<Target> {
+    const region = student.region ?? base.region;
+    const access = student.access;
+    if (access.kind === 'endpoint') {
+      return resolveTarget({ endpoint: access.endpoint, ...(region ? { region } : {}) });
+    }
+    if (access.kind === 'profile') {
+      return resolveTarget({ profile: access.profile, ...(region ? { region } : {}) });
+    }
+    assumer ??= new AwsClients(baseTarget);
+    const credentials = await assumeGradingRole(
+      assumer,
+      access.roleArn,
+      access.externalId,
+      student.id,
+    );
+    return baseTarget.kind === 'aws'
+      ? {
+          kind: 'aws',
+          ...((region ?? baseTarget.region) ? { region: region ?? baseTarget.region } : {}),
+          credentials,
+        }
+      : {
+          kind: 'endpoint',
+          endpoint: baseTarget.endpoint!,
+          region: region ?? baseTarget.region,
+          credentials,
+        };
+  }
+
+  return {
+    possiblePoints: loaded.lab.steps.reduce(
+      (sum, step) => sum + step.checks.reduce((points, check) => points + check.points, 0),
+      0,
+    ),
+    async grade(student, signal) {
+      const connection = await connectReadOnly(await studentTarget(student));
+      try {
+        const session = openLab({
+          lab: loaded,
+          connection,
+          vars: student.vars,
+          // Quiz answers and hints live in the student's own progress: graded as none.
+          progress: Progress.inMemory(loaded.lab.id, connection.key),
+          cwd: emptyCwd,
+        });
+        // The student's work is finished: nothing to wait for, so each check runs once.
+        return await session.runChecks({ wait: 'none', signal });
+      } finally {
+        connection.close();
+      }
+    },
+    describeError,
+    close() {
+      assumer?.destroy();
+      rmSync(emptyCwd, { recursive: true, force: true });
+    },
+  };
+}
+
+function instructorTarget(base: TargetOptions): Target {
+  // --target defaults to sandbox, the student's own machine: an instructor's role_arn rows
+  // are assumed on AWS, or through --endpoint when one is given.
+  const { target, ...rest } = base;
+  const resolved = resolveTarget(target === 'sandbox' ? rest : base);
+  return resolved.kind === 'sandbox' ? resolveTarget({ ...rest, target: 'aws' }) : resolved;
+}
+
+/** sts:AssumeRole of the grading role in the student's account, for the length of one grading. */
+async function assumeGradingRole(
+  clients: AwsClients,
+  roleArn: string,
+  externalId: string | undefined,
+  studentId: string,
+): Promise<StaticCredentials> {
+  let output: {
+    Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+  };
+  try {
+    output = await clients.call('sts', 'AssumeRole', {
+      RoleArn: roleArn,
+      RoleSessionName: sessionName(studentId),
+      DurationSeconds: 900,
+      ...(externalId ? { ExternalId: externalId } : {}),
+    });
+  } catch (error) {
+    if (error instanceof TargetError) throw error;
+    throw new TargetError(
+      `could not assume ${roleArn} (${errorCode(error)}): ${firstLine((error as Error).message ?? '')}; ` +
+        'the role must trust the identity labwright grades as' +
+        (externalId ? ', with this external_id' : ''),
+    );
+  }
+  const credentials = output.Credentials;
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new TargetError(`assuming ${roleArn} returned no credentials`);
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+  };
+}
+
+/** CloudTrail shows the session name: say who graded, and whom. */
+function sessionName(studentId: string): string {
+  return `labwright-grade-${studentId.replace(/[^\w+=,.@-]/g, '_')}`.slice(0, 64);
+}
+
+/** Like connect() of src/aws/connect.ts, with clients that refuse to change anything. */
+async function connectReadOnly(target: Target): Promise<Connection> {
+  const clients = new ReadOnlyAwsClients(target);
+  try {
+    const identity = await clients.identity();
+    const region = await clients.region();
+    const info = targetInfo(target, identity, region);
+    return {
+      target,
+      info,
+      clients,
+      key: targetKey(info),
+      env: clients.shellEnv(process.env, region),
+      close: () => clients.destroy(),
+    };
+  } catch (error) {
+    clients.destroy();
+    throw error;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof TargetError) return error.message;
+  const e = error as Error;
+  const code = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return `grading stopped: ${code}${firstLine(e?.message ?? String(error))}`;
+}
