@@ -1,17 +1,15 @@
 import chalk from 'chalk';
 import { createElement } from 'react';
-import { runAction } from '../engine/actions.js';
 import { loadLabFile } from '../engine/load-lab.js';
 import { openLab, type LabSession as EngineSession } from '../engine/runner.js';
 import { discoverLabs, resolveLabArgument, type LabEntry } from '../lab/discover.js';
-import type { LoadedLab } from '../lab/load.js';
 import { formatProblem } from '../lab/problem.js';
 import { App } from '../ui/App.js';
 import { LabMenu } from '../ui/components/LabMenu.js';
 import { Splash } from '../ui/components/Splash.js';
-import { labComplete, score } from '../ui/lab-state.js';
+import { sessionFromEngine } from '../ui/engine-session.js';
+import { score } from '../ui/lab-state.js';
 import { takeScreen } from '../ui/screen-session.js';
-import type { LabSession } from '../ui/session.js';
 import { colourDisabled } from '../ui/theme.js';
 import { openTarget, type CommandTarget } from './target.js';
 import { parseVars, reportError, type LabCommandOptions } from './target-session.js';
@@ -21,14 +19,6 @@ export interface RunOptions extends LabCommandOptions {
   /** `--step ID`: open this step (the last one given, if repeated). */
   step?: string[];
 }
-
-/** The variables that point the aws CLI and boto3 at a local target, shown to the student. */
-const EXPORTED = [
-  'AWS_ENDPOINT_URL',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_DEFAULT_REGION',
-] as const;
 
 /**
  * `labwright run <lab>` and a bare `labwright`: the guided lab in the terminal. Without a
@@ -143,7 +133,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
     target = await openTarget(options);
     if (quitting) return;
     engine = openLab({ lab: loaded, connection: target.connection, vars });
-    const session = uiSession(engine, loaded, target);
+    const session = sessionFromEngine(engine, loaded.dir, target.connection.clients);
     const step = options.step?.at(-1);
     if (step && !loaded.lab.steps.some((s) => s.id === step)) {
       const known = loaded.lab.steps.map((s) => s.id).join(', ');
@@ -184,50 +174,6 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
   await work;
   await target?.close();
   return outcome.code;
-}
-
-/** Adapts the engine's session to what the screens need: one step's checks, one action. */
-function uiSession(engine: EngineSession, loaded: LoadedLab, target: CommandTarget): LabSession {
-  const { lab } = engine;
-  const shellEnv: Record<string, string> = {};
-  if (engine.target.kind !== 'aws') {
-    for (const name of EXPORTED) {
-      const value = engine.env[name];
-      if (value !== undefined) shellEnv[name] = value;
-    }
-  }
-  return {
-    lab,
-    labDir: loaded.dir,
-    vars: engine.vars,
-    target: engine.target,
-    shellEnv,
-    progress: engine.progress,
-    async runChecks(stepId, onEvent, runOptions = {}) {
-      const report = await engine.runChecks({
-        steps: [stepId],
-        wait: runOptions.wait ? 'all' : 'none',
-        onEvent,
-        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
-      });
-      // The engine marks a lab complete only on a whole-lab run; the TUI checks a step at a time.
-      if (labComplete(lab, engine.progress.data.checks)) engine.progress.recordResults([], true);
-      return report.steps[0]!;
-    },
-    runAction(stepId, index, onEvent) {
-      const action = lab.steps.find((s) => s.id === stepId)?.actions[index];
-      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
-      return runAction(action, {
-        clients: target.connection.clients,
-        vars: engine.vars,
-        labDir: loaded.dir,
-        env: engine.env,
-        stepId,
-        index,
-        onEvent,
-      });
-    },
-  };
 }
 
 function targetName(options: RunOptions): string {

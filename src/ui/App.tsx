@@ -94,7 +94,8 @@ export function App({
   useEffect(() => {
     progress.setCurrentStep(step.id);
     setScroll(0);
-    setFocusedAction(step.actions.length ? 0 : undefined);
+    // No action is chosen until the student asks (tab, or enter): enter never runs one unseen.
+    setFocusedAction(undefined);
     const questions = stepQuiz(step)?.questions ?? [];
     const unanswered = questions.findIndex((q) => progress.data.answers[q.id] === undefined);
     setQuiz(unanswered >= 0 ? { index: unanswered, chosen: undefined } : undefined);
@@ -384,6 +385,9 @@ export function App({
       const next = (from + (key.shift ? -1 : 1) + count) % count;
       setFocusedAction(next);
       setRevealAction(next);
+    } else if (key.return && focusedAction === undefined && step.actions.length) {
+      setFocusedAction(0);
+      setRevealAction(0);
     } else if (key.return && focusedAction !== undefined) {
       const action = step.actions[focusedAction];
       if (action && !('manual' in action)) void runAction(focusedAction);

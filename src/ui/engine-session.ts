@@ -1,0 +1,61 @@
+import type { AwsClients } from '../aws/clients.js';
+import { runAction } from '../engine/actions.js';
+import type { LabSession as EngineSession } from '../engine/runner.js';
+import { labComplete } from './lab-state.js';
+import type { LabSession } from './session.js';
+
+/** The variables that point the aws CLI and boto3 at a local target, shown to the student. */
+const EXPORTED = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_DEFAULT_REGION',
+] as const;
+
+/** Adapts the engine's session to what the screens need: one step's checks, one action at a time. */
+export function sessionFromEngine(
+  engine: EngineSession,
+  labDir: string,
+  clients: AwsClients,
+): LabSession {
+  const { lab } = engine;
+  const shellEnv: Record<string, string> = {};
+  if (engine.target.kind !== 'aws') {
+    for (const name of EXPORTED) {
+      const value = engine.env[name];
+      if (value !== undefined) shellEnv[name] = value;
+    }
+  }
+  return {
+    lab,
+    labDir,
+    vars: engine.vars,
+    target: engine.target,
+    shellEnv,
+    progress: engine.progress,
+    async runChecks(stepId, onEvent, options = {}) {
+      const report = await engine.runChecks({
+        steps: [stepId],
+        wait: options.wait ? 'all' : 'none',
+        onEvent,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      // The engine marks a lab complete only on a whole-lab run; the TUI checks a step at a time.
+      if (labComplete(lab, engine.progress.data.checks)) engine.progress.recordResults([], true);
+      return report.steps[0]!;
+    },
+    runAction(stepId, index, onEvent) {
+      const action = lab.steps.find((step) => step.id === stepId)?.actions[index];
+      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
+      return runAction(action, {
+        clients,
+        vars: engine.vars,
+        labDir,
+        env: engine.env,
+        stepId,
+        index,
+        onEvent,
+      });
+    },
+  };
+}
