@@ -180,17 +180,8 @@ function whyNothingAllows(
     .map((s) => ({ verdict: s, located: locate(s, policies, resourcePolicy) }))
     .filter((s): s is { verdict: StatementVerdict; located: Located } => !!s.located);
 
-  const wrongResource = allows.find((s) => s.verdict.actionMatch && !s.verdict.resourceMatch);
-  if (wrongResource) {
-    const { statement, policy } = wrongResource.located;
-    const named = statement.resources.length
-      ? statement.resources.join(', ')
-      : `everything except ${statement.notResources.join(', ')}`;
-    return (
-      `${probe.action} applies to ${resourceKind(probe.resource)}, ${probe.resource}; ` +
-      `your ${statementLabel(statement)} in ${inPolicy(policy)} names only ${named}`
-    );
-  }
+  // Closest first: a statement that matches but for its condition, then one that names
+  // the action but another resource.
   const conditioned = allows.find(
     (s) => s.verdict.actionMatch && s.verdict.resourceMatch && !s.verdict.conditionMatch,
   );
@@ -202,6 +193,17 @@ function whyNothingAllows(
     return (
       `${what} is not allowed: your ${statementLabel(statement)} in ${inPolicy(policy)} grants it ` +
       `only when its condition on ${keys.join(', ') || 'the request'} holds, and this request does not meet it`
+    );
+  }
+  const wrongResource = allows.find((s) => s.verdict.actionMatch && !s.verdict.resourceMatch);
+  if (wrongResource) {
+    const { statement, policy } = wrongResource.located;
+    const named = statement.resources.length
+      ? statement.resources.join(', ')
+      : `everything except ${statement.notResources.join(', ')}`;
+    return (
+      `${probe.action} applies to ${resourceKind(probe.resource)}, ${probe.resource}; ` +
+      `your ${statementLabel(statement)} in ${inPolicy(policy)} names only ${named}`
     );
   }
   const service = probe.action.split(':')[0] ?? '';
