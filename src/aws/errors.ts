@@ -71,10 +71,22 @@ interface ErrorLike {
   $metadata?: { httpStatusCode?: number };
 }
 
-/** The AWS error code of an SDK error (its name), or a Node network code. */
+/**
+ * The AWS error code of an SDK error, or a Node network code. The wire code (`Code`) is what
+ * AWS documents (NoSuchEntity); the SDK's class name may differ (NoSuchEntityException).
+ */
 export function errorCode(error: unknown): string {
   const e = error as ErrorLike;
-  return e?.code && NETWORK_CODES.has(e.code) ? e.code : (e?.Code ?? e?.name ?? 'Error');
+  if (e?.code && NETWORK_CODES.has(e.code)) return e.code;
+  return e?.Code ?? e?.name ?? 'Error';
+}
+
+/** Every name an AWS error goes by: its wire code, its SDK name, and that name without "Exception". */
+export function errorCodes(error: unknown): string[] {
+  const e = error as ErrorLike;
+  const names = [errorCode(error), e?.name ?? ''];
+  if (e?.name?.endsWith('Exception')) names.push(e.name.slice(0, -'Exception'.length));
+  return [...new Set(names.filter(Boolean))];
 }
 
 export function isNetworkError(error: unknown): boolean {
@@ -86,7 +98,7 @@ export function isNetworkError(error: unknown): boolean {
 }
 
 export function isPermissionError(error: unknown): boolean {
-  return PERMISSION_CODES.has(errorCode(error));
+  return errorCodes(error).some((code) => PERMISSION_CODES.has(code));
 }
 
 /**
@@ -111,7 +123,8 @@ export function explainTargetError(error: unknown, target: Target): TargetError 
       `nothing answers at ${where}: is LocalStack running? \`labwright sandbox\` starts a local one`,
     );
   }
-  const code = errorCode(error);
+  const codes = errorCodes(error);
+  const code = codes.find((name) => CREDENTIAL_CODES.has(name)) ?? errorCode(error);
   const message = firstLine(e?.message ?? String(error));
   const profile = target.kind === 'aws' ? target.profile : undefined;
   if (isSsoExpired(error)) {
@@ -127,18 +140,19 @@ export function explainTargetError(error: unknown, target: Target): TargetError 
     );
   }
   if (CREDENTIAL_CODES.has(code)) {
-    const whose =
-      target.kind === 'aws'
-        ? profile
-          ? `profile ${profile}`
-          : 'your AWS credentials'
-        : `the credentials given to ${where}`;
-    if (code === 'ExpiredToken' || code === 'ExpiredTokenException' || code === 'RequestExpired') {
+    if (target.kind !== 'aws') {
       return new TargetError(
-        `${whose} have expired (${code}): refresh them${profile ? ` (\`aws sso login --profile ${profile}\`)` : ''} and try again`,
+        `${where} refused the credentials (${code}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or unset them to use test/test`,
       );
     }
-    return new TargetError(`${where} refused ${whose} (${code}): check the access key and secret`);
+    const whose = profile ? `the credentials of profile ${profile}` : 'your AWS credentials';
+    if (code === 'ExpiredToken' || code === 'ExpiredTokenException' || code === 'RequestExpired') {
+      const login = profile ? `run \`aws sso login --profile ${profile}\` or ` : '';
+      return new TargetError(
+        `${whose} have expired (${code}): ${login}refresh them, then try again`,
+      );
+    }
+    return new TargetError(`AWS refused ${whose} (${code}): check the access key and secret`);
   }
   return undefined;
 }

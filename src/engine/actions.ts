@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { AwsClients } from '../aws/clients.js';
-import { errorCode, firstLine, TargetError } from '../aws/errors.js';
+import { errorCode, errorCodes, firstLine, TargetError } from '../aws/errors.js';
 import { isFileRef, readLabDocument } from '../lab/files.js';
 import type { Action, AwsAction, ShellAction } from '../lab/schema.js';
 import { interpolate, interpolateString } from '../lab/vars.js';
@@ -125,10 +125,17 @@ async function runAwsAction(
     } catch (error) {
       if (error instanceof TargetError) throw error;
       const code = errorCode(error);
-      if (action.ignoreErrors.includes(code)) {
-        return { status: 'already-done', title, message: `already done (${code})`, code };
+      const codes = errorCodes(error);
+      const ignored = codes.find((name) => action.ignoreErrors.includes(name));
+      if (ignored) {
+        return {
+          status: 'already-done',
+          title,
+          message: `already done (${ignored})`,
+          code: ignored,
+        };
       }
-      if (ctx.ignoreNotFound && NOT_FOUND.test(code)) {
+      if (ctx.ignoreNotFound && codes.some((name) => NOT_FOUND.test(name))) {
         return { status: 'already-done', title, message: `already gone (${code})`, code };
       }
       const message = `${code}: ${firstLine((error as Error).message ?? String(error))}`;
