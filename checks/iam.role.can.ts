@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
 import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
-import { bucketOf, expandProbes, probeEvidence, runProbes } from './iam/role-probes.js';
+import {
+  allowedSummary,
+  bucketOf,
+  expandProbes,
+  probeEvidence,
+  runProbes,
+} from './iam/role-probes.js';
 import { failed, passed, sentence } from './support/outcome.js';
 import { bucketName, permissionProbe, roleName } from './fragments.js';
 
@@ -54,7 +60,7 @@ export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
       return failed(sentence(problems), evidence);
     }
     const summary = [
-      ...allowed.map((r) => r.explanation),
+      ...allowedSummary(allowed),
       ...denied.map((r) => `${r.action} on ${r.resource} stays denied`),
     ];
     return passed(sentence(summary), evidence);

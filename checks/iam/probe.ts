@@ -29,6 +29,8 @@ export interface ProbeResult extends Probe {
   explanation: string;
   /** The deciding statement, as `AmazonS3FullAccess statement 1`. */
   decidedBy?: string;
+  /** For an allowed request: what allowed it, as `AmazonS3FullAccess (statement 1: s3:* on *)`. */
+  allowedBy?: string;
 }
 
 export interface ResourcePolicy {
@@ -143,6 +145,7 @@ function explain(
       ...base,
       allowed: true,
       explanation: `${what} is allowed by ${by}`,
+      allowedBy: by,
       ...(decided ? { decidedBy: `${decided.policy} ${statementLabel(decided.statement)}` } : {}),
     };
   }

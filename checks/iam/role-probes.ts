@@ -55,3 +55,22 @@ export function probeEvidence(results: readonly ProbeResult[]): Record<string, u
     ...(r.decidedBy ? { decidedBy: r.decidedBy } : {}),
   }));
 }
+
+/**
+ * Allowed probes in one sentence each per deciding statement and resource:
+ * `s3:GetObject, s3:PutObject on arn:aws:s3:::b/* are allowed by P (statement "S": ...)`.
+ */
+export function allowedSummary(results: readonly ProbeResult[]): string[] {
+  const groups = new Map<string, { actions: string[]; resource: string; by: string }>();
+  for (const r of results) {
+    if (!r.allowed || !r.allowedBy) continue;
+    const key = `${r.resource}\u0000${r.allowedBy}`;
+    const group = groups.get(key) ?? { actions: [], resource: r.resource, by: r.allowedBy };
+    group.actions.push(r.action);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(
+    (g) =>
+      `${g.actions.join(', ')} on ${g.resource} ${g.actions.length > 1 ? 'are' : 'is'} allowed by ${g.by}`,
+  );
+}
