@@ -118,7 +118,8 @@ export class AwsClients {
       if (target.credentials) {
         env.AWS_ACCESS_KEY_ID = target.credentials.accessKeyId;
         env.AWS_SECRET_ACCESS_KEY = target.credentials.secretAccessKey;
-        if (target.credentials.sessionToken) env.AWS_SESSION_TOKEN = target.credentials.sessionToken;
+        if (target.credentials.sessionToken)
+          env.AWS_SESSION_TOKEN = target.credentials.sessionToken;
         else delete env.AWS_SESSION_TOKEN;
         delete env.AWS_PROFILE;
       } else if (target.profile) {
@@ -166,7 +167,11 @@ export class AwsClients {
     if (target.region) config.region = target.region;
     if (target.kind === 'aws') {
       if (target.credentials) config.credentials = target.credentials;
-      else if (target.profile) config.credentials = await this.profileCredentials(target.profile);
+      else if (target.profile) {
+        // The profile also gives the region, when --region and AWS_REGION do not.
+        config.profile = target.profile;
+        config.credentials = await this.profileCredentials(target.profile);
+      }
     } else {
       config.endpoint = target.endpoint;
       config.credentials = target.credentials;

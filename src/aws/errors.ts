@@ -123,6 +123,13 @@ export function explainTargetError(error: unknown, target: Target): TargetError 
       `nothing answers at ${where}: is LocalStack running? \`labwright sandbox\` starts a local one`,
     );
   }
+  if (e?.message === 'Region is missing') {
+    const whose =
+      target.kind === 'aws' && target.profile ? `profile ${target.profile}` : 'your profile';
+    return new TargetError(
+      `no AWS region is set: use --region NAME, set AWS_REGION, or give ${whose} a region`,
+    );
+  }
   const codes = errorCodes(error);
   const code = codes.find((name) => CREDENTIAL_CODES.has(name)) ?? errorCode(error);
   const message = firstLine(e?.message ?? String(error));
