@@ -51,6 +51,9 @@ out = {'whoami': boto3.client('sts', aws_access_key_id=creds['AccessKeyId'],
         aws_secret_access_key=creds['SecretAccessKey'],
         aws_session_token=creds['SessionToken']).get_caller_identity()['Arn']}
 out['body'] = s3.get_object(Bucket='course-data', Key='train.csv')['Body'].read().decode()
+# A signed upload with the role's credentials (streaming, checksummed, as boto3 sends it).
+s3.put_object(Bucket='course-data', Key='out/model.txt', Body=b'weights' * 1000)
+out['put'] = len(s3.get_object(Bucket='course-data', Key='out/model.txt')['Body'].read())
 try:
     s3.list_objects_v2(Bucket='course-data')
     out['list'] = 'allowed'
@@ -217,6 +220,7 @@ s3.put_object(Bucket='course-data', Key='train.csv', Body=b'x,y\\n1,2\\n')
           trustRoot,
           policy([
             { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::course-data/*' },
+            { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::course-data/out/*' },
           ]),
         ],
         env,
@@ -227,6 +231,7 @@ s3.put_object(Bucket='course-data', Key='train.csv', Body=b'x,y\\n1,2\\n')
       expect(JSON.parse(result.stdout)).toEqual({
         whoami: 'arn:aws:sts::000000000000:assumed-role/boto-role/notebook',
         body: 'x,y\n1,2\n',
+        put: 7000,
         list: [
           'AccessDenied',
           'User: arn:aws:sts::000000000000:assumed-role/boto-role/notebook is not authorized to perform: s3:ListBucket on resource: "arn:aws:s3:::course-data" because no identity-based policy allows the s3:ListBucket action',
