@@ -56,7 +56,11 @@ export function encodeToken(position: string): string {
   return Buffer.from(position, 'utf8').toString('base64url');
 }
 
-export function decodeToken(token: string | undefined, code: string, message: string): string | undefined {
+export function decodeToken(
+  token: string | undefined,
+  code: string,
+  message: string,
+): string | undefined {
   if (token === undefined) return undefined;
   const decoded = Buffer.from(token, 'base64url').toString('utf8');
   if (!decoded || encodeToken(decoded) !== token) throw new AwsError(code, message);
