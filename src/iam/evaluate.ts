@@ -228,7 +228,8 @@ function statementVerdicts(analysis: RequestAnalysis): StatementVerdict[] {
     ]) {
       out.push({
         policyType,
-        policyName: s.policyId,
+        // A resource policy without an id (a trust policy) has none.
+        policyName: s.policyId ?? '',
         statementIndex: s.statement.index(),
         sid: s.statement.sid(),
         effect: s.statement.isDeny() ? 'Deny' : 'Allow',
