@@ -37,6 +37,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startMoto, type Moto } from '../support/moto.js';
 import { requireTool } from '../support/tools.js';
 import { awsEnv, clients, ROOT, run } from './service-clients.js';
 
@@ -524,5 +525,153 @@ describe('persistence', () => {
     } finally {
       rmSync(stateDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!requireTool('moto_server'))('against moto server', () => {
+  let moto: Moto;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto.stop();
+  });
+
+  /** One call sequence, its outcomes normalized so that two implementations can be compared. */
+  async function scenario(endpoint: string) {
+    const client = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: ROOT,
+    });
+    const west = new S3Client({
+      endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: ROOT,
+    });
+    const outcome = async (call: () => Promise<unknown>) => {
+      try {
+        await call();
+        return 'ok';
+      } catch (error) {
+        const e = error as S3ServiceException;
+        return `${e.name} ${e.$metadata?.httpStatusCode}`;
+      }
+    };
+    const results: Record<string, unknown> = {};
+    results.getMissingBucket = await outcome(() =>
+      client.send(new GetObjectCommand({ Bucket: 'diff-none', Key: 'k' })),
+    );
+    results.listMissingBucket = await outcome(() =>
+      client.send(new ListObjectsV2Command({ Bucket: 'diff-none' })),
+    );
+    results.headMissingBucket = await outcome(() =>
+      client.send(new HeadBucketCommand({ Bucket: 'diff-none' })),
+    );
+    await client.send(new CreateBucketCommand({ Bucket: 'diff-bucket' }));
+    results.recreateUsEast1 = await outcome(() =>
+      client.send(new CreateBucketCommand({ Bucket: 'diff-bucket' })),
+    );
+    const westBucket = () =>
+      west.send(
+        new CreateBucketCommand({
+          Bucket: 'diff-west',
+          CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+        }),
+      );
+    await westBucket();
+    results.recreateWest = await outcome(westBucket);
+    results.getMissingKey = await outcome(() =>
+      client.send(new GetObjectCommand({ Bucket: 'diff-bucket', Key: 'none' })),
+    );
+    results.headMissingKey = await outcome(() =>
+      client.send(new HeadObjectCommand({ Bucket: 'diff-bucket', Key: 'none' })),
+    );
+    results.noPolicy = await outcome(() =>
+      client.send(new GetBucketPolicyCommand({ Bucket: 'diff-bucket' })),
+    );
+    for (const key of ['a/1', 'a/2', 'b/1', 'c']) {
+      await client.send(new PutObjectCommand({ Bucket: 'diff-bucket', Key: key, Body: key }));
+    }
+    results.deleteFull = await outcome(() =>
+      client.send(new DeleteBucketCommand({ Bucket: 'diff-bucket' })),
+    );
+    const v2 = await client.send(
+      new ListObjectsV2Command({ Bucket: 'diff-bucket', Delimiter: '/', MaxKeys: 2 }),
+    );
+    results.v2 = {
+      keys: v2.Contents?.map((o) => [o.Key, o.Size, o.ETag, o.StorageClass]),
+      prefixes: v2.CommonPrefixes?.map((p) => p.Prefix),
+      KeyCount: v2.KeyCount,
+      MaxKeys: v2.MaxKeys,
+      IsTruncated: v2.IsTruncated,
+      Delimiter: v2.Delimiter,
+      hasToken: v2.NextContinuationToken !== undefined,
+    };
+    const rest = await client.send(
+      new ListObjectsV2Command({
+        Bucket: 'diff-bucket',
+        Delimiter: '/',
+        MaxKeys: 2,
+        ContinuationToken: v2.NextContinuationToken,
+      }),
+    );
+    results.v2rest = {
+      keys: rest.Contents?.map((o) => o.Key),
+      prefixes: rest.CommonPrefixes?.map((p) => p.Prefix),
+      KeyCount: rest.KeyCount,
+      IsTruncated: rest.IsTruncated,
+    };
+    const v1 = await client.send(new ListObjectsCommand({ Bucket: 'diff-bucket', MaxKeys: 3 }));
+    results.v1 = {
+      keys: v1.Contents?.map((o) => o.Key),
+      IsTruncated: v1.IsTruncated,
+      MaxKeys: v1.MaxKeys,
+    };
+    const deleted = await client.send(
+      new DeleteObjectsCommand({
+        Bucket: 'diff-bucket',
+        Delete: { Objects: [{ Key: 'a/1' }, { Key: 'zz' }] },
+      }),
+    );
+    results.deleteObjects = deleted.Deleted?.map((d) => d.Key).sort();
+    return results;
+  }
+
+  it('gives the same error codes, statuses and list shapes', async () => {
+    const ours = await scenario(sandbox.endpoint);
+    const theirs = await scenario(moto.endpoint);
+    expect(ours).toEqual(theirs);
+    expect(ours).toMatchObject({
+      getMissingBucket: 'NoSuchBucket 404',
+      getMissingKey: 'NoSuchKey 404',
+      recreateWest: 'BucketAlreadyOwnedByYou 409',
+      deleteFull: 'BucketNotEmpty 409',
+    });
+  });
+});
+
+describe.skipIf(!requireTool('boto3'))('boto3', () => {
+  it('round-trips awkward keys through its url-encoded listings', async () => {
+    const keys = ['odd/a b+c.txt', 'odd/ünï%code.txt', 'odd/sub dir/x&y.txt'];
+    await s3.send(new CreateBucketCommand({ Bucket: 'odd-keys' }));
+    for (const key of keys)
+      await s3.send(new PutObjectCommand({ Bucket: 'odd-keys', Key: key, Body: 'x' }));
+    const script = `import boto3, json
+s3 = boto3.client('s3')
+v2 = s3.list_objects_v2(Bucket='odd-keys', Prefix='odd/', Delimiter='/')
+v1 = s3.list_objects(Bucket='odd-keys', Prefix='odd/')
+print(json.dumps({'v2': [o['Key'] for o in v2['Contents']], 'prefixes': [p['Prefix'] for p in v2['CommonPrefixes']], 'v1': [o['Key'] for o in v1['Contents']]}))
+`;
+    const result = await run('python3', ['-'], awsEnv(sandbox.endpoint), script);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      v2: ['odd/a b+c.txt', 'odd/ünï%code.txt'],
+      prefixes: ['odd/sub dir/'],
+      v1: ['odd/a b+c.txt', 'odd/sub dir/x&y.txt', 'odd/ünï%code.txt'],
+    });
   });
 });
