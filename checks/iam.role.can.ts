@@ -7,9 +7,10 @@ import {
   bucketOf,
   expandProbes,
   probeEvidence,
+  probeProblems,
   runProbes,
 } from './iam/role-probes.js';
-import { failed, passed, sentence } from './support/outcome.js';
+import { errored, failed, passed, sentence } from './support/outcome.js';
 import { bucketName, permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleCan = defineCheckSpec({
@@ -39,6 +40,8 @@ export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
       runProbes(ctx, role, expandProbes(input.allow), input.bucketPolicyOf),
       runProbes(ctx, role, expandProbes(input.deny), input.bucketPolicyOf),
     ]);
+    const unsound = probeProblems([...allowed, ...denied]);
+    if (unsound) return errored(unsound);
     const evidence = {
       role: role.name,
       policies: [...role.managed.map((p) => p.name), ...role.inline.map((p) => `inline:${p.name}`)],

@@ -4,8 +4,8 @@ import { broadGrants } from './iam/broad-grants.js';
 import { missingRole } from './iam/missing-role.js';
 import { policyMatches } from './iam/policy-ref.js';
 import { forgetRole, loadRole, policyLabel, rolePolicies } from './iam/role-policies.js';
-import { expandProbes, probeEvidence, runProbes } from './iam/role-probes.js';
-import { failed, passed, sentence } from './support/outcome.js';
+import { expandProbes, probeEvidence, probeProblems, runProbes } from './iam/role-probes.js';
+import { errored, failed, passed, sentence } from './support/outcome.js';
 import { permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleLeastPrivilege = defineCheckSpec({
@@ -45,6 +45,8 @@ export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.
         )
       : [];
     const probes = await runProbes(ctx, role, expandProbes(input.mustDeny));
+    const unsound = probeProblems(probes);
+    if (unsound) return errored(unsound);
     const leaks = probes.filter((r) => r.allowed);
     const evidence = {
       role: role.name,

@@ -4,7 +4,7 @@ import { missingRole } from './iam/missing-role.js';
 import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
 import { runProbes } from './iam/role-probes.js';
 import { isAwsError } from './support/aws-error.js';
-import { failed, passed, trimList } from './support/outcome.js';
+import { errored, failed, passed, trimList } from './support/outcome.js';
 import { bucketName, roleName } from './fragments.js';
 
 export const s3ObjectsList = defineCheckSpec({
@@ -44,6 +44,7 @@ export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
           ...(input.prefix ? { context: { 's3:prefix': input.prefix } } : {}),
         },
       ]);
+      if (probe?.problem) return errored(`cannot judge listing as ${role.name}: ${probe.problem}`);
       if (probe && !probe.allowed) {
         forgetRole(ctx, input.asRole);
         forgetBucketPolicy(ctx, input.bucket);

@@ -31,6 +31,8 @@ export interface ProbeResult extends Probe {
   decidedBy?: string;
   /** For an allowed request: what allowed it, as `AmazonS3FullAccess (statement 1: s3:* on *)`. */
   allowedBy?: string;
+  /** The probe itself cannot be evaluated (no such action, a resource it does not apply to). */
+  problem?: string;
 }
 
 export interface ResourcePolicy {
@@ -104,6 +106,18 @@ function locate(
   return policy && statement ? { policy: policyLabel(policy), statement } : undefined;
 }
 
+/** The evaluator's validation codes, said for a lab author. */
+function probeProblem(probe: Probe, code: string): string {
+  switch (code) {
+    case 'invalid.action':
+      return `${probe.action} is not an IAM action`;
+    case 'no.resource.types':
+      return `${probe.action} does not apply to a resource like ${probe.resource}`;
+    default:
+      return code;
+  }
+}
+
 /** `s3:ListBucket applies to the bucket`, so a student sees why `my-bucket/*` does not cover it. */
 function resourceKind(resource: string): string {
   const s3 = /^arn:[^:]+:s3:::([^/]+)(\/.*)?$/.exec(resource);
@@ -120,10 +134,12 @@ function explain(
   const base = { ...probe, decision: evaluation.decision };
   const what = `${probe.action} on ${probe.resource}`;
   if (evaluation.errors?.length) {
+    const problem = evaluation.errors.map((e) => probeProblem(probe, e)).join('; ');
     return {
       ...base,
       allowed: false,
-      explanation: `${what} could not be evaluated: ${evaluation.errors.join('; ')}`,
+      explanation: `${what} cannot be evaluated: ${problem}`,
+      problem,
     };
   }
   const decided =

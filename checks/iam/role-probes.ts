@@ -74,3 +74,11 @@ export function allowedSummary(results: readonly ProbeResult[]): string[] {
       `${g.actions.join(', ')} on ${g.resource} ${g.actions.length > 1 ? 'are' : 'is'} allowed by ${g.by}`,
   );
 }
+
+/** Probes the lab got wrong, as one sentence for an `error` outcome; undefined when all are sound. */
+export function probeProblems(results: readonly ProbeResult[]): string | undefined {
+  const problems = results.flatMap((r) => (r.problem ? [r.problem] : []));
+  return problems.length
+    ? `the lab's permission probes cannot be evaluated: ${[...new Set(problems)].join('; ')}`
+    : undefined;
+}

@@ -247,6 +247,21 @@ describe('IAM checks explain their verdicts', () => {
     );
   });
 
+  it("is an error, not the student's failure, when the lab's probe is wrong", async () => {
+    await createRole();
+    const outcome = await run('iam.role.can', {
+      role: ROLE,
+      allow: [
+        { action: 's3:ListBuckets', resource: 'arn:aws:s3:::my-bucket' },
+        { action: 's3:GetObject', resource: 'arn:aws:s3:::my-bucket' },
+      ],
+    });
+    expect(outcome.status).toBe('error');
+    expect(outcome.message).toBe(
+      "the lab's permission probes cannot be evaluated: s3:ListBuckets is not an IAM action; s3:GetObject does not apply to a resource like arn:aws:s3:::my-bucket",
+    );
+  });
+
   it("a retry with the same context sees the student's fix", async () => {
     await createRole();
     const probe = {
