@@ -20,6 +20,7 @@ import {
   DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -164,6 +165,19 @@ describe('buckets', () => {
     expect(response.status).toBe(403);
     expect(await response.text()).toContain(
       '<Code>AccessDenied</Code><Message>Access Denied</Message>',
+    );
+  });
+});
+
+describe('operations the sandbox does not implement', () => {
+  it('answers NotImplemented (501) naming the subresource', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'versioned' }));
+    expect(await failure(s3.send(new GetBucketVersioningCommand({ Bucket: 'versioned' })))).toEqual(
+      {
+        code: 'NotImplemented',
+        status: 501,
+        message: 'The GET ?versioning request is not implemented by the labwright sandbox',
+      },
     );
   });
 });

@@ -77,7 +77,17 @@ const md5 = (data: Uint8Array) => createHash('md5').update(data).digest();
 
 export function s3Service(core: SandboxCore): ServiceHandler {
   const state = () => core.store.get<S3State>('s3', () => ({ buckets: {} }));
-  const blobs = core.store.blobs ?? inlineBlobs(() => (state().inline ??= {}), core);
+  const inline = inlineBlobs(() => (state().inline ??= {}), core);
+  const files = core.store.blobs ?? inline;
+  // Bodies saved inline by an older store stay readable once the store offers blob files.
+  const blobs: BlobStore = {
+    put: (data) => files.put(data),
+    get: async (id) => (await files.get(id)) ?? (files === inline ? undefined : inline.get(id)),
+    delete: async (id) => {
+      await files.delete(id);
+      if (files !== inline && state().inline?.[id] !== undefined) await inline.delete(id);
+    },
+  };
 
   const requireBucket = (name: string | undefined): Bucket => {
     const bucket = name === undefined ? undefined : state().buckets[name];
