@@ -71,7 +71,8 @@ export function buildProgram(): Command {
   labCommand(program, 'solve', "run the lab's reference actions, then its checks")
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--yes', 'accept the cost of billable resources on real AWS without asking')
-    .action((lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+    .option('--no-wait', 'check once after the actions, without waiting for eventual consistency')
+    .action((lab: string, options: import('./commands/check.js').CheckOptions) =>
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
 
@@ -87,7 +88,9 @@ export function buildProgram(): Command {
   );
 
   // A bare `labwright`: the lab menu, or the only lab straight away.
-  program.action(() => run(async () => (await import('./commands/run.js')).runCommand(undefined, {}))());
+  program.action(() =>
+    run(async () => (await import('./commands/run.js')).runCommand(undefined, {}))(),
+  );
 
   labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
     (lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>

@@ -12,7 +12,10 @@ import { UsageError } from './usage-error.js';
  * idempotently, then the checks, and reports like `check`. A lab author uses it to prove a lab
  * can be passed. On real AWS a billable action asks first (cost per hour) unless `--yes`.
  */
-export async function solveCommand(lab: string, options: LabCommandOptions): Promise<number> {
+export async function solveCommand(
+  lab: string,
+  options: LabCommandOptions & { wait?: boolean },
+): Promise<number> {
   const out = options.json ? process.stderr : process.stdout;
   const confirmBillable = async (billable: Billable, title: string): Promise<boolean> => {
     if (options.yes) return true;
@@ -41,6 +44,7 @@ export async function solveCommand(lab: string, options: LabCommandOptions): Pro
       }
       const { actions, report } = await session.solve({
         ...(steps ? { steps } : {}),
+        ...(options.wait === false ? { wait: 'none' as const } : {}),
         onEvent: actionPrinter(out, checkProgressPrinter(true)),
       });
       const manual = actions.flatMap(({ stepId, results }) =>

@@ -99,6 +99,8 @@ export interface LabSession {
   /** Each selected step in order: its actions, then its checks (polled). */
   solve(options?: {
     steps?: readonly string[];
+    /** How the checks after the actions wait; default `all` (what was just created may lag). */
+    wait?: WaitMode;
     onEvent?: RunEventListener;
     signal?: AbortSignal;
   }): Promise<SolveResult>;
@@ -354,7 +356,7 @@ export function openLab(options: OpenLabOptions): LabSession {
       // Checks after all actions: later steps' actions can complete earlier steps' work.
       const report = await runChecks({
         steps: steps.map((step) => step.id),
-        wait: 'all',
+        wait: solveOptions.wait ?? 'all',
         ...solveOptionsEvents(solveOptions),
       });
       return { actions, report };
