@@ -56,9 +56,16 @@ async function findTemplate(
 type Input = z.output<typeof cfnTemplate.with>;
 
 /** Everything wrong with one role resource, in the student's terms. */
-async function judgeRole(entry: TemplateRole, input: Input): Promise<string[]> {
+interface RoleVerdict {
+  problems: string[];
+  /** Grants the lab asks about that cannot be evaluated: the lab's mistake. */
+  unsound: string[];
+}
+
+async function judgeRole(entry: TemplateRole, input: Input): Promise<RoleVerdict> {
   const { role, logicalId } = entry;
   const problems: string[] = [];
+  const unsound: string[] = [];
   if (input.trusts) {
     const trust = analyzeTrust(role.trustPolicy);
     if (trust.openStatements.length > 0) {
@@ -74,7 +81,8 @@ async function judgeRole(entry: TemplateRole, input: Input): Promise<string[]> {
   }
   for (const grant of input.allow) {
     const result = await evaluateProbe(role, grant);
-    if (!result.allowed) problems.push(`${logicalId}: ${result.explanation}`);
+    if (result.problem) unsound.push(result.problem);
+    else if (!result.allowed) problems.push(`${logicalId}: ${result.explanation}`);
   }
   if (input.forbidWildcards) {
     for (const policy of rolePolicies(role)) {
@@ -90,7 +98,7 @@ async function judgeRole(entry: TemplateRole, input: Input): Promise<string[]> {
       `(the managed policies ${entry.unreadable.join(', ')} could not be read, so their grants were not counted)`,
     );
   }
-  return problems;
+  return { problems, unsound };
 }
 
 export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = {
@@ -152,8 +160,12 @@ export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = {
       });
     }
     const judged = await Promise.all(
-      roles.map(async (r) => ({ r, problems: await judgeRole(r, input) })),
+      roles.map(async (r) => ({ r, ...(await judgeRole(r, input)) })),
     );
+    const unsound = [...new Set(judged.flatMap((j) => j.unsound))];
+    if (unsound.length > 0) {
+      return errored(`the lab's grants cannot be evaluated: ${unsound.join('; ')}`, evidence);
+    }
     const good = judged.find((j) => j.problems.length === 0);
     if (!good) {
       return failed(sentence(judged.flatMap((j) => j.problems)) + lintNote, evidence, {
