@@ -446,8 +446,11 @@ describe('bucket policies', () => {
 });
 
 describe('virtual-hosted style', () => {
-  it('addresses the bucket by host name (bucket.localhost)', async () => {
-    // *.localhost resolves to loopback here; the client still sends Host: vhost-bucket.localhost.
+  it.each([
+    ['localhost', 'vhost-bucket'],
+    ['s3.localhost.localstack.cloud', 'vhost-bucket-2'],
+  ])('addresses the bucket by host name (bucket.%s)', async (host, bucket) => {
+    // Every name resolves to loopback here; the client still sends Host: <bucket>.<host>.
     const agent = new Agent({
       lookup: (_host, options, callback) => {
         if ((options as { all?: boolean }).all)
@@ -455,23 +458,30 @@ describe('virtual-hosted style', () => {
         else (callback as (e: null, a: string, f: number) => void)(null, '127.0.0.1', 4);
       },
     });
+    const seen: string[] = [];
     const virtual = new S3Client({
-      endpoint: `http://localhost:${sandbox.port}`,
+      endpoint: `http://${host}:${sandbox.port}`,
       region: 'us-east-1',
       credentials: ROOT,
       forcePathStyle: false,
       requestHandler: new NodeHttpHandler({ httpAgent: agent }),
     });
-    await virtual.send(new CreateBucketCommand({ Bucket: 'vhost-bucket' }));
+    virtual.middlewareStack.add(
+      (next) => async (args) => {
+        seen.push(String((args.request as { hostname?: string }).hostname));
+        return next(args);
+      },
+      { step: 'finalizeRequest' },
+    );
+    await virtual.send(new CreateBucketCommand({ Bucket: bucket }));
     await virtual.send(
-      new PutObjectCommand({ Bucket: 'vhost-bucket', Key: 'dir/file.txt', Body: 'virtual' }),
+      new PutObjectCommand({ Bucket: bucket, Key: 'dir/file.txt', Body: 'virtual' }),
     );
-    const listed = await virtual.send(new ListObjectsV2Command({ Bucket: 'vhost-bucket' }));
+    const listed = await virtual.send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(listed.Contents?.map((o) => o.Key)).toEqual(['dir/file.txt']);
+    expect(new Set(seen)).toEqual(new Set([`${bucket}.${host}`]));
     // The same object is visible path-style.
-    const got = await s3.send(
-      new GetObjectCommand({ Bucket: 'vhost-bucket', Key: 'dir/file.txt' }),
-    );
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dir/file.txt' }));
     expect(await got.Body!.transformToString()).toBe('virtual');
     agent.destroy();
   });
