@@ -4,13 +4,11 @@
  * (to explain to a student why an action is allowed or denied), so the per-statement analysis
  * is kept, not just the verdict.
  */
-import {
-  getDenialReasons,
-  getGrantReasons,
-  runSimulation,
-  type RequestAnalysis,
-  type RunSimulationResults,
-  type StatementExplain,
+import type * as IamSimulate from '@cloud-copilot/iam-simulate';
+import type {
+  RequestAnalysis,
+  RunSimulationResults,
+  StatementExplain,
 } from '@cloud-copilot/iam-simulate';
 import type { DenyReason } from './messages.js';
 
@@ -126,7 +124,12 @@ export function evaluateRequest(input: EvaluationInput): Promise<Evaluation> {
   return result;
 }
 
+/** Loaded on first use: a sandbox serving only the root never pays for the simulator. */
+let simulator: Promise<typeof IamSimulate> | undefined;
+
 async function simulate(input: EvaluationInput): Promise<Evaluation> {
+  simulator ??= import('@cloud-copilot/iam-simulate');
+  const { runSimulation, getGrantReasons, getDenialReasons } = await simulator;
   const identity = input.isRoot ? [ROOT_POLICY] : input.identityPolicies;
   const raw = await runSimulation(
     {

@@ -2,11 +2,17 @@
  * Policy document validation, as IAM's MalformedPolicyDocument does it: JSON syntax, then the
  * grammar checks of @cloud-copilot/iam-policy for the policy's kind.
  */
-import {
-  validateIdentityPolicy,
-  validateResourcePolicy,
-  validateTrustPolicy,
-} from '@cloud-copilot/iam-policy';
+import { createRequire } from 'node:module';
+import type * as IamPolicyModule from '@cloud-copilot/iam-policy';
+
+type IamPolicy = typeof IamPolicyModule;
+let iamPolicy: IamPolicy | undefined;
+
+/** Loaded on first use (synchronously, it ships CommonJS), so startup does not pay for it. */
+function validators(): IamPolicy {
+  iamPolicy ??= createRequire(import.meta.url)('@cloud-copilot/iam-policy') as IamPolicy;
+  return iamPolicy;
+}
 
 export interface PolicyProblem {
   path: string;
@@ -31,6 +37,7 @@ export function validatePolicyDocument(
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return [{ path: '', message: 'The policy must be a JSON object.' }];
   }
+  const { validateIdentityPolicy, validateResourcePolicy, validateTrustPolicy } = validators();
   const validate =
     kind === 'trust'
       ? validateTrustPolicy

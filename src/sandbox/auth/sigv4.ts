@@ -5,9 +5,7 @@
  * literal payload hashes and aws-chunked streaming bodies (the seed signature is verified here;
  * the chunks are decoded by S3's protocol, src/sandbox/protocol/aws-chunked.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest } from '@smithy/types';
 import { AwsError, type Caller, type SandboxHttpRequest } from '../types.js';
 
@@ -100,28 +98,78 @@ function scope(credential: string) {
   return { accessKeyId, date, region, service };
 }
 
-/** Exposes the canonical-request steps of the SDK's own signer, to check a signature. */
-class Verifier extends SignatureV4 {
-  async expectedSignature(
+interface Verifier {
+  expectedSignature(
     request: HttpRequest,
     canonicalHeaders: Record<string, string>,
     payloadHash: string,
     claims: SigV4Claims,
-  ): Promise<string> {
-    const canonical = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
-    const scopeText = `${claims.date}/${claims.region}/${claims.service}/aws4_request`;
-    const stringToSign = await this.createStringToSign(
-      claims.longDate,
-      scopeText,
-      canonical,
-      ALGORITHM,
-    );
-    return this.sign(stringToSign, {
-      signingDate: parseLongDate(claims.longDate),
-      signingRegion: claims.region,
-      signingService: claims.service,
-    });
-  }
+  ): Promise<string>;
+}
+
+/**
+ * The SDK's own signer, with its canonical-request steps exposed to check a signature. Loaded
+ * on first use: the root's requests (any secret) never need it.
+ */
+let verifierClass:
+  | Promise<
+      new (init: {
+        service: string;
+        region: string;
+        secretAccessKey: string;
+        accessKeyId: string;
+        uriEscapePath: boolean;
+      }) => Verifier
+    >
+  | undefined;
+
+function loadVerifier() {
+  verifierClass ??= Promise.all([
+    import('@smithy/signature-v4'),
+    import('@aws-crypto/sha256-js'),
+  ]).then(
+    ([{ SignatureV4 }, { Sha256 }]) =>
+      class extends SignatureV4 implements Verifier {
+        constructor(init: {
+          service: string;
+          region: string;
+          secretAccessKey: string;
+          accessKeyId: string;
+          uriEscapePath: boolean;
+        }) {
+          super({
+            service: init.service,
+            region: init.region,
+            sha256: Sha256,
+            credentials: { accessKeyId: init.accessKeyId, secretAccessKey: init.secretAccessKey },
+            uriEscapePath: init.uriEscapePath,
+            applyChecksum: false,
+          });
+        }
+
+        async expectedSignature(
+          request: HttpRequest,
+          canonicalHeaders: Record<string, string>,
+          payloadHash: string,
+          claims: SigV4Claims,
+        ): Promise<string> {
+          const canonical = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
+          const scopeText = `${claims.date}/${claims.region}/${claims.service}/aws4_request`;
+          const stringToSign = await this.createStringToSign(
+            claims.longDate,
+            scopeText,
+            canonical,
+            ALGORITHM,
+          );
+          return this.sign(stringToSign, {
+            signingDate: parseLongDate(claims.longDate),
+            signingRegion: claims.region,
+            signingService: claims.service,
+          });
+        }
+      },
+  );
+  return verifierClass;
 }
 
 function parseLongDate(longDate: string): Date {
@@ -148,7 +196,7 @@ async function payloadHash(
   const declared = req.headers['x-amz-content-sha256'];
   if (declared) {
     if (/^[0-9a-f]{64}$/.test(declared)) {
-      const actual = await sha256Hex(rawBody);
+      const actual = sha256Hex(rawBody);
       if (actual !== declared) {
         throw new AwsError(
           'XAmzContentSHA256Mismatch',
@@ -162,10 +210,8 @@ async function payloadHash(
   return rawBody.length === 0 ? EMPTY_SHA256 : sha256Hex(rawBody);
 }
 
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const hash = new Sha256();
-  hash.update(data);
-  return Buffer.from(await hash.digest()).toString('hex');
+function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function signatureMismatch(service: string): AwsError {
@@ -246,13 +292,13 @@ export async function verifySignature(
     query,
     headers: canonicalHeaders,
   };
+  const Verifier = await loadVerifier();
   const verifier = new Verifier({
     service: claims.service,
     region: claims.region,
-    sha256: Sha256,
-    credentials: { accessKeyId: claims.accessKeyId, secretAccessKey: key.secretAccessKey },
+    accessKeyId: claims.accessKeyId,
+    secretAccessKey: key.secretAccessKey,
     uriEscapePath: !s3Style(claims.service),
-    applyChecksum: false,
   });
   const expected = await verifier.expectedSignature(
     request,
