@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { TargetError, TargetOptionError } from '../aws/errors.js';
 import type { TargetOptions } from '../aws/target.js';
-import { loadLabFile } from '../engine/load-lab.js';
+import { loadLabForRun } from '../engine/lab-cache.js';
 import {
   openLab,
   UnknownStepError,
@@ -8,7 +10,7 @@ import {
   type OpenLabOptions,
 } from '../engine/runner.js';
 import { VarError } from '../engine/vars.js';
-import { resolveLabArgument } from '../lab/discover.js';
+import { labRoots, resolveLabArgument } from '../lab/discover.js';
 import type { LoadedLab } from '../lab/load.js';
 import { formatProblem } from '../lab/problem.js';
 import { parseVarAssignment } from '../lab/vars.js';
@@ -68,14 +70,13 @@ export async function withLabSession(
 
 /** The lab named on the command line, loaded; or the exit code after printing its problems. */
 export async function loadLab(argument: string): Promise<LoadedLab | number> {
-  const file = resolveLabArgument(argument);
+  const file = findLab(argument);
   if (!file) {
     throw new UsageError(
       `no lab "${argument}": give a lab id (\`labwright list\` shows them) or a path to a lab.yaml`,
     );
   }
-  // Operation names are `validate`'s job: checking them loads every SDK client.
-  const result = await loadLabFile(file, { checkOperations: false });
+  const result = await loadLabForRun(file);
   if (!result.ok) {
     for (const problem of result.problems) console.error(formatProblem(problem));
     console.error(
@@ -84,6 +85,20 @@ export async function loadLab(argument: string): Promise<LoadedLab | number> {
     return EXIT.usage;
   }
   return result.loaded;
+}
+
+/**
+ * A lab id is, by convention, its folder's name: look there first, so finding a lab does not
+ * parse every lab.yaml; then ask discovery (a lab whose id differs from its folder).
+ */
+function findLab(argument: string): string | undefined {
+  if (/^[a-z0-9][a-z0-9-]*$/.test(argument) && !existsSync(argument)) {
+    for (const { dir } of labRoots()) {
+      const file = path.join(dir, argument, 'lab.yaml');
+      if (existsSync(file)) return file;
+    }
+  }
+  return resolveLabArgument(argument);
 }
 
 export function parseVars(assignments: string[]): Record<string, string> {

@@ -37,7 +37,12 @@ export function makeHome(): Home {
   const stateHome = path.join(dir, 'state');
   const cwd = path.join(dir, 'work');
   mkdirSync(cwd, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_STATE_HOME: stateHome, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    XDG_STATE_HOME: stateHome,
+    XDG_CACHE_HOME: path.join(dir, 'cache'),
+    NO_COLOR: '1',
+  };
   // The student's own AWS settings must not leak into the runs.
   for (const name of [
     'AWS_ENDPOINT_URL',

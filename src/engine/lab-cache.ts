@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadResult } from '../lab/load.js';
+import { packageInfo } from '../package-root.js';
+import { writeAtomically } from './progress.js';
+
+/**
+ * Loading a lab parses its YAML with positions and validates every check's settings: a few
+ * hundred milliseconds for Lesson 9.1, paid on every `labwright check`. A lab that loaded
+ * once is kept as JSON under `${XDG_CACHE_HOME:-~/.cache}/labwright/labs/`, keyed by the
+ * labwright version and the content of lab.yaml and the names, sizes and times of the files
+ * beside it, so any edit loads (and is validated) afresh. Only labs without problems are kept.
+ */
+
+const MAX_LAB_FILES = 500;
+
+export function labCacheDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'labwright', 'labs');
+}
+
+export async function loadLabForRun(file: string): Promise<LoadResult> {
+  const absolute = path.resolve(file);
+  const key = cacheKey(absolute);
+  const cached = key ? readCached(path.join(labCacheDir(), `${key}.json`), absolute) : undefined;
+  if (cached) return cached;
+  const { loadLabFile } = await import('./load-lab.js');
+  // Operation names are `validate`'s job: checking them loads every SDK client.
+  const result = await loadLabFile(absolute, { checkOperations: false });
+  if (result.ok && key) {
+    try {
+      writeAtomically(path.join(labCacheDir(), `${key}.json`), JSON.stringify(result));
+    } catch {
+      // A read-only or full disk only costs the next run the full load.
+    }
+  }
+  return result;
+}
+
+function cacheKey(file: string): string | undefined {
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const hash = createHash('sha256')
+    .update(packageInfo().version)
+    .update('\0')
+    .update(file)
+    .update('\0')
+    .update(text);
+  const dir = path.dirname(file);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+  } catch {
+    return undefined;
+  }
+  if (entries.length > MAX_LAB_FILES) return undefined;
+  for (const entry of entries) {
+    try {
+      const stat = statSync(path.join(dir, entry));
+      hash.update(`\0${entry}\0${stat.size}\0${stat.mtimeMs}`);
+    } catch {
+      hash.update(`\0${entry}\0gone`);
+    }
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+function readCached(cacheFile: string, labFile: string): LoadResult | undefined {
+  try {
+    const result = JSON.parse(readFileSync(cacheFile, 'utf8')) as LoadResult;
+    return result.ok && result.loaded.file === labFile ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
