@@ -502,3 +502,68 @@ describe('training jobs', () => {
     }
   });
 });
+
+describe.skipIf(!requireTool('aws'))('a Linear Learner job from the aws CLI', () => {
+  it('completes and its logs read back with aws logs filter-log-events', async () => {
+    const roleArn = await createRole('CliTrainingRole', 'sagemaker.amazonaws.com', [
+      'AmazonS3FullAccess',
+      'CloudWatchLogsFullAccess',
+    ]);
+    const env = awsEnv(sandbox.endpoint);
+    const created = await run(
+      'aws',
+      [
+        'sagemaker',
+        'create-training-job',
+        '--training-job-name',
+        'cli-linear',
+        '--role-arn',
+        roleArn,
+        '--algorithm-specification',
+        'TrainingImage=382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1,TrainingInputMode=File',
+        '--input-data-config',
+        '[{"ChannelName":"train","DataSource":{"S3DataSource":{"S3DataType":"S3Prefix","S3Uri":"s3://training-data/train/"}},"ContentType":"text/csv"}]',
+        '--output-data-config',
+        'S3OutputPath=s3://training-data/output/',
+        '--resource-config',
+        'InstanceType=ml.m5.large,InstanceCount=1,VolumeSizeInGB=10',
+        '--stopping-condition',
+        'MaxRuntimeInSeconds=3600',
+        '--hyper-parameters',
+        'feature_dim=2,predictor_type=binary_classifier',
+      ],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const job = await untilJobDone('cli-linear');
+    expect(job.TrainingJobStatus).toBe('Completed');
+    expect(job.FinalMetricDataList?.map((m) => m.MetricName)).toEqual([
+      'train:objective_loss',
+      'train:binary_classification_accuracy',
+    ]);
+    const filtered = await run(
+      'aws',
+      [
+        'logs',
+        'filter-log-events',
+        '--log-group-name',
+        '/aws/sagemaker/TrainingJobs',
+        '--log-stream-name-prefix',
+        'cli-linear',
+        '--filter-pattern',
+        '"#quality_metric"',
+      ],
+      env,
+    );
+    expect(filtered.code, filtered.stderr).toBe(0);
+    const events = JSON.parse(filtered.stdout).events as {
+      message: string;
+      logStreamName: string;
+    }[];
+    expect(events.length).toBeGreaterThan(10);
+    expect(events[0]?.logStreamName).toMatch(/^cli-linear\/algo-1-\d{10}$/);
+    expect(events[0]?.message).toMatch(
+      /^\[\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d INFO \d+\] #quality_metric: host=algo-1, epoch=0, train binary_classification_cross_entropy_objective <loss>=\(0\.\d+\)$/,
+    );
+  });
+});

@@ -15,6 +15,7 @@ import { type Input, optList, optNumber, optObject, optString } from './input.js
 import { gzipTarball } from './tarball.js';
 import {
   billingLines,
+  isLinearLearner,
   isXgboost,
   startupLines,
   trainingLines,
@@ -321,7 +322,11 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     const location = s3Location(output);
     if (!location) return `ClientError: Artifact upload failed:Invalid S3 output path "${output}".`;
     const key = `${location.prefix ? `${location.prefix.replace(/\/+$/, '')}/` : ''}${job.name}/output/model.tar.gz`;
-    const model = isXgboost(run.image) ? 'xgboost-model' : 'model.pth';
+    const model = isXgboost(run.image)
+      ? 'xgboost-model'
+      : isLinearLearner(run.image)
+        ? 'model_algo-1'
+        : 'model.pth';
     const body = gzipTarball([
       {
         name: model,

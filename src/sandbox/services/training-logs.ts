@@ -56,6 +56,7 @@ export function trainingLines(run: TrainingRun, at: Date): TrainingOutput {
       metrics: channelNames.map((c) => ({ name: `${c}:${metric}`, value })),
     };
   }
+  if (isLinearLearner(run.image)) return linearLearnerLines(run, at, rows);
   const lines = [
     `${t} sagemaker-training-toolkit INFO     Imported framework sagemaker_pytorch_container.training`,
     `${t} sagemaker-training-toolkit INFO     No GPUs detected (normal if no gpus installed)`,
@@ -86,6 +87,71 @@ export function trainingLines(run: TrainingRun, at: Date): TrainingOutput {
   }
   lines.push(`${t} sagemaker-training-toolkit INFO     Reporting training SUCCESS`);
   return { lines, metrics: [{ name: 'train:loss', value: loss }] };
+}
+
+export function isLinearLearner(image: string): boolean {
+  return /linear-learner/i.test(image);
+}
+
+/** The built-in Linear Learner's lines: configuration, per-epoch quality metrics, scores. */
+function linearLearnerLines(run: TrainingRun, at: Date, rows: number): TrainingOutput {
+  const d = at.toISOString();
+  const t = `${d.slice(5, 7)}/${d.slice(8, 10)}/${d.slice(0, 4)} ${d.slice(11, 19)}`;
+  const info = (text: string) => `[${t} INFO 140241236137792] ${text}`;
+  const predictor = run.hyperParameters.predictor_type ?? 'binary_classifier';
+  const objective =
+    predictor === 'regressor'
+      ? 'square_loss_objective'
+      : predictor === 'multiclass_classifier'
+        ? 'multiclass_cross_entropy_objective'
+        : 'binary_classification_cross_entropy_objective';
+  const epochs = Math.min(Math.max(Number(run.hyperParameters.epochs ?? 15) || 15, 1), 15);
+  const hyper = JSON.stringify(run.hyperParameters).replace(/"/g, "'");
+  const lines = [
+    'Docker entrypoint called with argument(s): train',
+    'Running default environment configuration script',
+    info(
+      "Reading default configuration from /opt/amazon/lib/python3.8/site-packages/algorithm/resources/default-input.json: {'mini_batch_size': '1000', 'epochs': '15', 'use_bias': 'true', 'optimizer': 'auto', 'loss': 'auto'}",
+    ),
+    info(
+      `Merging with provided configuration from /opt/ml/input/config/hyperparameters.json: ${hyper}`,
+    ),
+    info('Using default worker.'),
+    info('Checkpoint loading and saving are disabled.'),
+    info('Create Store: local'),
+    info(`nvidia-smi: took 0.031 seconds to run.`),
+    info(`Number of GPUs being used: 0`),
+    info(`The default executor is <PicklableExecutor on cpu(0)>.`),
+    info(`${rows} rows in the training data`),
+  ];
+  let loss = 0.69;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    loss = Number((loss * 0.8).toFixed(6));
+    lines.push(
+      info(`#quality_metric: host=algo-1, epoch=${epoch}, train ${objective} <loss>=(${loss})`),
+    );
+  }
+  const accuracy = Number(Math.min(0.99, 0.7 + epochs * 0.02).toFixed(4));
+  lines.push(info(`#train_score (algo-1) : ('${objective}', ${loss})`));
+  if (predictor !== 'regressor') {
+    lines.push(info(`#train_score (algo-1) : ('binary_classification_accuracy', ${accuracy})`));
+    lines.push(
+      info(
+        `#quality_metric: host=algo-1, train binary_classification_accuracy <score>=${accuracy}`,
+      ),
+    );
+  }
+  lines.push(
+    info(
+      'Best model found for hyperparameters: {"optimizer": "adam", "learning_rate": 0.005, "wd": 0.0001, "l1": 0.0, "lr_scheduler_step": 10, "lr_scheduler_factor": 0.99, "lr_scheduler_minimum_lr": 0.0001}',
+    ),
+  );
+  lines.push(info('Saved checkpoint to "/tmp/tmpz2qp7x1a/mx-mod-0000.params"'));
+  lines.push(info('Test data is not provided.'));
+  const metrics = [{ name: 'train:objective_loss', value: loss }];
+  if (predictor !== 'regressor')
+    metrics.push({ name: 'train:binary_classification_accuracy', value: accuracy });
+  return { lines, metrics };
 }
 
 /** The platform's lines before the algorithm starts. */
