@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
+import { loadEvaluator } from './iam/probe.js';
 import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
 import {
   allowedSummary,
@@ -34,6 +35,7 @@ export const iamRoleCan = defineCheckSpec({
 export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
   ...iamRoleCan,
   async run(input, ctx) {
+    void loadEvaluator();
     const role = await loadRole(ctx, input.role);
     if (!role) return missingRole(ctx, input.role);
     const [allowed, denied] = await Promise.all([

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { broadGrants } from './iam/broad-grants.js';
 import { missingRole } from './iam/missing-role.js';
+import { loadEvaluator } from './iam/probe.js';
 import { policyMatches } from './iam/policy-ref.js';
 import { forgetRole, loadRole, policyLabel, rolePolicies } from './iam/role-policies.js';
 import { expandProbes, probeEvidence, probeProblems, runProbes } from './iam/role-probes.js';
@@ -32,6 +33,7 @@ export const iamRoleLeastPrivilege = defineCheckSpec({
 export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.with> = {
   ...iamRoleLeastPrivilege,
   async run(input, ctx) {
+    void loadEvaluator();
     const role = await loadRole(ctx, input.role);
     if (!role) return missingRole(ctx, input.role);
     const forbidden = role.managed.filter((p) =>

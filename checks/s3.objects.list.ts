@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
+import { loadEvaluator } from './iam/probe.js';
 import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
 import { runProbes } from './iam/role-probes.js';
 import { isAwsError } from './support/aws-error.js';
@@ -35,6 +36,7 @@ export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
     const where = input.prefix ? `s3://${input.bucket}/${input.prefix}` : `s3://${input.bucket}`;
     let asRole: string | undefined;
     if (input.asRole) {
+      void loadEvaluator();
       const role = await loadRole(ctx, input.asRole);
       if (!role) return missingRole(ctx, input.asRole);
       const [probe] = await runProbes(ctx, role, [

@@ -5,6 +5,7 @@
  * that only SageMaker may assume. The answer names the statement that decided, or says why
  * none applied, in the student's terms.
  */
+import type * as IamEvaluator from '../../src/iam/index.js';
 import type { Evaluation, StatementVerdict } from '../../src/iam/index.js';
 import {
   statementLabel,
@@ -52,13 +53,27 @@ function accountOf(arn: string): string {
   return arn.split(':')[4] ?? '000000000000';
 }
 
+let evaluator: Promise<typeof IamEvaluator> | undefined;
+
+/**
+ * The evaluator and its action data load on first use: a lab loads without them. Checks start
+ * the load before reading the role, so it overlaps the IAM calls.
+ */
+export function loadEvaluator(): Promise<typeof IamEvaluator> {
+  if (!evaluator) {
+    evaluator = import('../../src/iam/index.js');
+    // Warm-up calls do not await; the check that needs it does, and sees any failure.
+    evaluator.catch(() => undefined);
+  }
+  return evaluator;
+}
+
 export async function evaluateProbe(
   role: RoleSnapshot,
   probe: Probe,
   resourcePolicy?: ResourcePolicy,
 ): Promise<ProbeResult> {
-  // Loaded on first use: the evaluator and its action data are not needed to load a lab.
-  const { evaluateRequest } = await import('../../src/iam/index.js');
+  const { evaluateRequest } = await loadEvaluator();
   const policies = rolePolicies(role);
   const evaluation = await evaluateRequest({
     principalArn: roleSessionArn(role),

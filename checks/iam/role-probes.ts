@@ -3,7 +3,7 @@
  * policy of the S3 bucket the resource names (or the one the lab names), as S3 would.
  */
 import type { CheckContext } from '../define.js';
-import { evaluateProbe, type Probe, type ProbeResult } from './probe.js';
+import { evaluateProbe, loadEvaluator, type Probe, type ProbeResult } from './probe.js';
 import { loadBucketPolicy, type RoleSnapshot } from './role-policies.js';
 
 export interface LabProbe {
@@ -33,6 +33,7 @@ export async function runProbes(
   probes: readonly Probe[],
   bucketPolicyOf?: string,
 ): Promise<ProbeResult[]> {
+  void loadEvaluator();
   return Promise.all(
     probes.map(async (probe) => {
       const bucket = bucketPolicyOf ?? bucketOf(probe.resource);
