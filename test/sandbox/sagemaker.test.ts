@@ -486,6 +486,8 @@ describe('training jobs', () => {
       await c1.sagemaker.send(
         new CreateTrainingJobCommand(trainingJob('survivor', `arn:aws:iam::${ACCOUNT}:role/R`)),
       );
+      // Halt the job runner as stop() does once it closes services (idempotent), then stop.
+      await first.core.registry.get('sagemaker')?.handler.close?.();
       await first.stop();
       const second = await startSandbox({ stateDir, timing: { trainingJobMs: 40 } });
       try {
