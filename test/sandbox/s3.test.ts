@@ -520,6 +520,9 @@ describe.skipIf(!requireTool('aws'))('the aws CLI', () => {
       );
       expect(missing.code).not.toBe(0);
       expect(missing.stderr).toMatch(/404/);
+      const rb = await run('aws', ['s3', 'rb', 's3://cli-bucket', '--force'], env);
+      expect(rb.code, rb.stderr).toBe(0);
+      expect(rb.stdout).toContain('remove_bucket: cli-bucket');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -403,6 +403,25 @@ describe('training jobs', () => {
     expect(job.ModelArtifacts?.S3ModelArtifacts ?? '').toBe('');
   });
 
+  it('fails at the upload when the role may read its input but not write the output', async () => {
+    const readOnly = await createRole('ReadOnlyTrainingRole', 'sagemaker.amazonaws.com', [
+      'AmazonS3ReadOnlyAccess',
+    ]);
+    await aws.sagemaker.send(new CreateTrainingJobCommand(trainingJob('read-only', readOnly)));
+    const job = await untilJobDone('read-only');
+    expect(job.TrainingJobStatus).toBe('Failed');
+    expect(job.FailureReason).toBe(
+      `ClientError: Artifact upload failed:Failed to upload model artifact to s3://training-data/output/read-only/output/model.tar.gz: AccessDenied (403): User: arn:aws:sts::${ACCOUNT}:assumed-role/ReadOnlyTrainingRole/SageMaker is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::training-data/output/read-only/output/model.tar.gz" because no identity-based policy allows the s3:PutObject action`,
+    );
+    expect(job.SecondaryStatusTransitions?.map((t) => t.Status)).toEqual([
+      'Starting',
+      'Downloading',
+      'Training',
+      'Uploading',
+      'Failed',
+    ]);
+  });
+
   it('refuses a role SageMaker cannot assume and duplicate names', async () => {
     const ec2Role = await createRole('Ec2TrainingRole', 'ec2.amazonaws.com');
     expect(
