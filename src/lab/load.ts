@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { isFileRef, readLabDocument, LabFileError } from './files.js';
+import { describeIssue, flattenIssues } from './issues.js';
+import { locate } from './locate.js';
+import type { Path, Report } from './path.js';
 import { formatPath, type LabProblem } from './problem.js';
+import { closest } from './suggest.js';
 import { lab as labSchema, type Lab } from './schema.js';
 import { BUILTIN_VARS, interpolate, referencedVars, SAMPLE_BUILTINS } from './vars.js';
 
@@ -31,8 +35,6 @@ export interface LoadedLab {
 }
 
 export type LoadResult = { ok: true; loaded: LoadedLab } | { ok: false; problems: LabProblem[] };
-
-type Path = (string | number)[];
 
 /**
  * Loads and validates a lab file. Every problem is reported, each at its line and column,
@@ -102,8 +104,6 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, loaded: { lab, file: absolute, dir, defaults } };
 }
-
-type Report = (at: Path, message: string, preferKey?: boolean) => void;
 
 /** Walks every string; a `${name}` must name a defined variable or a built-in. */
 function checkVariables(
@@ -294,131 +294,10 @@ function fillKnown(
   }
 }
 
-type Issue = z.core.$ZodIssue;
-
-/** A union's issues are those of the branch the author evidently meant: the one with fewest. */
-function flattenIssues(issues: readonly Issue[]): Issue[] {
-  return issues.flatMap((issue) => {
-    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
-      return flattenIssues(
-        best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
-      );
-    }
-    return [issue];
-  });
-}
-
-function describeIssue(issue: Issue, root: unknown, report: Report): void {
-  const at = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
-  if (issue.code === 'unrecognized_keys') {
-    for (const key of issue.keys) {
-      report([...at, key], `unknown key "${key}"`, true);
-    }
-    return;
-  }
-  if (issue.code === 'invalid_type' && valueAt(root, at) === undefined) {
-    const key = at[at.length - 1];
-    if (typeof key === 'string' && ACTION_KINDS.includes(key) && isActionPath(at.slice(0, -1))) {
-      report(at.slice(0, -1), 'an action needs one of aws, shell or manual');
-      return;
-    }
-    report(at.slice(0, -1), `missing required key "${String(key)}" (expected ${issue.expected})`);
-    return;
-  }
-  if (issue.code === 'invalid_type') {
-    report(at, `expected ${issue.expected}, found ${describeValue(valueAt(root, at))}`);
-    return;
-  }
-  report(at, issue.message);
-}
-
-const ACTION_KINDS = ['aws', 'shell', 'manual'];
-
-/** steps[i].actions[j] or cleanup[j] */
-function isActionPath(at: Path): boolean {
-  const parent = at[at.length - 2];
-  return typeof at[at.length - 1] === 'number' && (parent === 'actions' || parent === 'cleanup');
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return `the string "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function valueAt(root: unknown, at: Path): unknown {
-  let current: unknown = root;
-  for (const key of at) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-
-/** The line and column of the node at `at`, or of its nearest existing ancestor. */
-function locate(
-  doc: Document,
-  lines: LineCounter,
-  at: Path,
-  preferKey: boolean,
-): { line: number; col: number } {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const prefix = at.slice(0, depth);
-    if (preferKey && depth === at.length && depth > 0) {
-      const parent = depth === 1 ? doc.contents : doc.getIn(prefix.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find(
-          (item) => isScalar(item.key) && item.key.value === prefix[prefix.length - 1],
-        );
-        const range = (pair?.key as Node | undefined)?.range;
-        if (range) return lines.linePos(range[0]);
-      }
-    }
-    const node = (prefix.length === 0 ? doc.contents : doc.getIn(prefix, true)) as Node | undefined;
-    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range)
-      return lines.linePos(node.range[0]);
-  }
-  return { line: 1, col: 1 };
-}
-
 function sortProblems(problems: LabProblem[]): LabProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
-}
-
-/** The closest name by edit distance, when it is close enough to be a likely typo. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
