@@ -1,6 +1,16 @@
 #!/usr/bin/env node
 // The published entry: the bundled CLI in dist/ (built by `npm install` / `npm run build`).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { URL } from 'node:url';
+
+const args = process.argv.slice(2);
+// `labwright --version` alone answers from package.json, before the CLI and its parser load.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  console.log(
+    JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version,
+  );
+  process.exit(0);
+}
 
 const bundle = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(bundle)) {
@@ -10,4 +20,4 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 const { main } = await import(bundle.href);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(args);

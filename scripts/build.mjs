@@ -2,6 +2,45 @@
 // (and ink, and each AWS client) split into chunks that load only when used.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { URL } from 'node:url';
+
+// Packages bundled into the chunks that use them, with everything they import: Node then
+// reads one file where it would resolve and load hundreds (ink and React alone are ~100
+// modules, which is most of the TUI's start-up). Other packages stay in node_modules: the
+// AWS SDK loads lazily per client, and some read data files beside themselves at run time.
+const BUNDLED = new Set([
+  'ink',
+  'react',
+  'react-dom',
+  '@inkjs/ui',
+  'commander',
+  'chalk',
+  'marked',
+  'yaml',
+  'zod',
+]);
+// Never bundled: optional at run time (ink loads the devtools only when DEV=true).
+const EXTERNAL = new Set(['react-devtools-core']);
+
+const packageName = (specifier) => {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+};
+
+/** Bundles BUNDLED packages and whatever they import; leaves every other package external. */
+const choosePackages = {
+  name: 'choose-packages',
+  setup(builder) {
+    builder.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.kind === 'entry-point') return undefined;
+      const name = packageName(args.path);
+      if (EXTERNAL.has(name)) return { path: args.path, external: true };
+      const fromBundledPackage = args.importer.includes('/node_modules/');
+      if (fromBundledPackage || BUNDLED.has(name)) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
@@ -12,7 +51,13 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  plugins: [choosePackages],
+  // Bundled CommonJS (React) may call require() for Node's built-ins.
+  banner: {
+    js: "import { createRequire as __labwrightCreateRequire } from 'node:module'; const require = __labwrightCreateRequire(import.meta.url);",
+  },
+  // React's production build: the development one is three times larger and slower.
+  define: { 'process.env.NODE_ENV': '"production"' },
   sourcemap: 'linked',
   logLevel: 'warning',
   jsx: 'automatic',

@@ -87,10 +87,14 @@ export function buildProgram(): Command {
     run(async () => (await import('./commands/run.js')).runCommand(lab, options))(),
   );
 
-  // A bare `labwright`: the lab menu, or the only lab straight away.
-  program.action(() =>
-    run(async () => (await import('./commands/run.js')).runCommand(undefined, {}))(),
-  );
+  // A bare `labwright`: the lab menu, or the only lab straight away; `labwright <lab>` opens that lab.
+  program
+    .argument('[lab]', 'a lab to open in the guided TUI (default: the menu, or the only lab)')
+    .action((lab: string | undefined) =>
+      run(async () =>
+        (await import('./commands/run.js')).runCommand(lab, {}, { fromRoot: true }),
+      )(),
+    );
 
   labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
     (lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>

@@ -1,18 +1,12 @@
 import chalk from 'chalk';
 import { createElement } from 'react';
-import { loadLabFile } from '../engine/load-lab.js';
-import { openLab, type LabSession as EngineSession } from '../engine/runner.js';
-import { discoverLabs, resolveLabArgument, type LabEntry } from '../lab/discover.js';
-import { formatProblem } from '../lab/problem.js';
-import { App } from '../ui/App.js';
-import { LabMenu } from '../ui/components/LabMenu.js';
-import { Splash } from '../ui/components/Splash.js';
-import { sessionFromEngine } from '../ui/engine-session.js';
-import { score } from '../ui/lab-state.js';
+import type { LabSession as EngineSession } from '../engine/runner.js';
+import type { LabEntry } from '../lab/discover.js';
+import { loadFirstFrame } from '../ui/first-frame.js';
 import { takeScreen } from '../ui/screen-session.js';
 import { colourDisabled } from '../ui/theme.js';
-import { openTarget, type CommandTarget } from './target.js';
-import { parseVars, reportError, type LabCommandOptions } from './target-session.js';
+import type { CommandTarget } from './target.js';
+import type { LabCommandOptions } from './target-session.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 export interface RunOptions extends LabCommandOptions {
@@ -27,13 +21,24 @@ export interface RunOptions extends LabCommandOptions {
 export async function runCommand(
   labArgument: string | undefined,
   options: RunOptions,
+  how: { fromRoot?: boolean } = {},
 ): Promise<number> {
   if (colourDisabled()) chalk.level = 0;
   try {
+    if (how.fromRoot && labArgument) {
+      // `labwright chek` is more likely a mistyped command than a lab.
+      const { resolveLabArgument } = await import('../lab/discover.js');
+      if (!resolveLabArgument(labArgument)) {
+        throw new UsageError(
+          `unknown command or lab "${labArgument}": \`labwright --help\` lists the commands, \`labwright list\` the labs`,
+        );
+      }
+    }
     if (!process.stdout.isTTY || !process.stdin.isTTY)
       return await plainFallback(labArgument, options);
     return await runTui(labArgument, options);
   } catch (error) {
+    const { reportError } = await import('./target-session.js');
     return reportError(error);
   }
 }
@@ -42,14 +47,16 @@ async function plainFallback(
   labArgument: string | undefined,
   options: RunOptions,
 ): Promise<number> {
+  const { discoverLabs } = await import('../lab/discover.js');
   const lab = labArgument ?? onlyLab(discoverLabs())?.id;
   if (!lab) {
     throw new UsageError(
       'no terminal to show the lab in, and several labs: name one, e.g. `labwright check <lab>`',
     );
   }
+  // The plain report of `labwright check`, each check run once: nobody is there to wait for.
   const { checkCommand } = await import('./check.js');
-  return checkCommand(lab, options);
+  return checkCommand(lab, { ...options, wait: false });
 }
 
 function onlyLab(labs: LabEntry[]): LabEntry | undefined {
@@ -57,22 +64,8 @@ function onlyLab(labs: LabEntry[]): LabEntry | undefined {
 }
 
 async function runTui(labArgument: string | undefined, options: RunOptions): Promise<number> {
-  let file: string | undefined;
-  let labs: LabEntry[] = [];
-  if (labArgument) {
-    file = resolveLabArgument(labArgument);
-    if (!file)
-      throw new UsageError(
-        `no lab "${labArgument}": give a lab id (\`labwright list\` shows them) or a path to a lab.yaml`,
-      );
-  } else {
-    labs = discoverLabs();
-    if (labs.length === 0) throw new UsageError('no labs found in ./labs, and no bundled labs');
-    file = onlyLab(labs)?.file;
-  }
-  const vars = parseVars(options.var ?? []);
-
-  const { render } = await import('ink');
+  // The first frame needs only Ink, React and the splash; everything else loads behind it.
+  const { render, Splash } = await loadFirstFrame();
   const screen = takeScreen();
   let quitting = false;
   let target: CommandTarget | undefined;
@@ -98,6 +91,34 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
   process.on('SIGHUP', onSignal);
 
   const work = (async () => {
+    const [
+      { discoverLabs, resolveLabArgument },
+      { LabMenu },
+      { loadLabFile },
+      { formatProblem },
+      { parseVars },
+    ] = await Promise.all([
+      import('../lab/discover.js'),
+      import('../ui/components/LabMenu.js'),
+      import('../engine/load-lab.js'),
+      import('../lab/problem.js'),
+      import('./target-session.js'),
+    ]);
+    let file: string | undefined;
+    let labs: LabEntry[] = [];
+    if (labArgument) {
+      file = resolveLabArgument(labArgument);
+      if (!file) {
+        throw new UsageError(
+          `no lab "${labArgument}": give a lab id (\`labwright list\` shows them) or a path to a lab.yaml`,
+        );
+      }
+    } else {
+      labs = discoverLabs();
+      if (labs.length === 0) throw new UsageError('no labs found in ./labs, and no bundled labs');
+      file = onlyLab(labs)?.file;
+    }
+    const vars = parseVars(options.var ?? []);
     if (!file) {
       file = await new Promise<string>((resolve) => {
         instance.rerender(
@@ -130,6 +151,12 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
         onQuit: () => quit(),
       }),
     );
+    const [{ openTarget }, { openLab }, { sessionFromEngine }, { App }] = await Promise.all([
+      import('./target.js'),
+      import('../engine/runner.js'),
+      import('../ui/engine-session.js'),
+      import('../ui/App.js'),
+    ]);
     target = await openTarget(options);
     if (quitting) return;
     engine = openLab({ lab: loaded, connection: target.connection, vars });
@@ -151,7 +178,8 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
         onQuit: () => quit(),
       }),
     );
-  })().catch((error: unknown) => {
+  })().catch(async (error: unknown) => {
+    const { reportError } = await import('./target-session.js');
     try {
       quit({ code: reportError(error) });
     } catch (unexpected) {
@@ -169,7 +197,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
   const held = screen.held();
   if (held) process.stderr.write(held);
   if (outcome.message) console.error(outcome.message);
-  if (engine && outcome.code === EXIT.ok) console.log(farewell(engine, options));
+  if (engine && outcome.code === EXIT.ok) console.log(await farewell(engine, options));
   // If the student quit while the target was still being reached, let the opening finish, then close it.
   await work;
   await target?.close();
@@ -195,7 +223,8 @@ function targetArgs(options: RunOptions): string {
 }
 
 /** One line after quitting: where the student is, and how to come back. */
-function farewell(engine: EngineSession, options: RunOptions): string {
+async function farewell(engine: EngineSession, options: RunOptions): Promise<string> {
+  const { score } = await import('../ui/lab-state.js');
   const { earned, possible } = score(engine.lab, engine.progress.data.checks);
   const step = engine.lab.steps.find((s) => s.id === engine.progress.data.currentStep);
   const where = step ? `, at "${step.title}"` : '';
