@@ -6,7 +6,9 @@ import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js
 import {
   allowedSummary,
   bucketOf,
+  deniedSummary,
   expandProbes,
+  leakSummary,
   probeEvidence,
   probeProblems,
   runProbes,
@@ -50,12 +52,7 @@ export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
       allow: probeEvidence(allowed),
       deny: probeEvidence(denied),
     };
-    const problems = [
-      ...allowed.filter((r) => !r.allowed).map((r) => r.explanation),
-      ...denied
-        .filter((r) => r.allowed)
-        .map((r) => `${r.explanation}, but the role must not have it`),
-    ];
+    const problems = [...deniedSummary(allowed), ...leakSummary(denied)];
     if (problems.length > 0) {
       forgetRole(ctx, input.role);
       for (const r of [...allowed, ...denied]) {

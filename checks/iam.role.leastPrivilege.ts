@@ -5,7 +5,13 @@ import { missingRole } from './iam/missing-role.js';
 import { loadEvaluator } from './iam/probe.js';
 import { policyMatches } from './iam/policy-ref.js';
 import { forgetRole, loadRole, policyLabel, rolePolicies } from './iam/role-policies.js';
-import { expandProbes, probeEvidence, probeProblems, runProbes } from './iam/role-probes.js';
+import {
+  expandProbes,
+  leakSummary,
+  probeEvidence,
+  probeProblems,
+  runProbes,
+} from './iam/role-probes.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
 import { permissionProbe, roleName } from './fragments.js';
 
@@ -71,9 +77,7 @@ export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.
     if (otherBroad.length > 0) {
       problems.push(`too broad: ${otherBroad.map((b) => b.description).join('; ')}`);
     }
-    for (const leak of leaks) {
-      problems.push(`${leak.explanation}, but the role must not have it`);
-    }
+    problems.push(...leakSummary(leaks));
     if (problems.length > 0) {
       forgetRole(ctx, input.role);
       return failed(sentence(problems), evidence);

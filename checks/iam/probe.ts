@@ -34,6 +34,8 @@ export interface ProbeResult extends Probe {
   allowedBy?: string;
   /** The probe itself cannot be evaluated (no such action, a resource it does not apply to). */
   problem?: string;
+  /** Implicitly denied because no statement names the action: which policies were read. */
+  ungranted?: { policies: string; nearest?: string };
 }
 
 export interface ResourcePolicy {
@@ -194,7 +196,7 @@ function explain(
   return {
     ...base,
     allowed: false,
-    explanation: whyNothingAllows(probe, evaluation, policies, resourcePolicy),
+    ...whyNothingAllows(probe, evaluation, policies, resourcePolicy),
   };
 }
 
@@ -204,10 +206,12 @@ function whyNothingAllows(
   evaluation: Evaluation,
   policies: RolePolicy[],
   resourcePolicy?: ResourcePolicy,
-): string {
+): Pick<ProbeResult, 'explanation' | 'ungranted'> {
   const what = `${probe.action} on ${probe.resource}`;
   if (policies.length === 0) {
-    return `${what} is not allowed: the role has no policies, so it may do nothing`;
+    return {
+      explanation: `${what} is not allowed: the role has no policies, so it may do nothing`,
+    };
   }
   const allows = evaluation.statements
     .filter((s) => s.effect === 'Allow' && s.policyType === 'identity')
@@ -224,10 +228,11 @@ function whyNothingAllows(
     const keys = Object.values(statement.condition ?? {}).flatMap((c) =>
       c && typeof c === 'object' ? Object.keys(c) : [],
     );
-    return (
-      `${what} is not allowed: your ${statementLabel(statement)} in ${inPolicy(policy)} grants it ` +
-      `only when its condition on ${keys.join(', ') || 'the request'} holds, and this request does not meet it`
-    );
+    return {
+      explanation:
+        `${what} is not allowed: your ${statementLabel(statement)} in ${inPolicy(policy)} grants it ` +
+        `only when its condition on ${keys.join(', ') || 'the request'} holds, and this request does not meet it`,
+    };
   }
   const wrongResource = allows.find((s) => s.verdict.actionMatch && !s.verdict.resourceMatch);
   if (wrongResource) {
@@ -235,10 +240,11 @@ function whyNothingAllows(
     const named = statement.resources.length
       ? statement.resources.join(', ')
       : `everything except ${statement.notResources.join(', ')}`;
-    return (
-      `${probe.action} applies to ${resourceKind(probe.resource)}, ${probe.resource}; ` +
-      `your ${statementLabel(statement)} in ${inPolicy(policy)} names only ${named}`
-    );
+    return {
+      explanation:
+        `${probe.action} applies to ${resourceKind(probe.resource)}, ${probe.resource}; ` +
+        `your ${statementLabel(statement)} in ${inPolicy(policy)} names only ${named}`,
+    };
   }
   const service = probe.action.split(':')[0] ?? '';
   const sameService = allows.find((s) =>
@@ -251,9 +257,11 @@ function whyNothingAllows(
     kind === 'the resource'
       ? `${what} is not allowed: no statement in the role's policies (${names}) grants ${probe.action}`
       : `${probe.action} applies to ${kind}, ${probe.resource}, and no statement in the role's policies (${names}) grants it`;
-  if (sameService) {
-    const { statement, policy } = sameService.located;
-    return `${head}; the nearest, ${statementLabel(statement)} in ${inPolicy(policy)}, grants only ${statementSummary(statement)}`;
-  }
-  return head;
+  const nearest = sameService
+    ? `the nearest, ${statementLabel(sameService.located.statement)} in ${inPolicy(sameService.located.policy)}, grants only ${statementSummary(sameService.located.statement)}`
+    : undefined;
+  return {
+    explanation: nearest ? `${head}; ${nearest}` : head,
+    ungranted: { policies: names, ...(nearest ? { nearest } : {}) },
+  };
 }

@@ -83,3 +83,55 @@ export function probeProblems(results: readonly ProbeResult[]): string | undefin
     ? `the lab's permission probes cannot be evaluated: ${[...new Set(problems)].join('; ')}`
     : undefined;
 }
+
+/** `a, b and c` */
+function and(items: string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * Why probes that must be allowed are not, one sentence per cause: actions that no statement
+ * names, on the same resource, are said together.
+ */
+export function deniedSummary(results: readonly ProbeResult[]): string[] {
+  const out: string[] = [];
+  const groups = new Map<string, ProbeResult[]>();
+  for (const r of results) {
+    if (r.allowed) continue;
+    if (!r.ungranted) {
+      out.push(r.explanation);
+      continue;
+    }
+    const key = [r.resource, r.ungranted.policies, r.ungranted.nearest ?? ''].join('\u0000');
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    if (group.length === 1) {
+      out.push(first.explanation);
+      continue;
+    }
+    const nearest = first.ungranted?.nearest ? `; ${first.ungranted.nearest}` : '';
+    out.push(
+      `${and(group.map((r) => r.action))} on ${first.resource} are not allowed: no statement in the role's policies (${first.ungranted?.policies}) grants them${nearest}`,
+    );
+  }
+  return out;
+}
+
+/** Access the role must not have, grouped by the statement that grants it. */
+export function leakSummary(results: readonly ProbeResult[]): string[] {
+  const groups = new Map<string, ProbeResult[]>();
+  for (const r of results) {
+    if (!r.allowed) continue;
+    const key = r.allowedBy ?? r.explanation;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.entries()].map(([by, group]) =>
+    group.length === 1 || !group[0]?.allowedBy
+      ? group.map((r) => `${r.explanation}, but the role must not have it`).join('; ')
+      : `${by} allows ${and(group.map((r) => `${r.action} on ${r.resource}`))}, which the role must not have`,
+  );
+}

@@ -222,7 +222,8 @@ export const scenarios: Scenario[] = [
     says: {
       'least-privilege/no-broad-grants': [
         'AdministratorAccess is still attached',
-        'iam:CreateUser on arn:aws:iam::000000000000:user/intruder is allowed by AdministratorAccess',
+        'AdministratorAccess (statement 1: * on *) allows s3:GetObject on arn:aws:s3:::another-teams-bucket/secrets.csv',
+        'iam:CreateUser on arn:aws:iam::000000000000:user/intruder, which the role must not have',
       ],
     },
   },
@@ -231,7 +232,9 @@ export const scenarios: Scenario[] = [
     solution: { ...reference, awsManaged: ['AmazonEC2ContainerRegistryReadOnly'] },
     fails: ['create-role/logs-access', 'cloudwatch-logs/training-logs'],
     says: {
-      'create-role/logs-access': ['logs:CreateLogStream', 'is not allowed'],
+      'create-role/logs-access': [
+        'logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/TrainingJobs:* are not allowed: no statement in the role',
+      ],
       'cloudwatch-logs/training-logs': ['/aws/sagemaker/TrainingJobs'],
     },
   },
