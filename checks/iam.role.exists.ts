@@ -23,10 +23,7 @@ export const iamRoleExistsCheck: CheckType<typeof iamRoleExists.with> = {
   ...iamRoleExists,
   async run(input, ctx) {
     const role = await loadRole(ctx, input.role);
-    if (!role) {
-      forgetRole(ctx, input.role);
-      return missingRole(ctx, input.role);
-    }
+    if (!role) return missingRole(ctx, input.role);
     const evidence = { role: role.name, arn: role.arn, path: role.path };
     if (input.path && role.path !== input.path) {
       forgetRole(ctx, input.role);

@@ -81,7 +81,15 @@ function memo<T>(
 /** The role with its trust policy and all its policies' documents; undefined when there is no such role. */
 export function loadRole(ctx: CheckContext, ref: string): Promise<RoleSnapshot | undefined> {
   const name = roleNameOf(ref);
-  return memo(roles, ctx, name, () => readRole(ctx, name));
+  const entry = memo(roles, ctx, name, () => readRole(ctx, name));
+  // "No such role" is not kept: the student may be creating it while the engine polls.
+  entry.then(
+    (role) => {
+      if (!role && roles.get(ctx)?.get(name) === entry) roles.get(ctx)?.delete(name);
+    },
+    () => undefined,
+  );
+  return entry;
 }
 
 /** Drops the memo for a role, so the next check (or retry) reads it afresh. */

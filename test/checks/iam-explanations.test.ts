@@ -263,7 +263,10 @@ describe('IAM checks explain their verdicts', () => {
   });
 
   it("a retry with the same context sees the student's fix", async () => {
+    const trusts = { role: ROLE, service: 'sagemaker.amazonaws.com' };
+    expect((await run('iam.role.trusts', trusts)).status).toBe('failed');
     await createRole();
+    expect((await run('iam.role.trusts', trusts)).status).toBe('passed');
     const probe = {
       role: ROLE,
       allow: [{ action: 's3:ListBucket', resource: 'arn:aws:s3:::my-bucket' }],
