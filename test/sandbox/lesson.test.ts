@@ -6,6 +6,7 @@
  * CloudWatchLogsFullAccess it leaves them), and a role trusting ec2 is refused by
  * create-notebook-instance.
  */
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   CreateLogGroupCommand,
   DescribeLogStreamsCommand,
@@ -79,6 +80,12 @@ const trustPolicy = (service: string) =>
       },
     ],
   });
+
+/** A CloudTrail record as LookupEvents returns it (CloudTrailEvent, parsed). */
+interface TrailRecord {
+  userIdentity?: { type?: string; invokedBy?: string };
+  [key: string]: unknown;
+}
 
 let sandbox: Sandbox;
 let root: ReturnType<typeof clients>;
@@ -363,5 +370,30 @@ describe.skipIf(!requireTool('aws'))('create-notebook-instance with a role that 
     expect(result.stderr.trim()).toBe(
       `An error occurred (ValidationException) when calling the CreateNotebookInstance operation: The execution role ARN "${arn}" is invalid. Please ensure that the role exists and that its trust relationship policy allows the action "sts:AssumeRole" for the service principal "sagemaker.amazonaws.com".`,
     );
+  });
+});
+
+describe('CloudTrail', () => {
+  it("shows SageMaker assuming the execution role for the lesson's jobs", async () => {
+    const trail = new CloudTrailClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const { Events } = await trail.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AssumeRole' }],
+      }),
+    );
+    const bySageMaker = (Events ?? [])
+      .map((e) => JSON.parse(e.CloudTrailEvent ?? '{}') as TrailRecord)
+      .filter((e) => e.userIdentity?.invokedBy === 'sagemaker.amazonaws.com')
+      .filter((e) => (e.requestParameters as { roleArn?: string })?.roleArn === ROLE_ARN);
+    expect(bySageMaker.length).toBeGreaterThanOrEqual(3);
+    expect(bySageMaker[0]).toMatchObject({
+      eventSource: 'sts.amazonaws.com',
+      userIdentity: { type: 'AWSService' },
+      requestParameters: { roleArn: ROLE_ARN, roleSessionName: 'SageMaker' },
+    });
   });
 });
