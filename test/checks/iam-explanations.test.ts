@@ -182,6 +182,32 @@ describe('IAM checks explain their verdicts', () => {
     );
   });
 
+  it('names the bucket policy statement that grants the role what its own policies do not', async () => {
+    await createRole();
+    await s3.send(new CreateBucketCommand({ Bucket: 'my-bucket' }));
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'my-bucket',
+        Policy: doc({
+          Sid: 'TrainingReads',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::000000000000:role/${ROLE}` },
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::my-bucket',
+        }),
+      }),
+    );
+    const outcome = await run('s3.objects.list', {
+      bucket: 'my-bucket',
+      asRole: ROLE,
+      minObjects: 0,
+    });
+    expect(outcome.status, outcome.message).toBe('passed');
+    expect(outcome.message).toBe(
+      's3://my-bucket lists 0 object(s); s3:ListBucket on arn:aws:s3:::my-bucket is allowed by the bucket policy of my-bucket (statement "TrainingReads": s3:ListBucket on arn:aws:s3:::my-bucket)',
+    );
+  });
+
   it('fails a trust policy that lets any principal assume the role', async () => {
     await createRole('*');
     const outcome = await run('iam.role.trusts', {
