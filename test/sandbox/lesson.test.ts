@@ -73,9 +73,10 @@ const trustPolicy = (service: string) =>
   JSON.stringify({
     Version: '2012-10-17',
     Statement: [
+      { Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' },
       {
         Effect: 'Allow',
-        Principal: { Service: service, AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
         Action: 'sts:AssumeRole',
       },
     ],
