@@ -404,10 +404,20 @@ export function App({
     } else if (input === 'h') showHint();
     else if (input === 'a' && quizOfStep) setQuiz({ index: 0, chosen: undefined });
   };
-  // Ink may deliver a key before it re-subscribes a new handler; the ref always holds this render's.
-  const keyHandler = useRef(onKey);
-  keyHandler.current = onKey;
-  useInput((input, key) => keyHandler.current(input, key));
+  // Keys are handled one per render, in order: each sees the state the previous one left,
+  // however fast they come (a paste, a fast typist, a loaded machine).
+  const [pendingKeys, setPendingKeys] = useState<{ input: string; key: Key }[]>([]);
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') onQuit();
+    else setPendingKeys((queue) => [...queue, { input, key }]);
+  });
+  useEffect(() => {
+    const [next] = pendingKeys;
+    if (!next) return;
+    setPendingKeys((queue) => queue.slice(1));
+    onKey(next.input, next.key);
+    // Runs when a key arrives or the previous one is done; onKey is this render's own.
+  }, [pendingKeys]);
 
   let body: Line[];
   if (overlay === 'help') body = helpLines(width);

@@ -1,0 +1,229 @@
+/**
+ * The guided lab screen, driven by keys, on the real lab, engine and sandbox: the quiz, "run
+ * it for me", checks, the hint sequence, watch mode, the step list, help, quitting and resize.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fitsIn, keys, openTestLab, renderApp, type Rendered, type TestLab } from './support.js';
+
+let lab: TestLab;
+let app: Rendered | undefined;
+
+beforeEach(async () => {
+  lab = await openTestLab();
+});
+
+afterEach(async () => {
+  app?.unmount();
+  app = undefined;
+  await lab.close();
+});
+
+/** Waits for the saved progress to say something (it is written as the screen changes). */
+async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+const saved = () =>
+  JSON.parse(readFileSync(lab.progressFile, 'utf8')) as {
+    answers: Record<string, number>;
+    hintsSeen: Record<string, number>;
+    currentStep?: string;
+  };
+
+describe('the intro quiz', () => {
+  it('is answered in place, one question at a time, and recorded for the quiz check', async () => {
+    app = await renderApp({ session: lab.session });
+    await app.waitFor('Quiz 1/3');
+    expect(app.frame()).toContain('Press 1-3 to answer.');
+
+    await app.press('1');
+    let frame = await app.waitFor('Not quite: the answer is 2.');
+    expect(frame).toContain('SageMaker assumes the execution role');
+    expect(saved().answers['who-assumes']).toBe(0);
+
+    await app.press(keys.enter, '2', keys.enter, '3');
+    await app.waitFor('see the result');
+    await app.press(keys.enter);
+    frame = await app.waitFor('✗ Roles in SageMaker, in three questions');
+    expect(saved().answers).toEqual({ 'who-assumes': 0, trust: 1, 'least-privilege': 2 });
+
+    // `a` answers again; all right this time, the quiz check passes and scores.
+    await app.press('a', '2', keys.enter, '2', keys.enter, '3', keys.enter);
+    frame = await app.waitFor('✓ Roles in SageMaker, in three questions');
+    expect(frame).toMatch(/ 5\/100 /);
+    expect(frame).toContain('This step passed');
+  });
+});
+
+describe('create-role', () => {
+  it('runs each action for the student, then shows every check passing', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' });
+    await app.waitFor('Step 2/7 Create an IAM role for SageMaker');
+    // Enter first brings the first action into view; nothing runs unseen.
+    await app.press(keys.enter);
+    let frame = await app.waitFor('› 1. Create the role, trusted by SageMaker');
+    expect(frame).toContain('enter run it for me');
+    expect(frame).toContain('aws iam create-role \\');
+    expect(lab.engine.progress.data.checks).toEqual({});
+
+    for (let action = 1; action <= 5; action++) {
+      await app.waitFor(`› ${action}. `);
+      await app.press(keys.enter);
+      if (action < 5) await app.waitFor(`› ${action + 1}. `);
+    }
+    frame = await app.waitFor('This step passed');
+    for (const check of [
+      'The role exists',
+      'Only SageMaker may assume it',
+      'It can read and write objects',
+      'It can write CloudWatch logs',
+      'It can pull container images',
+    ]) {
+      expect(frame).toContain(`✓ ${check}`);
+    }
+    expect(frame).toMatch(/ 30\/100 /);
+    expect(frame).toMatch(/Step 2\/7 .*○ ✓ ○ ○ ○ ○ ◇/);
+  });
+
+  it('"I will do it myself" leaves the action to the student', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' });
+    await app.press(keys.tab);
+    await app.waitFor('› 1. ');
+    await app.press('m');
+    const frame = await app.waitFor('› 2. ');
+    expect(frame).not.toContain('✓ done');
+    await app.press(keys.tab, keys.tab, keys.tab, keys.tab);
+    await app.waitFor('› 1. ');
+    expect(app.frame()).toContain('You do this one: run the command above, then press c to check.');
+    // Nothing was created for them.
+    await app.press('c');
+    await app.waitFor('✗ The role exists');
+  });
+
+  it('reveals hints one at a time, records them, and moves to the next check when one runs out', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' });
+    await app.press('c');
+    let frame = await app.waitFor('✗ The role exists');
+    expect(frame).toContain('no role named SageMakerExecutionRole');
+    expect(frame).not.toContain('Hint ');
+
+    await app.press('h');
+    frame = await app.waitFor('Hint 1/2: Create a role named SageMakerExecutionRole');
+    expect(saved().hintsSeen['create-role/role-exists']).toBe(1);
+
+    await app.press('h');
+    frame = await app.waitFor('Hint 2/2: aws iam create-role');
+    expect(frame).not.toContain('Hint 1/2');
+    expect(saved().hintsSeen['create-role/role-exists']).toBe(2);
+
+    // role-exists has no hints left: the next one is for the next failing check.
+    await app.press('h');
+    frame = await app.waitFor('Hint 1/2: The trust policy decides who may assume the role');
+    expect(saved().hintsSeen).toEqual({
+      'create-role/role-exists': 2,
+      'create-role/trusts-sagemaker': 1,
+    });
+    expect(lab.engine.progress.hintsUsed()).toBe(3);
+
+    // `d` shows every check with its whole message and all the hints taken.
+    await app.press('d');
+    frame = await app.waitFor('Press any key to go back.');
+    expect(frame).toContain('Hint 1/2: Create a role named');
+    expect(frame).toContain('Hint 2/2: aws iam create-role');
+  });
+
+  it('watch mode re-checks while the student works elsewhere, and moves on when the step passes', async () => {
+    app = await renderApp({
+      session: lab.session,
+      initialStep: 'create-role',
+      watchIntervalMs: 200,
+    });
+    await app.press('w');
+    await app.waitFor('watching: re-checking every few seconds');
+    await app.waitFor('✗ The role exists');
+
+    // The student's work, done in another terminal: the lab's own reference actions.
+    const results = await lab.engine.runActions('create-role');
+    expect(results.map((result) => result.status)).toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+
+    const frame = await app.waitFor('On to step 3');
+    expect(frame).toContain('Step 3/7 Assign the role to a notebook instance');
+    expect(frame).toContain('watching');
+    await eventually(() => expect(saved().currentStep).toBe('assign-role'));
+    await app.press('w');
+    await app.waitFor((text) => !text.includes('watching: re-checking'));
+  });
+});
+
+describe('moving around', () => {
+  it('jumps between steps with n, p and the step list, and remembers the step', async () => {
+    app = await renderApp({ session: lab.session });
+    await app.waitFor('Step 1/7 IAM roles in SageMaker');
+    await app.press('n');
+    await app.waitFor('Step 2/7 Create an IAM role');
+    await eventually(() => expect(saved().currentStep).toBe('create-role'));
+    await app.press('p');
+    await app.waitFor('Step 1/7 IAM roles');
+
+    await app.press('s');
+    let frame = await app.waitFor('↑↓ choose');
+    expect(frame).toContain('7. Define the role in CloudFormation (optional)');
+    await app.press(keys.down, keys.down, keys.down, keys.enter);
+    frame = await app.waitFor('Step 4/7 Test data access as the role');
+    await eventually(() => expect(saved().currentStep).toBe('test-access'));
+
+    await app.press('s', '6');
+    await app.waitFor('Step 6/7');
+  });
+
+  it('shows help on ?, and goes back on any key', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' });
+    await app.press('?');
+    const frame = await app.waitFor('Progress is saved after every change');
+    expect(frame).toContain('watch: re-check every few seconds');
+    await app.press('x');
+    await app.waitFor('Step 2/7');
+  });
+
+  it('quits on q and on Ctrl-C', async () => {
+    let quits = 0;
+    app = await renderApp({ session: lab.session, onQuit: () => quits++ });
+    await app.waitFor('Step 1/7');
+    // On the quiz, q still quits (answers are numbers).
+    await app.press('q', keys.ctrlC);
+    expect(quits).toBe(2);
+  });
+
+  it('lays itself out again on resize, never wider or taller than the terminal', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' }, 80, 24);
+    await app.waitFor('Step 2/7');
+    const fits = fitsIn;
+    expect(fits(80, 24)(app.frame())).toBe(true);
+
+    app.resize(60, 18);
+    let frame = await app.waitFor(fits(60, 18));
+    expect(frame).toContain('SANDBOX');
+    expect(frame).toContain('Checks');
+
+    app.resize(120, 40);
+    frame = await app.waitFor(fits(120, 40));
+    expect(frame).toContain('Lesson 9.1: IAM Roles and Permissions for SageMaker');
+    expect(frame).toContain('offline, nothing is billed');
+  });
+});
