@@ -34,6 +34,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -699,6 +701,85 @@ print(json.dumps({'v2': [o['Key'] for o in v2['Contents']], 'prefixes': [p['Pref
       v2: ['odd/a b+c.txt', 'odd/ünï%code.txt'],
       prefixes: ['odd/sub dir/'],
       v1: ['odd/a b+c.txt', 'odd/sub dir/x&y.txt', 'odd/ünï%code.txt'],
+    });
+  });
+});
+
+describe('bucket policies in authorization', () => {
+  it('grant a same-account role on their own, and an explicit deny beats AmazonS3FullAccess', async () => {
+    const { iam, sts } = clients(sandbox.endpoint);
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'BucketPolicyReader', AssumeRolePolicyDocument: trust }),
+    );
+    await iam.send(new CreateRoleCommand({ RoleName: 'FullS3', AssumeRolePolicyDocument: trust }));
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'FullS3',
+        PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+      }),
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: 'guarded' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'guarded', Key: 'secret.txt', Body: 'secret' }));
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'guarded',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::000000000000:role/BucketPolicyReader' },
+              Action: 's3:ListBucket',
+              Resource: 'arn:aws:s3:::guarded',
+            },
+            {
+              Effect: 'Deny',
+              Principal: { AWS: 'arn:aws:iam::000000000000:role/FullS3' },
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::guarded/*',
+            },
+          ],
+        }),
+      }),
+    );
+    const as = async (role: string) => {
+      const { Credentials: c } = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::000000000000:role/${role}`,
+          RoleSessionName: 'test',
+        }),
+      );
+      return clients(sandbox.endpoint, {
+        accessKeyId: c!.AccessKeyId!,
+        secretAccessKey: c!.SecretAccessKey!,
+        sessionToken: c!.SessionToken!,
+      }).s3;
+    };
+    const reader = await as('BucketPolicyReader');
+    const listed = await reader.send(new ListObjectsV2Command({ Bucket: 'guarded' }));
+    expect(listed.Contents?.map((o) => o.Key)).toEqual(['secret.txt']);
+    expect(
+      await failure(reader.send(new GetObjectCommand({ Bucket: 'guarded', Key: 'secret.txt' }))),
+    ).toMatchObject({ code: 'AccessDenied', status: 403 });
+    const full = await as('FullS3');
+    await full.send(new ListObjectsV2Command({ Bucket: 'guarded' }));
+    expect(
+      await failure(full.send(new GetObjectCommand({ Bucket: 'guarded', Key: 'secret.txt' }))),
+    ).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message:
+        'User: arn:aws:sts::000000000000:assumed-role/FullS3/test is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::guarded/secret.txt" with an explicit deny in a resource-based policy',
     });
   });
 });
