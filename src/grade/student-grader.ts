@@ -1,19 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AwsClients, targetInfo } from '../aws/clients.js';
+import { targetInfo } from '../aws/clients.js';
 import { targetKey, type Connection } from '../aws/connect.js';
-import { errorCode, firstLine, TargetError } from '../aws/errors.js';
-import {
-  resolveTarget,
-  type StaticCredentials,
-  type Target,
-  type TargetOptions,
-} from '../aws/target.js';
+import { firstLine, TargetError } from '../aws/errors.js';
+import { resolveTarget, type Target, type TargetOptions } from '../aws/target.js';
 import { Progress } from '../engine/progress.js';
 import type { LabReport } from '../engine/report.js';
 import { openLab } from '../engine/runner.js';
 import type { LoadedLab } from '../lab/load.js';
+import { RoleAssumer } from './assume-role.js';
 import { ReadOnlyAwsClients } from './read-only-clients.js';
 import type { RosterStudent } from './roster.js';
 
@@ -39,7 +35,7 @@ export interface StudentGrader {
 export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): StudentGrader {
   // Validates the target options now, so a mistake is a usage error before anyone is graded.
   const baseTarget = instructorTarget(base);
-  let assumer: AwsClients | undefined;
+  let assumer: RoleAssumer | undefined;
   // The student's own files (a CloudFormation template) are not here: checks that read them
   // see an empty folder, never the instructor's working folder.
   const emptyCwd = mkdtempSync(path.join(os.tmpdir(), 'labwright-grade-'));
@@ -53,12 +49,11 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
     if (access.kind === 'profile') {
       return resolveTarget({ profile: access.profile, ...(region ? { region } : {}) });
     }
-    assumer ??= new AwsClients(baseTarget);
-    const credentials = await assumeGradingRole(
-      assumer,
+    assumer ??= new RoleAssumer(baseTarget);
+    const credentials = await assumer.assume(
       access.roleArn,
       access.externalId,
-      student.id,
+      sessionName(student.id),
     );
     return baseTarget.kind === 'aws'
       ? {
@@ -110,42 +105,6 @@ function instructorTarget(base: TargetOptions): Target {
   const { target, ...rest } = base;
   const resolved = resolveTarget(target === 'sandbox' ? rest : base);
   return resolved.kind === 'sandbox' ? resolveTarget({ ...rest, target: 'aws' }) : resolved;
-}
-
-/** sts:AssumeRole of the grading role in the student's account, for the length of one grading. */
-async function assumeGradingRole(
-  clients: AwsClients,
-  roleArn: string,
-  externalId: string | undefined,
-  studentId: string,
-): Promise<StaticCredentials> {
-  let output: {
-    Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
-  };
-  try {
-    output = await clients.call('sts', 'AssumeRole', {
-      RoleArn: roleArn,
-      RoleSessionName: sessionName(studentId),
-      DurationSeconds: 900,
-      ...(externalId ? { ExternalId: externalId } : {}),
-    });
-  } catch (error) {
-    if (error instanceof TargetError) throw error;
-    throw new TargetError(
-      `could not assume ${roleArn} (${errorCode(error)}): ${firstLine((error as Error).message ?? '')}; ` +
-        'the role must trust the identity labwright grades as' +
-        (externalId ? ', with this external_id' : ''),
-    );
-  }
-  const credentials = output.Credentials;
-  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
-    throw new TargetError(`assuming ${roleArn} returned no credentials`);
-  }
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
-  };
 }
 
 /** CloudTrail shows the session name: say who graded, and whom. */

@@ -9,6 +9,7 @@ import {
   LookupEventsCommand,
   StartLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -284,6 +285,70 @@ describe('labwright grade, a class of 30 on sandboxes', () => {
       expect(failedRequiredChecks(after, student.id), student.id).toEqual(expected);
     }
     expect(printed).toContain('7 passed every required check.');
+  });
+});
+
+describe("labwright grade, with a grading role in the student's account", () => {
+  it("assumes role_arn through the instructor's endpoint, grades as that role, and says why when it cannot", async () => {
+    // s01 left the complete state; they add a read-only role their instructor may assume.
+    const student = students[0]!;
+    const iam = new IAMClient({
+      endpoint: student.sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'Grader',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'Grader',
+        PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      }),
+    );
+    iam.destroy();
+
+    const grader = 'arn:aws:iam::000000000000:role/Grader';
+    // ben names the SageMaker role, which trusts SageMaker only: nobody else may assume it.
+    const notForGrading = 'arn:aws:iam::000000000000:role/SageMakerExecutionRole';
+    const roster = path.join(work, 'roles.csv');
+    await writeFile(
+      roster,
+      `id,role_arn,external_id\nana,${grader},class-of-2026\nben,${notForGrading},\n`,
+    );
+    const out = path.join(work, 'roles');
+    const { code, out: printed } = await grade(
+      '--roster',
+      roster,
+      '--out',
+      out,
+      '--endpoint',
+      student.sandbox.endpoint,
+    );
+    expect(code, printed).toBe(0);
+
+    const results = JSON.parse(
+      await readFile(path.join(out, 'results.json'), 'utf8'),
+    ) as ClassResults;
+    expect(failedRequiredChecks(results, 'ana')).toEqual([]);
+    expect(results.students[0]).toMatchObject({ id: 'ana', error: null, score: { earned: 90 } });
+    expect(results.students[1]?.error).toMatch(
+      new RegExp(
+        `^could not assume ${notForGrading} \\(AccessDenied: User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: ${notForGrading}\\): the role must trust the identity labwright grades as$`,
+      ),
+    );
   });
 });
 
