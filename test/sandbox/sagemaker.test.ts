@@ -8,11 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
+  CreateLogGroupCommand,
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateNotebookInstanceCommand,
@@ -389,6 +394,41 @@ describe('training jobs', () => {
     expect(
       summaries.TrainingJobSummaries?.map((s) => [s.TrainingJobName, s.TrainingJobStatus]),
     ).toEqual([['xgb-job', 'Completed']]);
+  });
+
+  it('logs with a least-privilege logs policy (stream and events only, group already there)', async () => {
+    const scoped = await createRole('ScopedLogsRole', 'sagemaker.amazonaws.com', [
+      'AmazonS3FullAccess',
+    ]);
+    await aws.iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'ScopedLogsRole',
+        PolicyName: 'TrainingLogs',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/sagemaker/TrainingJobs:*`,
+            },
+          ],
+        }),
+      }),
+    );
+    await aws.logs
+      .send(new CreateLogGroupCommand({ logGroupName: '/aws/sagemaker/TrainingJobs' }))
+      .catch(() => undefined);
+    await aws.sagemaker.send(new CreateTrainingJobCommand(trainingJob('scoped-logs', scoped)));
+    expect((await untilJobDone('scoped-logs')).TrainingJobStatus).toBe('Completed');
+    const streams = await aws.logs.send(
+      new DescribeLogStreamsCommand({
+        logGroupName: '/aws/sagemaker/TrainingJobs',
+        logStreamNamePrefix: 'scoped-logs/',
+      }),
+    );
+    expect(streams.logStreams).toHaveLength(1);
+    expect(streams.logStreams?.[0]?.lastEventTimestamp).toBeGreaterThan(0);
   });
 
   it('fails when its input prefix holds no objects, with an AWS-like reason', async () => {
