@@ -28,7 +28,9 @@ export const iamRoleLeastPrivilege = defineCheckSpec({
     forbidWildcards: z
       .boolean()
       .default(true)
-      .describe('Fail on Allow statements with Action "*" or "<service>:*" on Resource "*"'),
+      .describe(
+        'Fail on Allow statements with Action "*" on Resource "*" in any policy, or "<service>:*" on "*" in the role\'s own (inline or customer managed) policies; AWS managed ones are judged by name in forbiddenPolicies',
+      ),
     mustDeny: z
       .array(permissionProbe)
       .default([])

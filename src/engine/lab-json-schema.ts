@@ -13,8 +13,9 @@ export function labJsonSchema(): Record<string, unknown> {
       with: spec.with,
     }),
   );
-  const anyCheck =
-    typedChecks.length === 1 ? typedChecks[0]! : z.union(typedChecks as [z.ZodType, z.ZodType]);
+  const [first, second, ...rest] = typedChecks;
+  if (!first || !second) throw new Error('labwright needs at least two check types');
+  const anyCheck = z.union([first, second, ...rest]);
   const typedLab = lab.extend({
     steps: z.array(step.extend({ checks: z.array(anyCheck).default([]) })).min(1),
   });
