@@ -210,6 +210,23 @@ export function App({
     [actionStates, runChecks, session, step],
   );
 
+  /** Past the last step: the completion screen, or what is left to do. */
+  const showEnd = () => {
+    if (labComplete(lab, verdicts)) {
+      setOverlay('complete');
+      return;
+    }
+    const open = lab.steps
+      .map((s, i) => (!s.optional && !stepPassed(s, verdicts) ? String(i + 1) : ''))
+      .filter(Boolean);
+    setNotice([
+      {
+        text: `This is the last step. Still to pass: step${open.length > 1 ? 's' : ''} ${open.join(', ')}.`,
+        style: style.muted,
+      },
+    ]);
+  };
+
   const showHint = () => {
     const check = hintTarget(step, verdicts, (id) => progress.hintsSeen(step.id, id));
     if (!check) {
@@ -371,8 +388,10 @@ export function App({
     else if (input === 's') {
       setListSelection(stepIndex);
       setOverlay('steps');
-    } else if (input === 'n' || key.rightArrow) moveTo(stepIndex + 1);
-    else if (input === 'p' || key.leftArrow) moveTo(stepIndex - 1);
+    } else if (input === 'n' || key.rightArrow) {
+      if (stepIndex === lab.steps.length - 1) showEnd();
+      else moveTo(stepIndex + 1);
+    } else if (input === 'p' || key.leftArrow) moveTo(stepIndex - 1);
     else if (key.downArrow || input === 'j') scrollBy(1);
     else if (key.upArrow || input === 'k') scrollBy(-1);
     else if (key.pageDown || input === ' ') scrollBy(Math.max(1, contentHeight - 2));

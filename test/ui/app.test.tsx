@@ -171,6 +171,27 @@ describe('create-role', () => {
   });
 });
 
+describe('the end of the lab', () => {
+  it('watch mode carries the student through every step to the completion screen', async () => {
+    await lab.solveElsewhere();
+    app = await renderApp({ session: lab.session, watchIntervalMs: 100 });
+    await app.waitFor('Quiz 1/3');
+    await app.press('w');
+    const frame = await app.waitFor('Lab complete', 60_000);
+    expect(frame).toContain('Hints used  0');
+    expect(frame).toMatch(/Score\s+\d+\/100/);
+    expect(frame).toContain('labwright reset sagemaker-iam-roles');
+    expect(lab.engine.progress.data.completedAt).toBeDefined();
+    expect(frame).not.toContain('watching');
+
+    // Back to the lab; past the last step the summary comes back.
+    await app.press(keys.enter);
+    await app.waitFor((text) => !text.includes('Lab complete'));
+    await app.press('s', '7', 'n');
+    await app.waitFor('Lab complete');
+  });
+});
+
 describe('moving around', () => {
   it('jumps between steps with n, p and the step list, and remembers the step', async () => {
     app = await renderApp({ session: lab.session });

@@ -23,6 +23,8 @@ export interface TestLab {
   connection: Connection;
   engine: EngineSession;
   session: LabSession;
+  /** Does the whole lab as the reference solution would, from "another terminal": progress of its own. */
+  solveElsewhere(): Promise<void>;
   /** Where progress is saved. */
   progressFile: string;
   close(): Promise<void>;
@@ -30,7 +32,13 @@ export interface TestLab {
 
 /** The lesson's lab on a fresh in-memory sandbox, with progress saved in a temporary file. */
 export async function openTestLab(): Promise<TestLab> {
-  const sandbox = await startSandbox({ port: 0, memory: true, log: () => undefined });
+  // Notebooks and training jobs settle at once: the lab's checks do not wait on the clock.
+  const sandbox = await startSandbox({
+    port: 0,
+    memory: true,
+    log: () => undefined,
+    timing: { notebookTransitionMs: 20, trainingJobMs: 50 },
+  });
   const connection = await connect({
     kind: 'sandbox',
     region: 'us-east-1',
@@ -49,6 +57,14 @@ export async function openTestLab(): Promise<TestLab> {
     engine,
     session: sessionFromEngine(engine, result.loaded.dir, connection.clients),
     progressFile,
+    async solveElsewhere() {
+      const elsewhere = openLab({
+        lab: result.loaded,
+        connection,
+        progress: Progress.inMemory(result.loaded.lab.id, connection.key),
+      });
+      await elsewhere.solve();
+    },
     async close() {
       connection.close();
       await sandbox.stop();

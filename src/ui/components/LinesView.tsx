@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { Line } from '../text/lines.js';
+import { lineText, type Line } from '../text/lines.js';
 
 /** Renders lines that are already laid out: one Ink row each, never rewrapped. */
 export function LinesView({ lines }: { lines: Line[] }) {
@@ -7,7 +7,7 @@ export function LinesView({ lines }: { lines: Line[] }) {
     <Box flexDirection="column">
       {lines.map((line, row) => (
         <Text key={row} wrap="truncate">
-          {line.length === 0
+          {lineText(line) === ''
             ? ' '
             : line.map((span, i) => (
                 <Text key={i} {...(span.style ?? {})}>

@@ -173,10 +173,12 @@ function actionStatus(
       const { result } = state;
       if (result.status === 'done' || result.status === 'already-done') {
         const label = result.status === 'done' ? 'done' : 'already done';
-        return [
-          { text: `${glyph.passed} ${label}`, style: style.passed },
-          ...(result.message ? [{ text: `: ${result.message}` }] : []),
-        ];
+        // The engine's message may already say it ("already done (EntityAlreadyExists)").
+        const text =
+          !result.message || result.message.startsWith(label)
+            ? result.message || label
+            : `${label}: ${result.message}`;
+        return [{ text: `${glyph.passed} ${text}`, style: style.passed }];
       }
       if (result.status === 'failed') {
         return [
