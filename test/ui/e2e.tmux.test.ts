@@ -118,4 +118,20 @@ describe.skipIf(!ready)('labwright run in a real terminal', () => {
     terminal.press('q');
     await terminal.waitFor('Progress saved');
   });
+
+  it('draws in colour, and in none at all under NO_COLOR', async () => {
+    // An SGR escape setting a colour (or inverse video), as tmux replays it with capture-pane -e.
+    const colour = new RegExp(String.raw`\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;5;\d+|7)m`);
+    terminal.typeLine(start);
+    await terminal.waitFor('Step 2/7');
+    expect(terminal.screen({ escapes: true })).toMatch(colour);
+    terminal.press('q');
+    await terminal.waitFor('Progress saved');
+    terminal.typeLine('clear');
+    terminal.typeLine(`NO_COLOR=1 ${start}`);
+    await terminal.waitFor('Step 2/7');
+    expect(terminal.screen({ escapes: true })).not.toMatch(colour);
+    terminal.press('q');
+    await terminal.waitFor('Progress saved');
+  });
 });

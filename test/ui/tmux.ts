@@ -69,9 +69,9 @@ export class Terminal {
     for (const key of keys) this.tmux(['send-keys', '-t', this.target, key]);
   }
 
-  /** What the window shows now. */
-  screen(): string {
-    return this.tmux(['capture-pane', '-p', '-t', this.target]);
+  /** What the window shows now; with `escapes`, with the colour and style codes it shows them in. */
+  screen(options: { escapes?: boolean } = {}): string {
+    return this.tmux(['capture-pane', '-p', ...(options.escapes ? ['-e'] : []), '-t', this.target]);
   }
 
   /**
