@@ -431,6 +431,34 @@ describe('training jobs', () => {
     expect(streams.logStreams?.[0]?.lastEventTimestamp).toBeGreaterThan(0);
   });
 
+  it("pulls an image from the account's own ECR only with the role's pull permissions", async () => {
+    const role = await createRole('CustomImageRole', 'sagemaker.amazonaws.com', [
+      'AmazonS3FullAccess',
+    ]);
+    const custom = (name: string) => {
+      const input = trainingJob(name, role);
+      input.AlgorithmSpecification = {
+        TrainingImage: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/my-trainer:latest`,
+        TrainingInputMode: 'File',
+      };
+      return new CreateTrainingJobCommand(input);
+    };
+    await aws.sagemaker.send(custom('custom-denied'));
+    const denied = await untilJobDone('custom-denied');
+    expect(denied.TrainingJobStatus).toBe('Failed');
+    expect(denied.FailureReason).toBe(
+      `ClientError: Access denied for repository: my-trainer in registry ID: ${ACCOUNT}. Please check if your ECR repository and image exist and role ${role} has proper pull permissions for SageMaker: ecr:BatchCheckLayerAvailability, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer`,
+    );
+    await aws.iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'CustomImageRole',
+        PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+      }),
+    );
+    await aws.sagemaker.send(custom('custom-allowed'));
+    expect((await untilJobDone('custom-allowed')).TrainingJobStatus).toBe('Completed');
+  });
+
   it('fails when its input prefix holds no objects, with an AWS-like reason', async () => {
     await aws.sagemaker.send(
       new CreateTrainingJobCommand(trainingJob('empty-input', roleArn, 's3://training-data/none/')),

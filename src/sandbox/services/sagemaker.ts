@@ -353,6 +353,47 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     return undefined;
   };
 
+  /**
+   * Pulling the training image: AWS's own algorithm images need nothing from the role, but an
+   * image in the account's own ECR needs the role's pull permissions (AmazonEC2ContainerRegistryReadOnly).
+   */
+  const pullImage = async (
+    job: TrainingJob,
+    caller: Caller,
+    image: string,
+  ): Promise<string | undefined> => {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)/.exec(image);
+    if (!match || match[1] !== caller.accountId) return undefined;
+    const [, account, region, repository] = match;
+    const ctx: RequestContext = {
+      service: 'sagemaker',
+      operation: 'CreateTrainingJob',
+      region: region ?? 'us-east-1',
+      requestId: job.arn,
+      caller,
+      sourceIp: SERVICE_PRINCIPAL,
+      userAgent: SERVICE_PRINCIPAL,
+    };
+    const actions = [
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:BatchGetImage',
+      'ecr:GetDownloadUrlForLayer',
+    ];
+    try {
+      for (const action of actions) {
+        await core.authorize(
+          ctx,
+          action,
+          `arn:aws:ecr:${region}:${account}:repository/${repository}`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      return `ClientError: Access denied for repository: ${repository} in registry ID: ${account}. Please check if your ECR repository and image exist and role ${String(job.request.RoleArn)} has proper pull permissions for SageMaker: ${actions.join(', ')}`;
+    }
+    return undefined;
+  };
+
   const runJob = async (job: TrainingJob) => {
     const step = Math.max(0, core.timing.trainingJobMs) / 4;
     const stopped = () => job.status === 'Stopping';
@@ -398,6 +439,8 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         if (failure) return finish(job, 'Failed', failure);
         run.channels = job.channels ?? {};
       } else if (stage === 'Training') {
+        const denied = await pullImage(job, caller, run.image);
+        if (denied) return finish(job, 'Failed', denied);
         job.trainingStartTime ??= new Date().toISOString();
         const output = trainingLines(run, new Date());
         job.metrics = output.metrics.map((m) => ({ ...m, at: new Date().toISOString() }));
