@@ -106,6 +106,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Background work (training jobs) stops before the last save; it resumes at the next start.
+      await Promise.all(core.registry.names().map((n) => core.registry.get(n)?.handler.close?.()));
       await store.flush();
       await events.flush();
     },

@@ -7,9 +7,11 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, rename, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ServiceName, StateStore } from './types.js';
+import { createBlobStore } from './blobs.js';
+import type { BlobStore, ServiceName, StateStore } from './types.js';
 
 const STATE_FILE = 'state.json';
+const BLOBS_DIR = 'blobs';
 const SAVE_DELAY_MS = 50;
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
@@ -23,8 +25,12 @@ export class FileStateStore implements StateStore {
   private timer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
 
+  /** S3 object bodies, as files beside the state (memory without a directory). */
+  readonly blobs: BlobStore;
+
   /** `dir` undefined: memory only. */
   constructor(private readonly dir: string | undefined) {
+    this.blobs = createBlobStore(dir && join(dir, BLOBS_DIR));
     if (!dir) return;
     mkdirSync(dir, { recursive: true });
     try {
@@ -69,6 +75,7 @@ export class FileStateStore implements StateStore {
   reset(): void {
     for (const key of Object.keys(this.data)) delete this.data[key];
     if (this.dir) rmSync(join(this.dir, STATE_FILE), { force: true });
+    if (this.dir) rmSync(join(this.dir, BLOBS_DIR), { recursive: true, force: true });
   }
 
   private async write(): Promise<void> {
