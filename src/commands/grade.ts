@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gradeClass } from '../grade/grade-class.js';
 import { labCheckRefs } from '../grade/lab-checks.js';
@@ -88,6 +89,7 @@ export async function gradeCommand(
     return EXIT.ok;
   }
 
+  await ensureWritable(outDir);
   let grader: StudentGrader;
   try {
     grader = createStudentGrader(loadedLab.loaded, options);
@@ -135,6 +137,17 @@ export async function gradeCommand(
     written.map((file) => path.relative(process.cwd(), file) || file),
   );
   return regraded.every((result) => result.error !== null) ? EXIT.target : EXIT.ok;
+}
+
+/** Grading a class takes a while: a folder the gradebook cannot go to is said before, not after. */
+async function ensureWritable(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`--out ${outDir}: the gradebook cannot be written there (${code})`);
+  }
 }
 
 async function chooseReporter(header: {

@@ -378,6 +378,22 @@ describe('labwright grade, when students cannot be graded', () => {
     ]);
   });
 
+  it('refuses an --out it cannot write to, and a bad option, with exit 2 before grading anyone', async () => {
+    const roster = path.join(work, 'one.csv');
+    await writeFile(roster, `id,endpoint\nana,${unreachable}\n`);
+    const notAFolder = path.join(work, 'one.csv');
+    const blocked = await grade('--roster', roster, '--out', notAFolder);
+    expect(blocked.code).toBe(2);
+    expect(blocked.err).toBe(
+      `labwright: --out ${notAFolder}: the gradebook cannot be written there (EEXIST)`,
+    );
+    const badConcurrency = await grade('--roster', roster, '--concurrency', '0');
+    expect(badConcurrency.code).toBe(2);
+    expect(badConcurrency.err).toBe(
+      'labwright: --concurrency must be a whole number from 1 to 256, not "0"',
+    );
+  });
+
   it('refuses a bad roster with file:line and exit 2, before grading anyone', async () => {
     const roster = path.join(work, 'bad.csv');
     await writeFile(roster, `id,endpoint,colour\na,${unreachable},blue\na,ftp://x,red\n`);
