@@ -3,7 +3,7 @@
  * execution role checks (exists, trusts sagemaker.amazonaws.com), training jobs that read S3,
  * write CloudWatch logs and a model.tar.gz as the role, stop, and survive a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -573,9 +573,12 @@ describe('training jobs', () => {
       await c1.sagemaker.send(
         new CreateTrainingJobCommand(trainingJob('survivor', `arn:aws:iam::${ACCOUNT}:role/R`)),
       );
-      // Halt the job runner as stop() does once it closes services (idempotent), then stop.
-      await first.core.registry.get('sagemaker')?.handler.close?.();
+      // stop() halts the job runner mid-job; the next start picks the job up.
       await first.stop();
+      const saved = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as {
+        sagemaker: { jobs: Record<string, { status: string }> };
+      };
+      expect(saved.sagemaker.jobs.survivor?.status).toBe('InProgress');
       const second = await startSandbox({ stateDir, timing: { trainingJobMs: 40 } });
       try {
         const job = await untilJobDone('survivor', clients(second.endpoint));
