@@ -132,11 +132,14 @@ export async function gradeCommand(
     results,
   );
   const summary = summarizeClass(labCheckRefs(lab), students);
-  await reporter.done(
-    summary,
-    written.map((file) => path.relative(process.cwd(), file) || file),
-  );
+  await reporter.done(summary, written.map(shownPath));
   return regraded.every((result) => result.error !== null) ? EXIT.target : EXIT.ok;
+}
+
+/** A path as the instructor would type it: relative below the current folder, else absolute. */
+function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** Grading a class takes a while: a folder the gradebook cannot go to is said before, not after. */
