@@ -1,0 +1,275 @@
+/**
+ * The embedded sandbox beside moto_server, measured in the same run on the same machine.
+ * Not a test: it prints a Markdown table for BENCHMARKS.md.
+ *
+ *   npx tsx bench/sandbox.ts [requests=2000]
+ *
+ * - start-to-ready: spawn of the server process to its first answered health request (both
+ *   polled every 5 ms); the sandbox runs from an esbuild bundle, as the CLI ships it. Also the
+ *   in-process `startSandbox()` time, which is what the engine and the tests pay.
+ * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
+ * - throughput: `requests` GetRole calls, 200 in flight over keep-alive connections (node:http),
+ *   replaying one SigV4-signed request so the SDK's signing and parsing are not what is
+ *   measured. The client shares the machine's cores with the server: on two cores it caps
+ *   the sandbox's figure, not moto's.
+ * - `node -e 0` is printed as the floor: process start alone, under the same machine load.
+ * - peak RSS: VmHWM of the server process after the load.
+ * Everything is on 127.0.0.1; request loops are bounded.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { build } from 'esbuild';
+import { startSandbox } from '../src/sandbox/server.js';
+import { freePort } from '../test/support/moto.js';
+
+const TOTAL = Number(process.argv[2] ?? 2000);
+const CONCURRENCY = 200;
+const SEQUENTIAL = 200;
+const repo = path.resolve(import.meta.dirname, '..');
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+const trust = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::000000000000:root' },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+});
+
+interface Target {
+  name: string;
+  endpoint: string;
+  child: ChildProcess;
+  readyMs: number;
+}
+
+async function waitReady(url: string, child: ChildProcess, start: bigint): Promise<number> {
+  for (let i = 0; i < 4000; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return Number(process.hrtime.bigint() - start) / 1e6;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url} never became ready`);
+}
+
+async function bundleSandbox(): Promise<string> {
+  const dir = path.join(repo, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, 'sandbox-entry.ts');
+  writeFileSync(
+    entry,
+    `import { startSandbox } from '../../src/sandbox/server.js';\n` +
+      `await startSandbox({ port: Number(process.argv[2]), memory: true, log: () => {} });\n`,
+  );
+  const outfile = path.join(dir, 'sandbox-server.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+async function startSandboxProcess(bundle: string): Promise<Target> {
+  const port = await freePort();
+  const start = process.hrtime.bigint();
+  const child = spawn(process.execPath, [bundle, String(port)], { stdio: 'ignore', cwd: repo });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const readyMs = await waitReady(`${endpoint}/_labwright/health`, child, start);
+  return { name: 'labwright sandbox', endpoint, child, readyMs };
+}
+
+async function startMotoProcess(): Promise<Target> {
+  const port = await freePort();
+  const start = process.hrtime.bigint();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      MOTO_ACCOUNT_ID: '000000000000',
+      MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+    },
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const readyMs = await waitReady(`${endpoint}/moto-api/`, child, start);
+  return { name: 'moto_server', endpoint, child, readyMs };
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+async function sequential(endpoint: string): Promise<{ median: number; p95: number }> {
+  const iam = new IAMClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  await iam.send(new GetRoleCommand({ RoleName: 'bench-role' }));
+  const times: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const start = process.hrtime.bigint();
+    await iam.send(new GetRoleCommand({ RoleName: 'bench-role' }));
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    median: times[Math.floor(times.length / 2)]!,
+    p95: times[Math.floor(times.length * 0.95)]!,
+  };
+}
+
+async function throughput(endpoint: string): Promise<{ rps: number; failures: number }> {
+  const url = new URL(endpoint);
+  const body = 'Action=GetRole&Version=2010-05-08&RoleName=bench-role';
+  const signer = new SignatureV4({
+    service: 'iam',
+    region: 'us-east-1',
+    sha256: Sha256,
+    credentials,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
+    headers: {
+      host: url.host,
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+    },
+    body,
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const one = () =>
+    new Promise<number>((resolve) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/',
+          headers: signed.headers,
+          agent,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.end(body);
+    });
+  const run = async (count: number) => {
+    let sent = 0;
+    let failures = 0;
+    const worker = async () => {
+      while (sent < count) {
+        sent++;
+        if ((await one()) !== 200) failures++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return failures;
+  };
+  await run(Math.min(400, TOTAL));
+  const start = process.hrtime.bigint();
+  const failures = await run(TOTAL);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  return { rps: TOTAL / seconds, failures };
+}
+
+async function measure(target: Target) {
+  const iam = new IAMClient({
+    endpoint: target.endpoint,
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+  });
+  await iam.send(
+    new CreateRoleCommand({ RoleName: 'bench-role', AssumeRolePolicyDocument: trust }),
+  );
+  const latency = await sequential(target.endpoint);
+  const load = await throughput(target.endpoint);
+  const rss = peakRssMb(target.child.pid as number);
+  target.child.kill('SIGTERM');
+  return { ...latency, ...load, rss };
+}
+
+const floorStart = process.hrtime.bigint();
+spawnSync(process.execPath, ['-e', '0']);
+const floorMs = Number(process.hrtime.bigint() - floorStart) / 1e6;
+
+const inProcessStart = process.hrtime.bigint();
+const inProcess = await startSandbox({ memory: true, log: () => {} });
+const inProcessMs = Number(process.hrtime.bigint() - inProcessStart) / 1e6;
+await inProcess.stop();
+
+const bundle = await bundleSandbox();
+const ours = await startSandboxProcess(bundle);
+const oursResult = await measure(ours);
+const moto = await startMotoProcess();
+const motoResult = await measure(moto);
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const rows: [string, string, string, string][] = [
+  [
+    'start-to-ready (process spawn → health answered)',
+    `${fmt(ours.readyMs, 0)} ms`,
+    `${fmt(moto.readyMs, 0)} ms`,
+    `${fmt(moto.readyMs / ours.readyMs)}x faster`,
+  ],
+  [
+    'sequential GetRole, median (SDK v3)',
+    `${fmt(oursResult.median, 2)} ms`,
+    `${fmt(motoResult.median, 2)} ms`,
+    `${fmt(motoResult.median / oursResult.median)}x faster`,
+  ],
+  [
+    'sequential GetRole, p95 (SDK v3)',
+    `${fmt(oursResult.p95, 2)} ms`,
+    `${fmt(motoResult.p95, 2)} ms`,
+    `${fmt(motoResult.p95 / oursResult.p95)}x faster`,
+  ],
+  [
+    `throughput, ${TOTAL} GetRole at ${CONCURRENCY} concurrent`,
+    `${fmt(oursResult.rps, 0)} req/s`,
+    `${fmt(motoResult.rps, 0)} req/s`,
+    `${fmt(oursResult.rps / motoResult.rps)}x`,
+  ],
+  [
+    'peak RSS of the server process',
+    `${fmt(oursResult.rss)} MB`,
+    `${fmt(motoResult.rss)} MB`,
+    `${fmt(motoResult.rss / oursResult.rss)}x smaller`,
+  ],
+];
+console.log(`| measure | labwright sandbox | moto_server | ratio |`);
+console.log(`|---|---|---|---|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log(`\nin-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
+console.log(
+  `floor, \`node -e 0\` spawn to exit: ${fmt(floorMs, 0)} ms; load average: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log(`failed requests: sandbox ${oursResult.failures}, moto ${motoResult.failures}`);
