@@ -451,8 +451,9 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
       }
     }
     if (stopped()) return finish(job, 'Stopped');
-    finish(job, 'Completed');
+    // The closing lines go out before the status flips, so a client that sees Completed sees them.
     await writeLogs(job, caller, billingLines(billableSeconds(job)));
+    finish(job, 'Completed');
   };
 
   const launch = (job: TrainingJob) => {
