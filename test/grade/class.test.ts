@@ -16,12 +16,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabFile } from '../../src/engine/load-lab.js';
 import type { ClassResults } from '../../src/grade/results.js';
 import type { LoadedLab } from '../../src/lab/load.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { runCli } from './support/run-cli.js';
 import {
   BREAKAGES,
   setUpStudent,
@@ -106,24 +106,8 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process, as `labwright grade ...` would, capturing what it prints. */
-async function grade(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi
-    .spyOn(console, 'log')
-    .mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')));
-  const error = vi
-    .spyOn(console, 'error')
-    .mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
-  try {
-    const code = await main(['grade', LAB, ...args]);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+/** `labwright grade <the lesson> ...args` */
+const grade = (...args: string[]) => runCli('grade', LAB, ...args);
 
 /** The row a student in this state deserves: every required check's points, but those it fails. */
 function expectedRow(id: string, breakage: Breakage): string[] {
@@ -365,12 +349,12 @@ describe('labwright grade, when students cannot be graded', () => {
     await writeFile(roster, `id,endpoint\nhung,http://127.0.0.1:${port}\ngone,${unreachable}\n`);
     const out = path.join(work, 'dead');
 
-    const { code } = await grade('--roster', roster, '--out', out, '--timeout', '1');
+    const { code } = await grade('--roster', roster, '--out', out, '--timeout', '2');
     expect(code).toBe(3);
     const gradebook = parse(await readFile(path.join(out, 'gradebook.csv'), 'utf8')) as string[][];
     expect(gradebook.map((row) => [row[0], row.at(-1)?.split(',')[0]])).toEqual([
       ['id', 'error'],
-      ['hung', 'grading took longer than 1 s'],
+      ['hung', 'grading took longer than 2 s'],
       [
         'gone',
         `nothing answers at ${unreachable}: is LocalStack running? \`labwright sandbox\` starts a local one`,
