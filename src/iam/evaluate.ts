@@ -131,21 +131,32 @@ async function simulate(input: EvaluationInput): Promise<Evaluation> {
   simulator ??= import('@cloud-copilot/iam-simulate');
   const { runSimulation, getGrantReasons, getDenialReasons } = await simulator;
   const identity = input.isRoot ? [ROOT_POLICY] : input.identityPolicies;
-  const raw = await runSimulation(
-    {
-      request: {
-        principal: input.principalArn,
-        action: input.action,
-        resource: { resource: input.resource, accountId: input.accountId },
-        contextVariables: input.context ?? {},
+  const run = (resource: string) =>
+    runSimulation(
+      {
+        request: {
+          principal: input.principalArn,
+          action: input.action,
+          resource: { resource, accountId: input.accountId },
+          contextVariables: input.context ?? {},
+        },
+        identityPolicies: identity.map((p) => ({ name: p.name, policy: p.document })),
+        resourcePolicy: input.resourcePolicy,
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
       },
-      identityPolicies: identity.map((p) => ({ name: p.name, policy: p.document })),
-      resourcePolicy: input.resourcePolicy,
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-    },
-    {},
-  );
+      {},
+    );
+  let raw = await run(input.resource);
+  // Actions without resource types (iam:ListRoles, logs:DescribeLogGroups) are authorized
+  // against "*" by AWS, whatever resource its error message then names.
+  if (
+    raw.resultType === 'error' &&
+    raw.errors.message === 'must.use.wildcard' &&
+    input.resource !== '*'
+  ) {
+    raw = await run('*');
+  }
   if (raw.resultType === 'error') {
     return {
       decision: 'implicitDeny',

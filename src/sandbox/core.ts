@@ -276,12 +276,7 @@ export class Core implements SandboxCore {
   async dispatch(ctx: RequestContext, input: Record<string, unknown>): Promise<unknown> {
     const registered = this.registry.get(ctx.service);
     const handler = registered?.handler.operations[ctx.operation];
-    if (!registered || !handler) {
-      throw new AwsError(
-        'InvalidAction',
-        `The sandbox does not implement ${ctx.service}:${ctx.operation}`,
-      );
-    }
+    if (!registered || !handler) throw notImplemented(ctx.service, ctx.operation);
     try {
       const output = await handler(input, ctx);
       this.events.record(ctx, input, {
@@ -303,6 +298,21 @@ export class Core implements SandboxCore {
     this.store.reset();
     this.events.clear();
   }
+}
+
+/** An operation the model knows but the sandbox does not serve, in the protocol's own terms. */
+function notImplemented(service: ServiceName, operation: string): AwsError {
+  if (service === 'iam' || service === 'sts') {
+    return new AwsError('InvalidAction', `Could not find operation ${operation} for this version`);
+  }
+  if (service === 's3') {
+    return new AwsError(
+      'NotImplemented',
+      'A header you provided implies functionality that is not implemented',
+      501,
+    );
+  }
+  return new AwsError('UnknownOperationException', `Unknown operation ${operation}`);
 }
 
 export function internalFailure(error: unknown, log: (message: string) => void): AwsError {

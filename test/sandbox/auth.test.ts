@@ -14,6 +14,7 @@ import {
   CreateRoleCommand,
   GetRoleCommand,
   IAMClient,
+  ListRolesCommand,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -259,6 +260,23 @@ describe('least privilege', () => {
       'AccessDenied',
       403,
       'User: arn:aws:sts::000000000000:assumed-role/reader/S2 is not authorized to perform: iam:GetRole on resource: arn:aws:iam::000000000000:role/reader because no identity-based policy allows the iam:GetRole action',
+    );
+  });
+
+  it('authorizes actions without resource types (ListRoles) against "*", as AWS does', async () => {
+    await clientsFor(ROOT).iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'reader',
+        PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
+      }),
+    );
+    const { iam } = clientsFor(await assume('reader', 'lister'));
+    const roles = await iam.send(new ListRolesCommand({}));
+    expect(roles.Roles?.map((r) => r.RoleName)).toContain('reader');
+    await expectAwsError(
+      iam.send(new CreateRoleCommand({ RoleName: 'sneaky', AssumeRolePolicyDocument: trustRoot })),
+      'AccessDenied',
+      403,
     );
   });
 
