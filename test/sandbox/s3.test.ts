@@ -421,6 +421,19 @@ describe('bucket policies', () => {
     });
   });
 
+  it("accepts the lab's CloudTrail bucket policy (service principal, condition keys)", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'my-bucket-cloudtrail' }));
+    const text = readFileSync(
+      new URL('../../labs/sagemaker-iam-roles/files/trail-bucket-policy.json', import.meta.url),
+      'utf8',
+    )
+      .replaceAll('${trailBucket}', 'my-bucket-cloudtrail')
+      .replaceAll('${account}', '000000000000');
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'my-bucket-cloudtrail', Policy: text }));
+    const got = await s3.send(new GetBucketPolicyCommand({ Bucket: 'my-bucket-cloudtrail' }));
+    expect(JSON.parse(got.Policy!)).toEqual(JSON.parse(text));
+  });
+
   it('refuses malformed policies with MalformedPolicy', async () => {
     const elsewhere = policy.replace('policy-bucket/*', 'other-bucket/*');
     expect(
