@@ -2,7 +2,11 @@
  * Startup of the CLI and the TUI, beside `aws --version` in the same run (the same machine
  * load for all). Not a test: it prints a Markdown table for BENCHMARKS.md.
  *
- *   npm run build && npx tsx bench/startup.ts [runs] [entry script, default bin/labwright.js]
+ *   npx tsx bench/startup.ts [runs]
+ *
+ * It measures its own build of the working tree (scripts/build.mjs in a temporary copy of
+ * the package, sharing src/ and node_modules), so a `npm run build` elsewhere cannot pull
+ * dist/ from under it.
  *
  * - `labwright --version`: process start to exit.
  * - TUI first frame: `labwright run <lab>` in a pseudo-terminal (util-linux `script`), from
@@ -12,13 +16,31 @@
  * - `node -e 0` and `script` around `true` are the floors.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const runs = Number(process.argv[2] ?? 10);
 const repo = path.resolve(import.meta.dirname, '..');
-const bin = path.resolve(repo, process.argv[3] ?? 'bin/labwright.js');
+
+/** A private copy of the package: its own bin/, scripts/ and dist/, the rest linked. */
+function privateBuild(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-pkg-'));
+  for (const name of ['src', 'checks', 'labs', 'node_modules', 'tsconfig.json']) {
+    symlinkSync(path.join(repo, name), path.join(root, name));
+  }
+  for (const file of ['package.json', 'bin/labwright.js', 'scripts/build.mjs']) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    copyFileSync(path.join(repo, file), path.join(root, file));
+  }
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the build failed');
+  return root;
+}
+
+const packageDir = privateBuild();
+const bin = path.join(packageDir, 'bin/labwright.js');
+process.on('exit', () => rmSync(packageDir, { recursive: true, force: true }));
 
 function timeExit(command: string, args: string[]): number {
   const start = process.hrtime.bigint();

@@ -24,6 +24,7 @@ import { quizPane } from './screen/quiz-pane.js';
 import { stepContent, type ActionState } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
 import type { LabSession } from './session.js';
+import { fillVars } from './text/fill.js';
 import { truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
 import { useSpinner } from './use-spinner.js';
@@ -75,6 +76,8 @@ export function App({
   const [actionStates, setActionStates] = useState<Map<string, ActionState>>(new Map());
   const [quiz, setQuiz] = useState<QuizState | undefined>(undefined);
   const [notice, setNotice] = useState<Line | undefined>(undefined);
+  // The billable action (step#index) the student was warned about, so a second enter runs it.
+  const [billableAgreed, setBillableAgreed] = useState<string | undefined>(undefined);
   // Bumped after each change to the saved progress (hints, answers), to redraw from it.
   const [, setProgressVersion] = useState(0);
   const checking = useRef(false);
@@ -188,7 +191,14 @@ export function App({
       if (actionStates.get(key)?.kind === 'running') return;
       setActionStates((map) => new Map(map).set(key, { kind: 'running' }));
       try {
-        const result = await session.runAction(step.id, index, () => undefined);
+        // AWS may need a moment (a new role reaching SageMaker): say why it is still running.
+        const result = await session.runAction(step.id, index, (event) => {
+          if (event.type === 'action-retry') {
+            setActionStates((map) =>
+              new Map(map).set(key, { kind: 'running', note: event.message }),
+            );
+          }
+        });
         setActionStates((map) => new Map(map).set(key, { kind: 'result', result }));
         const last = index === step.actions.length - 1;
         if (!last) {
@@ -404,12 +414,30 @@ export function App({
       const next = (from + (key.shift ? -1 : 1) + count) % count;
       setFocusedAction(next);
       setRevealAction(next);
+      setBillableAgreed(undefined);
     } else if (key.return && focusedAction === undefined && step.actions.length) {
       setFocusedAction(0);
       setRevealAction(0);
     } else if (key.return && focusedAction !== undefined) {
       const action = step.actions[focusedAction];
-      if (action && !('manual' in action)) void runAction(focusedAction);
+      if (!action || 'manual' in action) return;
+      const actionKey = `${step.id}#${focusedAction}`;
+      // On real AWS, something billed is created only after a second, deliberate enter.
+      if (action.billable && session.target.kind === 'aws' && billableAgreed !== actionKey) {
+        setBillableAgreed(actionKey);
+        const resource = fillVars(action.billable.resource, session.vars);
+        setNotice([
+          {
+            text: `This creates ${resource} in account ${session.target.account}, billed about $${action.billable.usdPerHour}/hour until you delete it. `,
+            style: style.warning,
+          },
+          { text: 'Press enter again to run it.' },
+        ]);
+        return;
+      }
+      setBillableAgreed(undefined);
+      setNotice(undefined);
+      void runAction(focusedAction);
     } else if (input === 'm' && focusedAction !== undefined) {
       setActionStates((map) => new Map(map).set(`${step.id}#${focusedAction}`, { kind: 'myself' }));
       if (focusedAction < step.actions.length - 1) {

@@ -171,6 +171,38 @@ describe('create-role', () => {
   });
 });
 
+describe('on real AWS', () => {
+  it('asks before "run it for me" creates something billed', async () => {
+    // The same lab and sandbox, presented as an AWS account: what the screen does with it.
+    const onAws = {
+      ...lab.session,
+      target: { ...lab.session.target, kind: 'aws' as const, account: '123456789012' },
+    };
+    app = await renderApp({ session: onAws, initialStep: 'assign-role' });
+    let frame = await app.waitFor('REAL AWS');
+    expect(frame).toContain('account 123456789012');
+    await app.press(keys.enter);
+    frame = await app.waitFor('› 1. Create the notebook instance with the role');
+    expect(frame).toContain('Billed on real AWS: ml.t2.medium notebook instance');
+    await lab.engine.runActions('create-role');
+    const notebooks = async () =>
+      (
+        await lab.connection.clients.call<{ NotebookInstances?: unknown[] }>(
+          'sagemaker',
+          'ListNotebookInstances',
+          {},
+        )
+      ).NotebookInstances ?? [];
+    await app.press(keys.enter);
+    frame = await app.waitFor('Press enter again to run it.');
+    expect(frame).toContain('This creates ml.t2.medium notebook instance in account 123456789012');
+    expect(await notebooks()).toEqual([]);
+    await app.press(keys.enter);
+    await app.waitFor('✓ done');
+    expect(await notebooks()).toHaveLength(1);
+  });
+});
+
 describe('the end of the lab', () => {
   it('watch mode carries the student through every step to the completion screen', async () => {
     await lab.solveElsewhere();

@@ -9,7 +9,10 @@ import { glyph, style } from '../theme.js';
 
 /** What happened to an action in this session. */
 export type ActionState =
-  { kind: 'running' } | { kind: 'result'; result: ActionResult } | { kind: 'myself' };
+  /** `note`: why it is taking a while (AWS not ready yet, tried again). */
+  | { kind: 'running'; note?: string }
+  | { kind: 'result'; result: ActionResult }
+  | { kind: 'myself' };
 
 export interface StepContentInput {
   step: Step;
@@ -161,7 +164,12 @@ function actionStatus(
   }
   switch (state.kind) {
     case 'running':
-      return [{ text: `${spinner} running…`, style: style.running }];
+      return [
+        { text: `${spinner} running…`, style: style.running },
+        ...(state.note
+          ? [{ text: ` not yet, trying again: ${state.note}`, style: style.muted }]
+          : []),
+      ];
     case 'myself':
       return [
         {
