@@ -1,7 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageInfo } from './package-root.js';
 import { EXIT, UsageError } from './commands/usage-error.js';
+import type { CheckOptions } from './commands/check.js';
 import type { GradeCommandOptions } from './commands/grade.js';
+import type { RunOptions } from './commands/run.js';
+import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { LabCommandOptions } from './commands/target-session.js';
 
 /**
  * The command line: parsing only. Each command's work lives in src/commands/<name>.ts and
@@ -64,7 +68,7 @@ export function buildProgram(): Command {
   labCommand(program, 'check', 'run the checks and report: text, --json or --junit FILE')
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--no-wait', 'run each check once, without waiting for eventual consistency')
-    .action((lab: string, options: import('./commands/check.js').CheckOptions) =>
+    .action((lab: string, options: CheckOptions) =>
       run(async () => (await import('./commands/check.js')).checkCommand(lab, options))(),
     );
 
@@ -72,7 +76,7 @@ export function buildProgram(): Command {
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--yes', 'accept the cost of billable resources on real AWS without asking')
     .option('--no-wait', 'check once after the actions, without waiting for eventual consistency')
-    .action((lab: string, options: import('./commands/check.js').CheckOptions) =>
+    .action((lab: string, options: CheckOptions) =>
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
 
@@ -83,7 +87,7 @@ export function buildProgram(): Command {
       .argument('<lab>', 'a lab id or a path to a lab.yaml')
       .option('--step <id>', 'open this step', collect)
       .option('--var <name=value>', 'set a lab variable (repeatable)', collect),
-  ).action((lab: string, options: import('./commands/run.js').RunOptions) =>
+  ).action((lab: string, options: RunOptions) =>
     run(async () => (await import('./commands/run.js')).runCommand(lab, options))(),
   );
 
@@ -97,7 +101,7 @@ export function buildProgram(): Command {
     );
 
   labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
-    (lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+    (lab: string, options: LabCommandOptions) =>
       run(async () => (await import('./commands/hint.js')).hintCommand(lab, options))(),
   );
 
@@ -108,7 +112,7 @@ export function buildProgram(): Command {
       .argument('<lab>', 'a lab id or a path to a lab.yaml')
       .option('--var <name=value>', 'set a lab variable (repeatable)', collect)
       .option('--yes', 'do not ask for confirmation on real AWS'),
-  ).action((lab: string, options: import('./commands/target-session.js').LabCommandOptions) =>
+  ).action((lab: string, options: LabCommandOptions) =>
     run(async () => (await import('./commands/reset.js')).resetCommand(lab, options))(),
   );
 
@@ -118,7 +122,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'the port to listen on (0: any free one)', '4566')
     .option('--state <dir>', 'where its state lives (default: the XDG state folder)')
     .option('--reset', 'start from empty state')
-    .action((options: import('./commands/sandbox.js').SandboxCommandOptions) =>
+    .action((options: SandboxCommandOptions) =>
       run(async () => (await import('./commands/sandbox.js')).sandboxCommand(options))(),
     );
 
