@@ -73,7 +73,7 @@ describe('labwright list, validate, --help, --version', () => {
     expect(help.stdout).toContain('validate');
     const unknown = labwright(['frobnicate']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(unknown.stderr).toContain('unknown command or lab "frobnicate"');
     expect(labwright(['validate']).status).toBe(2);
   });
 });
