@@ -547,6 +547,8 @@ function footerKeys(state: {
   watching: boolean;
   overlay: Overlay;
 }): KeyHelp[] {
+  // Overlays say their own keys; the footer keeps only help and quit.
+  if (state.overlay) return [];
   if (state.quiz) {
     return [
       { key: '1-9', label: 'answer' },

@@ -4,7 +4,12 @@ import { allKeys } from './keys.js';
 
 export function helpLines(width: number): Line[] {
   const keyWidth = Math.max(...allKeys.map((k) => k.key.length)) + 2;
-  const lines: Line[] = [[{ text: 'Keys', style: style.heading }], []];
+  const lines: Line[] = [
+    [
+      { text: 'Keys', style: style.heading },
+      { text: '  any key goes back', style: style.muted },
+    ],
+  ];
   for (const k of allKeys) {
     lines.push(
       truncateLine([{ text: k.key.padEnd(keyWidth), style: style.key }, { text: k.label }], width),
@@ -22,6 +27,5 @@ export function helpLines(width: number): Line[] {
       width,
     ),
   );
-  lines.push([{ text: 'Press any key to go back.', style: style.muted }]);
   return lines;
 }

@@ -34,7 +34,7 @@ export const allKeys: KeyHelp[] = [
   { key: 'enter', label: 'run the chosen action for me' },
   { key: 'm', label: 'I will do the chosen action myself' },
   { key: 'c', label: 'check this step now' },
-  { key: 'w', label: 'watch: re-check every few seconds, move on when the step passes' },
+  { key: 'w', label: 'watch: re-check every few seconds, move on when it passes' },
   { key: 'h', label: 'show the next hint (hints are counted)' },
   { key: 'd', label: 'details: the checks with their whole messages' },
   { key: 'a', label: 'answer the quiz again' },

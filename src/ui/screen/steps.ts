@@ -34,7 +34,7 @@ export function stepStrip(lab: Lab, states: StepState[], current: number, width:
   const label: Line = [
     { text: `Step ${current + 1}/${lab.steps.length} `, style: style.muted },
     { text: step?.title ?? '', style: style.subheading },
-    ...(step?.optional ? [{ text: ' (optional)', style: style.muted }] : []),
+    ...(step && saysOptional(step) ? [{ text: ' (optional)', style: style.muted }] : []),
   ];
   const room = Math.max(10, width - lineWidth(glyphs) - 1);
   const shown = truncateLine(label, room);
@@ -59,7 +59,7 @@ export function stepListLines(
       { text: g.text, style: g.style },
       { text: ` ${i + 1}. ` },
       { text: step.title, style: i === current ? style.strong : undefined },
-      ...(step.optional ? [{ text: ' (optional)', style: style.muted }] : []),
+      ...(saysOptional(step) ? [{ text: ' (optional)', style: style.muted }] : []),
     ];
     lines.push(
       truncateLine(
@@ -85,4 +85,9 @@ export function stepListLines(
   ]);
   lines.push([{ text: '↑↓ choose · enter or 1-9 go · esc back', style: style.muted }]);
   return lines.map((line) => truncateLine(line, width));
+}
+
+/** An optional step is marked so, unless its title already says it. */
+function saysOptional(step: { optional: boolean; title: string }): boolean {
+  return step.optional && !/\boptional\b/i.test(step.title);
 }
