@@ -1,8 +1,8 @@
 // Bundles the CLI into dist/ with esbuild: one file for the command line, with each command
 // (and ink, and each AWS client) split into chunks that load only when used.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { URL } from 'node:url';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { fileURLToPath, URL } from 'node:url';
 
 // Packages bundled into the chunks that use them, with everything they import: Node then
 // reads one file where it would resolve and load hundreds (ink and React alone are ~100
@@ -42,10 +42,14 @@ const choosePackages = {
   },
 };
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Built beside dist/ (at the same depth, so source maps stay right) and swapped in when
+// complete: a CLI started meanwhile (a test, another terminal) never finds dist/ missing.
+const dist = fileURLToPath(new URL('../dist', import.meta.url));
+const fresh = `${fileURLToPath(new URL('../.dist-building-', import.meta.url))}${process.pid}`;
+rmSync(fresh, { recursive: true, force: true });
 await build({
   entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -62,3 +66,16 @@ await build({
   logLevel: 'warning',
   jsx: 'automatic',
 });
+
+const old = `${dist}-old-${process.pid}`;
+for (let attempt = 0; ; attempt++) {
+  try {
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(fresh, dist);
+    break;
+  } catch (error) {
+    // Another build swapped its dist/ in at the same moment: move it aside and try again.
+    if (attempt >= 5 || !['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+  }
+}
+rmSync(old, { recursive: true, force: true });
