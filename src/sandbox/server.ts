@@ -87,7 +87,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.end();
     });
   });
-  server.keepAliveTimeout = 5000;
+  // Clients keep idle sockets open indefinitely; closing ours after Node's default 5 s races with
+  // a client reusing one (ECONNRESET on a loaded machine). AWS's front ends keep them ~60 s.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
