@@ -13,18 +13,31 @@
  *   spawn to the first frame Ink draws (the "Opening the lab" screen).
  * - TUI lab screen: to the step screen, with the lab loaded and the embedded sandbox started
  *   in the process (fresh state each run).
+ * - The same first frame from a build that leaves every package in node_modules (the build
+ *   before Ink and React were bundled), to show what bundling buys on this machine today.
  * - `node -e 0` and `script` around `true` are the floors.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const runs = Number(process.argv[2] ?? 10);
 const repo = path.resolve(import.meta.dirname, '..');
 
-/** A private copy of the package: its own bin/, scripts/ and dist/, the rest linked. */
-function privateBuild(): string {
+/**
+ * A private copy of the package: its own bin/, scripts/ and dist/, the rest linked. With
+ * `unbundled`, its build leaves every package in node_modules, as the build did before.
+ */
+function privateBuild(unbundled = false): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-pkg-'));
   for (const name of ['src', 'checks', 'labs', 'node_modules', 'tsconfig.json']) {
     symlinkSync(path.join(repo, name), path.join(root, name));
@@ -33,6 +46,13 @@ function privateBuild(): string {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     copyFileSync(path.join(repo, file), path.join(root, file));
   }
+  if (unbundled) {
+    const script = path.join(root, 'scripts/build.mjs');
+    const text = readFileSync(script, 'utf8');
+    if (!text.includes('plugins: [choosePackages],'))
+      throw new Error('scripts/build.mjs changed: update the bench');
+    writeFileSync(script, text.replace('plugins: [choosePackages],', "packages: 'external',"));
+  }
   const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('the build failed');
   return root;
@@ -40,7 +60,12 @@ function privateBuild(): string {
 
 const packageDir = privateBuild();
 const bin = path.join(packageDir, 'bin/labwright.js');
-process.on('exit', () => rmSync(packageDir, { recursive: true, force: true }));
+const unbundledDir = privateBuild(true);
+const unbundledBin = path.join(unbundledDir, 'bin/labwright.js');
+process.on('exit', () => {
+  rmSync(packageDir, { recursive: true, force: true });
+  rmSync(unbundledDir, { recursive: true, force: true });
+});
 
 function timeExit(command: string, args: string[]): number {
   const start = process.hrtime.bigint();
@@ -50,7 +75,7 @@ function timeExit(command: string, args: string[]): number {
 }
 
 /** Runs the TUI in a pseudo-terminal; resolves with the ms until each marker first appears. */
-function timeTui(markers: string[]): Promise<number[]> {
+function timeTui(markers: string[], entry = bin): Promise<number[]> {
   const state = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -62,7 +87,7 @@ function timeTui(markers: string[]): Promise<number[]> {
   // Ink would not draw interactively in CI mode.
   for (const name of Object.keys(env))
     if (name === 'CI' || name.startsWith('CI_')) delete env[name];
-  const command = `stty cols 80 rows 24; exec node ${bin} run sagemaker-iam-roles`;
+  const command = `stty cols 80 rows 24; exec node ${entry} run sagemaker-iam-roles`;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
@@ -107,6 +132,7 @@ const rows: [string, number[]][] = [
   ['labwright --version', []],
   ['labwright run: first frame', []],
   ['labwright run: lab screen (sandbox started)', []],
+  ['labwright run: first frame, packages unbundled', []],
 ];
 const series = (name: string) => rows.find(([label]) => label === name)![1];
 
@@ -119,6 +145,8 @@ for (let i = 0; i < runs; i++) {
   const [firstFrame, labScreen] = await timeTui(['Opening', 'Step 1/7']);
   series('labwright run: first frame').push(firstFrame!);
   series('labwright run: lab screen (sandbox started)').push(labScreen!);
+  const [unbundledFrame] = await timeTui(['Opening'], unbundledBin);
+  series('labwright run: first frame, packages unbundled').push(unbundledFrame!);
 }
 
 console.log(
