@@ -16,6 +16,7 @@ export class RoleAssumer {
     roleArn: string,
     externalId: string | undefined,
     sessionName: string,
+    signal: AbortSignal,
   ): Promise<StaticCredentials> {
     const { client, AssumeRoleCommand: Command } = await (this.client ??= this.build());
     let output: AssumeRoleCommandOutput;
@@ -27,6 +28,7 @@ export class RoleAssumer {
           DurationSeconds: 900,
           ...(externalId ? { ExternalId: externalId } : {}),
         }),
+        { abortSignal: signal },
       );
     } catch (error) {
       const problem = explainTargetError(error, this.instructor);

@@ -1,4 +1,5 @@
 import { AwsClients } from '../aws/clients.js';
+import type { Target } from '../aws/target.js';
 
 /**
  * AWS clients that only read. Grading must change nothing in a student's account, whatever a
@@ -6,6 +7,17 @@ import { AwsClients } from '../aws/clients.js';
  * refused unless its operation is a read: Get, List, Describe, Head, Lookup, Filter, Simulate.
  */
 export class ReadOnlyAwsClients extends AwsClients {
+  /**
+   * `signal` ends the student's grading: every call honours it, the first one (who am I?)
+   * included, so a request to an endpoint that never answers is abandoned, not retried.
+   */
+  constructor(
+    target: Target,
+    private readonly signal: AbortSignal,
+  ) {
+    super(target);
+  }
+
   override call<Output = Record<string, unknown>>(
     service: string,
     operation: string,
@@ -15,7 +27,7 @@ export class ReadOnlyAwsClients extends AwsClients {
     if (!isReadOperation(operation)) {
       return Promise.reject(new ReadOnlyViolation(service, operation));
     }
-    return super.call<Output>(service, operation, input, options);
+    return super.call<Output>(service, operation, input, { signal: this.signal, ...options });
   }
 }
 

@@ -40,7 +40,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
   // see an empty folder, never the instructor's working folder.
   const emptyCwd = mkdtempSync(path.join(os.tmpdir(), 'labwright-grade-'));
 
-  async function studentTarget(student: RosterStudent): Promise<Target> {
+  async function studentTarget(student: RosterStudent, signal: AbortSignal): Promise<Target> {
     const region = student.region ?? base.region;
     const access = student.access;
     if (access.kind === 'endpoint') {
@@ -54,6 +54,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
       access.roleArn,
       access.externalId,
       sessionName(student.id),
+      signal,
     );
     return baseTarget.kind === 'aws'
       ? {
@@ -75,8 +76,9 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
       0,
     ),
     async grade(student, signal) {
-      const connection = await connectReadOnly(await studentTarget(student));
+      const clients = new ReadOnlyAwsClients(await studentTarget(student, signal), signal);
       try {
+        const connection = await connectReadOnly(clients);
         const session = openLab({
           lab: loaded,
           connection,
@@ -88,7 +90,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
         // The student's work is finished: nothing to wait for, so each check runs once.
         return await session.runChecks({ wait: 'none', signal });
       } finally {
-        connection.close();
+        clients.destroy();
       }
     },
     describeError,
@@ -113,24 +115,18 @@ function sessionName(studentId: string): string {
 }
 
 /** Like connect() of src/aws/connect.ts, with clients that refuse to change anything. */
-async function connectReadOnly(target: Target): Promise<Connection> {
-  const clients = new ReadOnlyAwsClients(target);
-  try {
-    const identity = await clients.identity();
-    const region = await clients.region();
-    const info = targetInfo(target, identity, region);
-    return {
-      target,
-      info,
-      clients,
-      key: targetKey(info),
-      env: clients.shellEnv(process.env, region),
-      close: () => clients.destroy(),
-    };
-  } catch (error) {
-    clients.destroy();
-    throw error;
-  }
+async function connectReadOnly(clients: ReadOnlyAwsClients): Promise<Connection> {
+  const identity = await clients.identity();
+  const region = await clients.region();
+  const info = targetInfo(clients.target, identity, region);
+  return {
+    target: clients.target,
+    info,
+    clients,
+    key: targetKey(info),
+    env: clients.shellEnv(process.env, region),
+    close: () => clients.destroy(),
+  };
 }
 
 function describeError(error: unknown): string {
