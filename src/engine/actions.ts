@@ -89,15 +89,23 @@ export function resolveActionInput(
   vars: Readonly<Record<string, string>>,
   labDir: string,
 ): Record<string, unknown> {
-  const load = (value: unknown): unknown => {
-    if (isFileRef(value)) return interpolate(readLabDocument(labDir, value.file), vars);
-    if (Array.isArray(value)) return value.map(load);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, load(item)]));
-    }
-    return value;
-  };
-  return load(interpolate(input, vars)) as Record<string, unknown>;
+  return loadFileRefs(interpolate(input, vars), vars, labDir) as Record<string, unknown>;
+}
+
+/** Replaces each `{ file }` reference in `value` by the document, its variables filled in. */
+export function loadFileRefs(
+  value: unknown,
+  vars: Readonly<Record<string, string>>,
+  labDir: string,
+): unknown {
+  if (isFileRef(value)) return interpolate(readLabDocument(labDir, value.file), vars);
+  if (Array.isArray(value)) return value.map((item) => loadFileRefs(item, vars, labDir));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, loadFileRefs(item, vars, labDir)]),
+    );
+  }
+  return value;
 }
 
 async function runAwsAction(

@@ -3,7 +3,7 @@ import type { Connection } from '../aws/connect.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { Check, Lab, Step } from '../lab/schema.js';
 import { interpolateString } from '../lab/vars.js';
-import { runAction, type ActionContext, type Billable } from './actions.js';
+import { loadFileRefs, runAction, type ActionContext, type Billable } from './actions.js';
 import type { RetryBound } from './backoff.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
 import { defaultCheckTypes } from './check-types.js';
@@ -149,8 +149,14 @@ export function openLab(options: OpenLabOptions): LabSession {
   const boundOf = (check: Check): RetryBound => check.retry ?? lab.retry;
 
   const checkContext = (signal: AbortSignal): CheckContext => ({
+    // The check's settings are interpolated already; `{ file }` documents are loaded here.
     call: (service, operation, input) =>
-      connection.clients.call(service, operation, input, { signal }),
+      connection.clients.call(
+        service,
+        operation,
+        loadFileRefs(input, vars, labDir) as Record<string, unknown>,
+        { signal },
+      ),
     target: connection.info,
     vars,
     labDir,
