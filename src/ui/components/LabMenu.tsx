@@ -14,22 +14,22 @@ export function LabMenu({
   onQuit: () => void;
 }) {
   const [selected, setSelected] = useState(0);
-  const handler = useRef<
-    (
-      input: string,
-      key: { upArrow: boolean; downArrow: boolean; return: boolean; ctrl: boolean },
-    ) => void
-  >(() => undefined);
-  handler.current = (input, key) => {
+  // The selection as of the last key, not the last render: down then enter, typed fast,
+  // opens the lab the student moved to.
+  const current = useRef(0);
+  const select = (index: number) => {
+    current.current = Math.max(0, Math.min(labs.length - 1, index));
+    setSelected(current.current);
+  };
+  useInput((input, key) => {
     if (input === 'q' || (key.ctrl && input === 'c')) onQuit();
-    else if (key.upArrow || input === 'k') setSelected((n) => Math.max(0, n - 1));
-    else if (key.downArrow || input === 'j') setSelected((n) => Math.min(labs.length - 1, n + 1));
+    else if (key.upArrow || input === 'k') select(current.current - 1);
+    else if (key.downArrow || input === 'j') select(current.current + 1);
     else if (key.return) {
-      const lab = labs[selected];
+      const lab = labs[current.current];
       if (lab) onChoose(lab);
     } else if (/^[1-9]$/.test(input) && labs[Number(input) - 1]) onChoose(labs[Number(input) - 1]!);
-  };
-  useInput((input, key) => handler.current(input, key));
+  });
   return (
     <Box flexDirection="column">
       <Text bold color="cyan">
