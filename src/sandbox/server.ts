@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readV2Claims, verifyV2 } from './auth/sigv2.js';
 import { invalidKey, readClaims, verifySignature } from './auth/sigv4.js';
 import { Core, DEFAULT_TIMING, internalFailure } from './core.js';
 import * as ids from './ids.js';
@@ -236,7 +237,8 @@ async function handle(
     const service = scope;
     protocol = core.registry.get(service)?.protocol as ProtocolHandler;
     operation = protocol.operation(request);
-    if (!claims) {
+    const v2 = !claims && service === 's3' ? readV2Claims(request) : undefined;
+    if (!claims && !v2) {
       throw service === 's3'
         ? new AwsError('AccessDenied', 'Access Denied', 403)
         : new AwsError(
@@ -245,16 +247,17 @@ async function handle(
             403,
           );
     }
-    const key = core.resolveKey(claims.accessKeyId);
+    const key = core.resolveKey((claims ?? v2)?.accessKeyId ?? '');
     if (!key) throw invalidKey(service);
-    await verifySignature(request, claims, key, rawBody);
+    if (claims) await verifySignature(request, claims, key, rawBody);
+    else if (v2) verifyV2(request, v2, key);
 
     const input = protocol.parse(request, operation);
     const output = await core.dispatch(
       {
         service,
         operation,
-        region: claims.region || SANDBOX_REGION,
+        region: claims?.region || SANDBOX_REGION,
         requestId,
         caller: key.caller,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',

@@ -54,6 +54,7 @@ out['body'] = s3.get_object(Bucket='course-data', Key='train.csv')['Body'].read(
 # A signed upload with the role's credentials (streaming, checksummed, as boto3 sends it).
 s3.put_object(Bucket='course-data', Key='out/model.txt', Body=b'weights' * 1000)
 out['put'] = len(s3.get_object(Bucket='course-data', Key='out/model.txt')['Body'].read())
+out['url'] = s3.generate_presigned_url('get_object', Params={'Bucket': 'course-data', 'Key': 'train.csv'}, ExpiresIn=300)
 try:
     s3.list_objects_v2(Bucket='course-data')
     out['list'] = 'allowed'
@@ -228,7 +229,15 @@ s3.put_object(Bucket='course-data', Key='train.csv', Body=b'x,y\\n1,2\\n')
       expect(setup.code, setup.stderr).toBe(0);
       const result = await run('python3', ['-c', BOTO3_AS_ROLE, roleArn], env);
       expect(result.code, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual({
+      const { url, ...out } = JSON.parse(result.stdout) as { url: string };
+      // A presigned URL made with the role's credentials works, and only for what was signed.
+      const presigned = await fetch(url);
+      expect(presigned.status).toBe(200);
+      expect(await presigned.text()).toBe('x,y\n1,2\n');
+      const tampered = await fetch(url.replace('train.csv', 'other.csv'));
+      expect(tampered.status).toBe(403);
+      expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      expect(out).toEqual({
         whoami: 'arn:aws:sts::000000000000:assumed-role/boto-role/notebook',
         body: 'x,y\n1,2\n',
         put: 7000,
