@@ -33,7 +33,14 @@ import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { requireTool } from '../support/tools.js';
-import { awsEnv, clients, eventually, run, type Credentials } from './service-clients.js';
+import {
+  awsEnv,
+  clients,
+  eventually,
+  run,
+  type Credentials,
+  CLI_TIMEOUT_MS,
+} from './service-clients.js';
 
 const ACCOUNT = '000000000000';
 const ROLE = 'SageMakerExecutionRole';
@@ -204,6 +211,7 @@ describe('the seed policy (Get/Put on my-bucket/*)', () => {
       expect(asAccount.code, asAccount.stderr).toBe(0);
       expect(asAccount.stdout).toBe('train/data.csv\nvalidation/data.csv\n');
     },
+    CLI_TIMEOUT_MS,
   );
 
   it.skipIf(!requireTool('aws'))(
@@ -218,6 +226,7 @@ describe('the seed policy (Get/Put on my-bucket/*)', () => {
       expect(ls.stderr).toContain('AccessDenied');
       expect(ls.stderr).toContain(deniedListBucket('cli'));
     },
+    CLI_TIMEOUT_MS,
   );
 
   it('fails a training job at the download with the S3 denial in its FailureReason', async () => {
@@ -253,6 +262,7 @@ describe('adding s3:ListBucket on arn:aws:s3:::my-bucket', () => {
       expect(asRole.code, asRole.stderr).toBe(0);
       expect(asRole.stdout).toBe('train/data.csv\nvalidation/data.csv\n');
     },
+    CLI_TIMEOUT_MS,
   );
 
   it('lets a training job complete, without any log since the role has no logs permission', async () => {
@@ -345,33 +355,37 @@ describe('AdministratorAccess', () => {
 });
 
 describe.skipIf(!requireTool('aws'))('create-notebook-instance with a role that trusts ec2', () => {
-  it('is refused with the ValidationException SageMaker gives', async () => {
-    await root.iam.send(
-      new CreateRoleCommand({
-        RoleName: 'Ec2OnlyRole',
-        AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com'),
-      }),
-    );
-    const arn = `arn:aws:iam::${ACCOUNT}:role/Ec2OnlyRole`;
-    const result = await run(
-      'aws',
-      [
-        'sagemaker',
-        'create-notebook-instance',
-        '--notebook-instance-name',
-        'MyNotebookInstance',
-        '--instance-type',
-        'ml.t2.medium',
-        '--role-arn',
-        arn,
-      ],
-      awsEnv(sandbox.endpoint),
-    );
-    expect(result.code).not.toBe(0);
-    expect(result.stderr.trim()).toBe(
-      `An error occurred (ValidationException) when calling the CreateNotebookInstance operation: The execution role ARN "${arn}" is invalid. Please ensure that the role exists and that its trust relationship policy allows the action "sts:AssumeRole" for the service principal "sagemaker.amazonaws.com".`,
-    );
-  });
+  it(
+    'is refused with the ValidationException SageMaker gives',
+    async () => {
+      await root.iam.send(
+        new CreateRoleCommand({
+          RoleName: 'Ec2OnlyRole',
+          AssumeRolePolicyDocument: trustPolicy('ec2.amazonaws.com'),
+        }),
+      );
+      const arn = `arn:aws:iam::${ACCOUNT}:role/Ec2OnlyRole`;
+      const result = await run(
+        'aws',
+        [
+          'sagemaker',
+          'create-notebook-instance',
+          '--notebook-instance-name',
+          'MyNotebookInstance',
+          '--instance-type',
+          'ml.t2.medium',
+          '--role-arn',
+          arn,
+        ],
+        awsEnv(sandbox.endpoint),
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr.trim()).toBe(
+        `An error occurred (ValidationException) when calling the CreateNotebookInstance operation: The execution role ARN "${arn}" is invalid. Please ensure that the role exists and that its trust relationship policy allows the action "sts:AssumeRole" for the service principal "sagemaker.amazonaws.com".`,
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('CloudTrail', () => {

@@ -42,7 +42,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { requireTool } from '../support/tools.js';
-import { awsEnv, clients, ROOT, run } from './service-clients.js';
+import { awsEnv, clients, ROOT, run, CLI_TIMEOUT_MS } from './service-clients.js';
 
 let sandbox: Sandbox;
 let s3: S3Client;
@@ -503,45 +503,57 @@ describe('virtual-hosted style', () => {
 });
 
 describe.skipIf(!requireTool('aws'))('the aws CLI', () => {
-  it('makes a bucket, copies files up and down (multipart included) and lists them', async () => {
-    const env = awsEnv(sandbox.endpoint);
-    const dir = mkdtempSync(join(tmpdir(), 'labwright-s3-cli-'));
-    try {
-      const small = join(dir, 'train.csv');
-      writeFileSync(small, 'a,b,c\n1,2,3\n');
-      const large = join(dir, 'large.bin');
-      const largeBody = randomBytes(9 * 1024 * 1024);
-      writeFileSync(large, largeBody);
-      expect((await run('aws', ['s3', 'mb', 's3://cli-bucket'], env)).stdout).toContain(
-        'make_bucket: cli-bucket',
-      );
-      const up = await run('aws', ['s3', 'cp', small, 's3://cli-bucket/data/train.csv'], env);
-      expect(up.code, up.stderr).toBe(0);
-      const upLarge = await run('aws', ['s3', 'cp', large, 's3://cli-bucket/data/large.bin'], env);
-      expect(upLarge.code, upLarge.stderr).toBe(0);
-      const ls = await run('aws', ['s3', 'ls', 's3://cli-bucket/data/'], env);
-      expect(ls.stdout).toMatch(/\s12 train\.csv/);
-      expect(ls.stdout).toMatch(new RegExp(`\\s${largeBody.length} large\\.bin`));
-      const down = await run('aws', ['s3', 'cp', 's3://cli-bucket/data/train.csv', '-'], env);
-      expect(down.stdout).toBe('a,b,c\n1,2,3\n');
-      const back = join(dir, 'back.bin');
-      const downLarge = await run('aws', ['s3', 'cp', 's3://cli-bucket/data/large.bin', back], env);
-      expect(downLarge.code, downLarge.stderr).toBe(0);
-      expect(readFileSync(back).equals(largeBody)).toBe(true);
-      const missing = await run(
-        'aws',
-        ['s3api', 'head-bucket', '--bucket', 'no-such-cli-bucket'],
-        env,
-      );
-      expect(missing.code).not.toBe(0);
-      expect(missing.stderr).toMatch(/404/);
-      const rb = await run('aws', ['s3', 'rb', 's3://cli-bucket', '--force'], env);
-      expect(rb.code, rb.stderr).toBe(0);
-      expect(rb.stdout).toContain('remove_bucket: cli-bucket');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'makes a bucket, copies files up and down (multipart included) and lists them',
+    async () => {
+      const env = awsEnv(sandbox.endpoint);
+      const dir = mkdtempSync(join(tmpdir(), 'labwright-s3-cli-'));
+      try {
+        const small = join(dir, 'train.csv');
+        writeFileSync(small, 'a,b,c\n1,2,3\n');
+        const large = join(dir, 'large.bin');
+        const largeBody = randomBytes(9 * 1024 * 1024);
+        writeFileSync(large, largeBody);
+        expect((await run('aws', ['s3', 'mb', 's3://cli-bucket'], env)).stdout).toContain(
+          'make_bucket: cli-bucket',
+        );
+        const up = await run('aws', ['s3', 'cp', small, 's3://cli-bucket/data/train.csv'], env);
+        expect(up.code, up.stderr).toBe(0);
+        const upLarge = await run(
+          'aws',
+          ['s3', 'cp', large, 's3://cli-bucket/data/large.bin'],
+          env,
+        );
+        expect(upLarge.code, upLarge.stderr).toBe(0);
+        const ls = await run('aws', ['s3', 'ls', 's3://cli-bucket/data/'], env);
+        expect(ls.stdout).toMatch(/\s12 train\.csv/);
+        expect(ls.stdout).toMatch(new RegExp(`\\s${largeBody.length} large\\.bin`));
+        const down = await run('aws', ['s3', 'cp', 's3://cli-bucket/data/train.csv', '-'], env);
+        expect(down.stdout).toBe('a,b,c\n1,2,3\n');
+        const back = join(dir, 'back.bin');
+        const downLarge = await run(
+          'aws',
+          ['s3', 'cp', 's3://cli-bucket/data/large.bin', back],
+          env,
+        );
+        expect(downLarge.code, downLarge.stderr).toBe(0);
+        expect(readFileSync(back).equals(largeBody)).toBe(true);
+        const missing = await run(
+          'aws',
+          ['s3api', 'head-bucket', '--bucket', 'no-such-cli-bucket'],
+          env,
+        );
+        expect(missing.code).not.toBe(0);
+        expect(missing.stderr).toMatch(/404/);
+        const rb = await run('aws', ['s3', 'rb', 's3://cli-bucket', '--force'], env);
+        expect(rb.code, rb.stderr).toBe(0);
+        expect(rb.stdout).toContain('remove_bucket: cli-bucket');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('persistence', () => {
@@ -697,25 +709,29 @@ describe.skipIf(!requireTool('moto_server'))('against moto server', () => {
 });
 
 describe.skipIf(!requireTool('boto3'))('boto3', () => {
-  it('round-trips awkward keys through its url-encoded listings', async () => {
-    const keys = ['odd/a b+c.txt', 'odd/ünï%code.txt', 'odd/sub dir/x&y.txt'];
-    await s3.send(new CreateBucketCommand({ Bucket: 'odd-keys' }));
-    for (const key of keys)
-      await s3.send(new PutObjectCommand({ Bucket: 'odd-keys', Key: key, Body: 'x' }));
-    const script = `import boto3, json
+  it(
+    'round-trips awkward keys through its url-encoded listings',
+    async () => {
+      const keys = ['odd/a b+c.txt', 'odd/ünï%code.txt', 'odd/sub dir/x&y.txt'];
+      await s3.send(new CreateBucketCommand({ Bucket: 'odd-keys' }));
+      for (const key of keys)
+        await s3.send(new PutObjectCommand({ Bucket: 'odd-keys', Key: key, Body: 'x' }));
+      const script = `import boto3, json
 s3 = boto3.client('s3')
 v2 = s3.list_objects_v2(Bucket='odd-keys', Prefix='odd/', Delimiter='/')
 v1 = s3.list_objects(Bucket='odd-keys', Prefix='odd/')
 print(json.dumps({'v2': [o['Key'] for o in v2['Contents']], 'prefixes': [p['Prefix'] for p in v2['CommonPrefixes']], 'v1': [o['Key'] for o in v1['Contents']]}))
 `;
-    const result = await run('python3', ['-'], awsEnv(sandbox.endpoint), script);
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({
-      v2: ['odd/a b+c.txt', 'odd/ünï%code.txt'],
-      prefixes: ['odd/sub dir/'],
-      v1: ['odd/a b+c.txt', 'odd/sub dir/x&y.txt', 'odd/ünï%code.txt'],
-    });
-  });
+      const result = await run('python3', ['-'], awsEnv(sandbox.endpoint), script);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({
+        v2: ['odd/a b+c.txt', 'odd/ünï%code.txt'],
+        prefixes: ['odd/sub dir/'],
+        v1: ['odd/a b+c.txt', 'odd/sub dir/x&y.txt', 'odd/ünï%code.txt'],
+      });
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('bucket policies in authorization', () => {

@@ -38,7 +38,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { requireTool } from '../support/tools.js';
-import { awsEnv, clients, eventually, run } from './service-clients.js';
+import { awsEnv, clients, eventually, run, CLI_TIMEOUT_MS } from './service-clients.js';
 
 const ACCOUNT = '000000000000';
 const XGBOOST = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
@@ -275,45 +275,49 @@ describe('notebook instances', () => {
 });
 
 describe.skipIf(!requireTool('aws'))("the seed's aws CLI command", () => {
-  it('creates MyNotebookInstance with SageMakerExecutionRole', async () => {
-    await createRole('SageMakerExecutionRole', 'sagemaker.amazonaws.com');
-    const result = await run(
-      'aws',
-      [
-        'sagemaker',
-        'create-notebook-instance',
-        '--notebook-instance-name',
-        'MyNotebookInstance',
-        '--instance-type',
-        'ml.t2.medium',
-        '--role-arn',
-        `arn:aws:iam::${ACCOUNT}:role/SageMakerExecutionRole`,
-      ],
-      awsEnv(sandbox.endpoint),
-    );
-    expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({
-      NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:notebook-instance/mynotebookinstance`,
-    });
-    const refused = await run(
-      'aws',
-      [
-        'sagemaker',
-        'create-notebook-instance',
-        '--notebook-instance-name',
-        'Other',
-        '--instance-type',
-        'ml.t2.medium',
-        '--role-arn',
-        `arn:aws:iam::${ACCOUNT}:role/Missing`,
-      ],
-      awsEnv(sandbox.endpoint),
-    );
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(
-      'An error occurred (ValidationException) when calling the CreateNotebookInstance operation: The execution role ARN',
-    );
-  });
+  it(
+    'creates MyNotebookInstance with SageMakerExecutionRole',
+    async () => {
+      await createRole('SageMakerExecutionRole', 'sagemaker.amazonaws.com');
+      const result = await run(
+        'aws',
+        [
+          'sagemaker',
+          'create-notebook-instance',
+          '--notebook-instance-name',
+          'MyNotebookInstance',
+          '--instance-type',
+          'ml.t2.medium',
+          '--role-arn',
+          `arn:aws:iam::${ACCOUNT}:role/SageMakerExecutionRole`,
+        ],
+        awsEnv(sandbox.endpoint),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({
+        NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:notebook-instance/mynotebookinstance`,
+      });
+      const refused = await run(
+        'aws',
+        [
+          'sagemaker',
+          'create-notebook-instance',
+          '--notebook-instance-name',
+          'Other',
+          '--instance-type',
+          'ml.t2.medium',
+          '--role-arn',
+          `arn:aws:iam::${ACCOUNT}:role/Missing`,
+        ],
+        awsEnv(sandbox.endpoint),
+      );
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(
+        'An error occurred (ValidationException) when calling the CreateNotebookInstance operation: The execution role ARN',
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
 
 describe('training jobs', () => {
@@ -596,66 +600,70 @@ describe('training jobs', () => {
 });
 
 describe.skipIf(!requireTool('aws'))('a Linear Learner job from the aws CLI', () => {
-  it('completes and its logs read back with aws logs filter-log-events', async () => {
-    const roleArn = await createRole('CliTrainingRole', 'sagemaker.amazonaws.com', [
-      'AmazonS3FullAccess',
-      'CloudWatchLogsFullAccess',
-    ]);
-    const env = awsEnv(sandbox.endpoint);
-    const created = await run(
-      'aws',
-      [
-        'sagemaker',
-        'create-training-job',
-        '--training-job-name',
-        'cli-linear',
-        '--role-arn',
-        roleArn,
-        '--algorithm-specification',
-        'TrainingImage=382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1,TrainingInputMode=File',
-        '--input-data-config',
-        '[{"ChannelName":"train","DataSource":{"S3DataSource":{"S3DataType":"S3Prefix","S3Uri":"s3://training-data/train/"}},"ContentType":"text/csv"}]',
-        '--output-data-config',
-        'S3OutputPath=s3://training-data/output/',
-        '--resource-config',
-        'InstanceType=ml.m5.large,InstanceCount=1,VolumeSizeInGB=10',
-        '--stopping-condition',
-        'MaxRuntimeInSeconds=3600',
-        '--hyper-parameters',
-        'feature_dim=2,predictor_type=binary_classifier',
-      ],
-      env,
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const job = await untilJobDone('cli-linear');
-    expect(job.TrainingJobStatus).toBe('Completed');
-    expect(job.FinalMetricDataList?.map((m) => m.MetricName)).toEqual([
-      'train:objective_loss',
-      'train:binary_classification_accuracy',
-    ]);
-    const filtered = await run(
-      'aws',
-      [
-        'logs',
-        'filter-log-events',
-        '--log-group-name',
-        '/aws/sagemaker/TrainingJobs',
-        '--log-stream-name-prefix',
-        'cli-linear',
-        '--filter-pattern',
-        '"#quality_metric"',
-      ],
-      env,
-    );
-    expect(filtered.code, filtered.stderr).toBe(0);
-    const events = JSON.parse(filtered.stdout).events as {
-      message: string;
-      logStreamName: string;
-    }[];
-    expect(events.length).toBeGreaterThan(10);
-    expect(events[0]?.logStreamName).toMatch(/^cli-linear\/algo-1-\d{10}$/);
-    expect(events[0]?.message).toMatch(
-      /^\[\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d INFO \d+\] #quality_metric: host=algo-1, epoch=0, train binary_classification_cross_entropy_objective <loss>=\(0\.\d+\)$/,
-    );
-  });
+  it(
+    'completes and its logs read back with aws logs filter-log-events',
+    async () => {
+      const roleArn = await createRole('CliTrainingRole', 'sagemaker.amazonaws.com', [
+        'AmazonS3FullAccess',
+        'CloudWatchLogsFullAccess',
+      ]);
+      const env = awsEnv(sandbox.endpoint);
+      const created = await run(
+        'aws',
+        [
+          'sagemaker',
+          'create-training-job',
+          '--training-job-name',
+          'cli-linear',
+          '--role-arn',
+          roleArn,
+          '--algorithm-specification',
+          'TrainingImage=382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1,TrainingInputMode=File',
+          '--input-data-config',
+          '[{"ChannelName":"train","DataSource":{"S3DataSource":{"S3DataType":"S3Prefix","S3Uri":"s3://training-data/train/"}},"ContentType":"text/csv"}]',
+          '--output-data-config',
+          'S3OutputPath=s3://training-data/output/',
+          '--resource-config',
+          'InstanceType=ml.m5.large,InstanceCount=1,VolumeSizeInGB=10',
+          '--stopping-condition',
+          'MaxRuntimeInSeconds=3600',
+          '--hyper-parameters',
+          'feature_dim=2,predictor_type=binary_classifier',
+        ],
+        env,
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const job = await untilJobDone('cli-linear');
+      expect(job.TrainingJobStatus).toBe('Completed');
+      expect(job.FinalMetricDataList?.map((m) => m.MetricName)).toEqual([
+        'train:objective_loss',
+        'train:binary_classification_accuracy',
+      ]);
+      const filtered = await run(
+        'aws',
+        [
+          'logs',
+          'filter-log-events',
+          '--log-group-name',
+          '/aws/sagemaker/TrainingJobs',
+          '--log-stream-name-prefix',
+          'cli-linear',
+          '--filter-pattern',
+          '"#quality_metric"',
+        ],
+        env,
+      );
+      expect(filtered.code, filtered.stderr).toBe(0);
+      const events = JSON.parse(filtered.stdout).events as {
+        message: string;
+        logStreamName: string;
+      }[];
+      expect(events.length).toBeGreaterThan(10);
+      expect(events[0]?.logStreamName).toMatch(/^cli-linear\/algo-1-\d{10}$/);
+      expect(events[0]?.message).toMatch(
+        /^\[\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d INFO \d+\] #quality_metric: host=algo-1, epoch=0, train binary_classification_cross_entropy_objective <loss>=\(0\.\d+\)$/,
+      );
+    },
+    CLI_TIMEOUT_MS,
+  );
 });

@@ -18,7 +18,9 @@ export interface Credentials {
 export const ROOT: Credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export function clients(endpoint: string, credentials: Credentials = ROOT) {
-  const common = { endpoint, region: 'us-east-1', credentials, maxAttempts: 1 };
+  // The SDK's default retries, as a student's client has them: a connection reset on a loaded
+  // machine is retried, while AWS errors (4xx) still surface on the first answer.
+  const common = { endpoint, region: 'us-east-1', credentials, maxAttempts: 3 };
   return {
     s3: new S3Client({ ...common, forcePathStyle: true }),
     sagemaker: new SageMakerClient(common),
@@ -54,6 +56,9 @@ export interface RunResult {
   stdout: string;
   stderr: string;
 }
+
+/** The python aws CLI and boto3 take seconds per call on a small, busy machine. */
+export const CLI_TIMEOUT_MS = 180_000;
 
 export function run(
   command: string,

@@ -196,7 +196,8 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       const entry = cut >= 0 ? key.slice(0, cut + (delimiter?.length ?? 0)) : key;
       if (cut >= 0 && prefixes[prefixes.length - 1] === entry) continue;
-      if (contents.length + prefixes.length >= maxKeys) {
+      // S3 never returns more than 1000 entries a page, whatever MaxKeys asks for.
+      if (contents.length + prefixes.length >= Math.min(maxKeys, 1000)) {
         truncated = true;
         break;
       }
