@@ -4,7 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fitsIn, keys, openTestLab, renderApp, type Rendered, type TestLab } from './support.js';
+import {
+  fitsIn,
+  keys,
+  openTestLab,
+  renderApp,
+  TWO_STEPS,
+  type Rendered,
+  type TestLab,
+} from './support.js';
 
 let lab: TestLab;
 let app: Rendered | undefined;
@@ -93,6 +101,17 @@ describe('create-role', () => {
     }
     expect(frame).toMatch(/ 30\/100 /);
     expect(frame).toMatch(/Step 2\/7 .*○ ✓ ○ ○ ○ ○ ◇/);
+  });
+
+  it('shows what AWS answered to an action, as the aws CLI would print it', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'intro' });
+    await app.waitFor('Quiz 1/3');
+    await app.press(keys.enter);
+    await app.waitFor('› 1. See which account and identity you are using');
+    await app.press(keys.enter);
+    const frame = await app.waitFor('"Account": "000000000000"');
+    expect(frame).toContain('✓ done');
+    expect(frame).toContain('"Arn": "arn:aws:iam::000000000000:root"');
   });
 
   it('"I will do it myself" leaves the action to the student', async () => {
@@ -204,23 +223,43 @@ describe('on real AWS', () => {
 });
 
 describe('the end of the lab', () => {
+  let small: TestLab;
+  beforeEach(async () => {
+    small = await openTestLab(TWO_STEPS);
+  });
+  afterEach(async () => {
+    app?.unmount();
+    app = undefined;
+    await small.close();
+  });
+
   it('watch mode carries the student through every step to the completion screen', async () => {
-    await lab.solveElsewhere();
-    app = await renderApp({ session: lab.session, watchIntervalMs: 100 });
-    await app.waitFor('Quiz 1/3');
+    app = await renderApp({ session: small.session, watchIntervalMs: 100 });
     await app.press('w');
-    const frame = await app.waitFor('Lab complete', 60_000);
+    await app.waitFor('✗ The role exists');
+    await small.actElsewhere('make-role');
+    await app.waitFor('Step 2/2 Make a bucket');
+    await app.waitFor('✗ The bucket exists');
+    await small.actElsewhere('make-bucket');
+
+    const frame = await app.waitFor('Lab complete');
+    expect(frame).toContain('Score       20/20');
     expect(frame).toContain('Hints used  0');
-    expect(frame).toMatch(/Score\s+\d+\/100/);
-    expect(frame).toContain('labwright reset sagemaker-iam-roles');
-    expect(lab.engine.progress.data.completedAt).toBeDefined();
+    expect(frame).toContain('labwright reset two-steps');
+    expect(small.engine.progress.data.completedAt).toBeDefined();
     expect(frame).not.toContain('watching');
 
     // Back to the lab; past the last step the summary comes back.
     await app.press(keys.enter);
     await app.waitFor((text) => !text.includes('Lab complete'));
-    await app.press('s', '7', 'n');
+    await app.press('n');
     await app.waitFor('Lab complete');
+  });
+
+  it('says what is left when the student goes past the last step too soon', async () => {
+    app = await renderApp({ session: small.session, initialStep: 'make-bucket' });
+    await app.press('n');
+    await app.waitFor('This is the last step. Still to pass: steps 1, 2.');
   });
 });
 

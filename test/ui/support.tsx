@@ -17,21 +17,23 @@ import { sessionFromEngine } from '../../src/ui/engine-session.js';
 import type { LabSession } from '../../src/ui/session.js';
 
 export const LAB_FILE = path.resolve(__dirname, '../../labs/sagemaker-iam-roles/lab.yaml');
+/** Two steps, one action and one check each: for what spans a whole lab. */
+export const TWO_STEPS = path.resolve(__dirname, 'fixtures/two-steps/lab.yaml');
 
 export interface TestLab {
   sandbox: Sandbox;
   connection: Connection;
   engine: EngineSession;
   session: LabSession;
-  /** Does the whole lab as the reference solution would, from "another terminal": progress of its own. */
-  solveElsewhere(): Promise<void>;
+  /** Runs a step's reference actions from "another terminal": nothing the TUI sees but the effect. */
+  actElsewhere(stepId: string): Promise<void>;
   /** Where progress is saved. */
   progressFile: string;
   close(): Promise<void>;
 }
 
-/** The lesson's lab on a fresh in-memory sandbox, with progress saved in a temporary file. */
-export async function openTestLab(): Promise<TestLab> {
+/** A lab (the lesson's, by default) on a fresh in-memory sandbox, with progress saved in a temporary file. */
+export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
   // Notebooks and training jobs settle at once: the lab's checks do not wait on the clock.
   const sandbox = await startSandbox({
     port: 0,
@@ -45,7 +47,7 @@ export async function openTestLab(): Promise<TestLab> {
     endpoint: sandbox.endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  const result = await loadLabFile(LAB_FILE, { checkOperations: false });
+  const result = await loadLabFile(file, { checkOperations: false });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'labwright-ui-'));
   const progressFile = path.join(dir, 'progress.json');
@@ -57,13 +59,13 @@ export async function openTestLab(): Promise<TestLab> {
     engine,
     session: sessionFromEngine(engine, result.loaded.dir, connection.clients),
     progressFile,
-    async solveElsewhere() {
+    async actElsewhere(stepId) {
       const elsewhere = openLab({
         lab: result.loaded,
         connection,
         progress: Progress.inMemory(result.loaded.lab.id, connection.key),
       });
-      await elsewhere.solve();
+      await elsewhere.runActions(stepId);
     },
     async close() {
       connection.close();

@@ -142,7 +142,25 @@ function actionBlock(
     focused,
   );
   if (status.length) lines.push(...wrapSpans(status, input.width));
+  const state = input.actionStates.get(index);
+  if (state?.kind === 'result' && state.result.output)
+    lines.push(...outputLines(state.result.output, input.width));
   return lines;
+}
+
+const OUTPUT_LINES = 8;
+
+/** What AWS answered, as the aws CLI would print it (JSON), cut to a few lines. */
+function outputLines(output: Record<string, unknown>, width: number): Line[] {
+  const shown = Object.fromEntries(Object.entries(output).filter(([key]) => key !== '$metadata'));
+  if (Object.keys(shown).length === 0) return [];
+  const json = JSON.stringify(shown, null, 2);
+  const lines = wrapPreformatted(highlight(json, 'json'), width);
+  if (lines.length <= OUTPUT_LINES) return lines;
+  return [
+    ...lines.slice(0, OUTPUT_LINES - 1),
+    [{ text: `… ${lines.length - OUTPUT_LINES + 1} more lines`, style: style.muted }],
+  ];
 }
 
 function actionStatus(
