@@ -76,7 +76,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
     createElement(Splash, { message: 'Opening the lab…', onQuit: () => quit() }),
     {
       exitOnCtrlC: false,
-      patchConsole: true,
+      patchConsole: false,
     },
   );
   const quit = (result: { code: number; message?: string } = { code: EXIT.ok }) => {

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * The terminal while the TUI owns it: the alternate screen (so quitting gives the student's
  * shell back as it was), a hidden cursor, and stderr held back so a stray warning cannot
@@ -25,11 +27,23 @@ export function takeScreen(stdout: NodeJS.WriteStream = process.stdout): ScreenS
     return true;
   }) as typeof process.stderr.write;
 
+  // console.log from anywhere (a check, the SDK) would tear the frame: hold it with stderr.
+  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const originalConsole = consoleMethods.map((name) => console[name]);
+  for (const name of consoleMethods) {
+    console[name] = (...args: unknown[]) => {
+      held.push(`${args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' ')}\n`);
+    };
+  }
+
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
     process.stderr.write = originalWrite;
+    consoleMethods.forEach((name, i) => {
+      console[name] = originalConsole[i]!;
+    });
     stdout.write(SHOW_CURSOR + LEAVE_ALT);
     process.off('exit', restore);
   };
