@@ -92,6 +92,12 @@ export function resolveActionInput(
   return loadFileRefs(interpolate(input, vars), vars, labDir) as Record<string, unknown>;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!value || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** Replaces each `{ file }` reference in `value` by the document, its variables filled in. */
 export function loadFileRefs(
   value: unknown,
@@ -100,7 +106,8 @@ export function loadFileRefs(
 ): unknown {
   if (isFileRef(value)) return interpolate(readLabDocument(labDir, value.file), vars);
   if (Array.isArray(value)) return value.map((item) => loadFileRefs(item, vars, labDir));
-  if (value && typeof value === 'object') {
+  // Only plain data: a Date or a Uint8Array in a check's input is passed as it is.
+  if (isPlainObject(value)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, loadFileRefs(item, vars, labDir)]),
     );

@@ -3,10 +3,12 @@
  * written as YAML objects become the JSON strings AWS APIs take, decided by the SDK's own
  * operation schemas.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadServiceModule } from '../../src/aws/services.js';
 import { coerceInput } from '../../src/aws/operation-schema.js';
 import { resolveTarget } from '../../src/aws/target.js';
+import { loadFileRefs } from '../../src/engine/actions.js';
 
 describe('resolveTarget', () => {
   it('defaults to the sandbox, as the account root with test/test', () => {
@@ -132,5 +134,25 @@ describe('aws action input', () => {
       PolicyDocument: JSON.stringify(policy),
       Config: { a: 1 },
     });
+  });
+});
+
+describe('{ file } references in a call input', () => {
+  it('loads the document with variables filled in, and leaves dates and bytes alone', () => {
+    const since = new Date('2026-11-28T00:00:00Z');
+    const bytes = new Uint8Array([1, 2, 3]);
+    const labDir = path.resolve('labs/sagemaker-iam-roles');
+    const input = loadFileRefs(
+      {
+        StartTime: since,
+        Body: bytes,
+        PolicyDocument: { file: 'files/s3-list-bucket-policy.json' },
+      },
+      { bucket: 'class-bucket' },
+      labDir,
+    ) as Record<string, unknown>;
+    expect(input.StartTime).toBe(since);
+    expect(input.Body).toBe(bytes);
+    expect(JSON.stringify(input.PolicyDocument)).toContain('arn:aws:s3:::class-bucket');
   });
 });
