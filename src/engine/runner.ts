@@ -203,14 +203,19 @@ export function openLab(options: OpenLabOptions): LabSession {
     try {
       // Every check once, concurrently: they are independent reads.
       const first = steps.flatMap((step) => step.checks.map((check) => ({ step, check })));
-      await eachLimited(first, concurrency, async ({ step, check }) => {
-        onEvent?.({ type: 'check-start', stepId: step.id, checkId: check.id });
+      /** Runs one check (polling when `poll` is given), records and announces its result. */
+      const judge = async (
+        step: Step,
+        check: Check,
+        polling?: Pick<Parameters<typeof runCheck>[0], 'poll' | 'previous' | 'onEvent'>,
+      ) => {
         const result = await runCheck({
           stepId: step.id,
           check,
           type: checkTypes.get(check.type),
           ctx,
           signal: controller.signal,
+          ...polling,
         });
         results.set(key(step, check), result);
         onEvent?.({
@@ -219,6 +224,10 @@ export function openLab(options: OpenLabOptions): LabSession {
           checkId: check.id,
           report: checkReport(step, check, result),
         });
+      };
+      await eachLimited(first, concurrency, async ({ step, check }) => {
+        onEvent?.({ type: 'check-start', stepId: step.id, checkId: check.id });
+        await judge(step, check);
       });
 
       // Then poll the failing ones where waiting may change the verdict.
@@ -233,25 +242,13 @@ export function openLab(options: OpenLabOptions): LabSession {
           })
           .map((check) => ({ step, check })),
       );
-      await eachLimited(again, concurrency, async ({ step, check }) => {
-        const result = await runCheck({
-          stepId: step.id,
-          check,
-          type: checkTypes.get(check.type),
-          ctx,
+      await eachLimited(again, concurrency, ({ step, check }) =>
+        judge(step, check, {
           poll: boundOf(check),
           previous: results.get(key(step, check))!,
           onEvent,
-          signal: controller.signal,
-        });
-        results.set(key(step, check), result);
-        onEvent?.({
-          type: 'check-done',
-          stepId: step.id,
-          checkId: check.id,
-          report: checkReport(step, check, result),
-        });
-      });
+        }),
+      );
     } finally {
       runOptions.signal?.removeEventListener('abort', abort);
       controller.abort();
