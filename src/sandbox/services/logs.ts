@@ -132,11 +132,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
           );
         }
         const limit = pageLimit(input, 50);
-        const after = decodeToken(
-          optString(input, 'nextToken'),
-          'InvalidParameterException',
-          'The specified nextToken is invalid.',
-        );
+        const after = nextTokenOf(input);
         const names = Object.keys(groupsOf(ctx))
           .filter((n) => prefix === undefined || n.startsWith(prefix))
           .filter((n) => pattern === undefined || n.toLowerCase().includes(pattern.toLowerCase()))
@@ -199,13 +195,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
         }
         const descending = optBoolean(input, 'descending') ?? false;
         const limit = pageLimit(input, 50);
-        const offset = Number(
-          decodeToken(
-            optString(input, 'nextToken'),
-            'InvalidParameterException',
-            'The specified nextToken is invalid.',
-          ) ?? '0',
-        );
+        const offset = Number(nextTokenOf(input) ?? '0');
         const streams = Object.values(group.streams)
           .filter((s) => prefix === undefined || s.logStreamName.startsWith(prefix))
           .sort((a, b) =>
@@ -371,13 +361,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
           )
           .sort((a, b) => a.event.timestamp - b.event.timestamp || a.event.seq - b.event.seq);
         const limit = pageLimit(input, 10_000);
-        const offset = Number(
-          decodeToken(
-            optString(input, 'nextToken'),
-            'InvalidParameterException',
-            'The specified nextToken is invalid.',
-          ) ?? '0',
-        );
+        const offset = Number(nextTokenOf(input) ?? '0');
         const page = found.slice(offset, offset + limit);
         return {
           events: page.map(({ stream, event }) => ({
@@ -423,6 +407,15 @@ function groupNameOf(input: Input): string {
   }
   const arn = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:([^:]+)(?::\*)?$/.exec(value);
   return arn?.[1] ?? value;
+}
+
+/** The position a Logs `nextToken` encodes; a token Logs did not issue is refused as AWS does. */
+function nextTokenOf(input: Input): string | undefined {
+  return decodeToken(
+    optString(input, 'nextToken'),
+    'InvalidParameterException',
+    'The specified nextToken is invalid.',
+  );
 }
 
 function pageLimit(input: Input, max: number): number {
