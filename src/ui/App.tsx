@@ -15,7 +15,7 @@ import {
   stepState,
   type Verdicts,
 } from './lab-state.js';
-import { checksPane } from './screen/checks-pane.js';
+import { checksPane, type ChecksPaneInput } from './screen/checks-pane.js';
 import { completionLines } from './screen/completion.js';
 import { headerLines } from './screen/header.js';
 import { helpLines } from './screen/help.js';
@@ -307,6 +307,17 @@ export function App({
     [step, session, width, focusedAction, actionStates, spinner],
   );
 
+  // The checks as the pane and the details overlay both show them.
+  const checksInput: ChecksPaneInput = {
+    step,
+    verdicts,
+    running,
+    hintsSeen: (id) => progress.hintsSeen(step.id, id),
+    vars: session.vars,
+    spinner,
+    watching,
+    width,
+  };
   const paneMax = Math.max(2, bodyHeight - Math.min(8, Math.floor(bodyHeight / 2)) - 1);
   const noticeLines = notice ? wrapSpans(notice, width) : [];
   let pane: Line[] = [];
@@ -320,17 +331,7 @@ export function App({
   } else {
     // Failure messages shrink before anything is cut, so the hints stay in view.
     for (const messageLines of [3, 2, 1]) {
-      pane = checksPane({
-        step,
-        verdicts,
-        running,
-        hintsSeen: (id) => progress.hintsSeen(step.id, id),
-        vars: session.vars,
-        spinner,
-        watching,
-        width,
-        messageLines,
-      });
+      pane = checksPane({ ...checksInput, messageLines });
       if (pane.length + noticeLines.length <= paneMax) break;
     }
   }
@@ -469,16 +470,7 @@ export function App({
   let body: Line[];
   if (overlay === 'help') body = helpLines(width);
   else if (overlay === 'details') {
-    const full = checksPane({
-      step,
-      verdicts,
-      running,
-      hintsSeen: (id) => progress.hintsSeen(step.id, id),
-      vars: session.vars,
-      spinner,
-      watching,
-      width,
-    });
+    const full = checksPane(checksInput);
     body = [...full, [], [{ text: 'Press any key to go back.', style: style.muted }]];
   } else if (overlay === 'steps')
     body = stepListLines(lab, states, listSelection, stepIndex, width);
