@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isServiceId } from '../src/aws/services.js';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';

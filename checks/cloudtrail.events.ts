@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckSpec, type CheckContext, type CheckType } from './define.js';
 import { isUnsupportedOperation } from './support/aws-error.js';
 import { errored, failed, passed } from './support/outcome.js';

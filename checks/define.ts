@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * A check type, declared as data first: its name, a one-line summary for authors and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { broadGrants } from './iam/broad-grants.js';
 import { missingRole } from './iam/missing-role.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
 import { loadEvaluator } from './iam/probe.js';

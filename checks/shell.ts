@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { spawn } from 'node:child_process';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { errored, failed, passed } from './support/outcome.js';

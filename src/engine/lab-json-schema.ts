@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkSpecs } from '../../checks/index.js';
 import { check, lab, step } from '../lab/schema.js';
 

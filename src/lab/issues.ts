@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Path, Report } from './path.js';
 
 /** Turning zod's issues into problems an author understands, at the right place. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { isFileRef, readLabDocument, LabFileError } from './files.js';
 import { describeIssue, flattenIssues } from './issues.js';
 import { locate } from './locate.js';

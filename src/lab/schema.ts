@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The lab format. A lab file is data, never code: this schema is the truth, and
