@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
+import { buildSlimSdk } from './build-slim-sdk.mjs';
 
 // Packages bundled into the chunks that use them, with everything they import: Node then
 // reads one file where it would resolve and load hundreds (ink and React alone are ~100
@@ -71,6 +72,8 @@ await build({
   logLevel: 'warning',
   jsx: 'automatic',
 });
+
+await buildSlimSdk(`${fresh}/sdk`);
 
 const old = `${dist}-old-${process.pid}`;
 for (let attempt = 0; ; attempt++) {

@@ -7,13 +7,23 @@ import {
 } from './errors.js';
 import { coerceInput } from './operation-schema.js';
 import { silenceSdkNodeVersionWarning } from './quiet-sdk.js';
-import { isServiceId, loadServiceModule, SERVICES, type ServiceId } from './services.js';
+import {
+  isCheckOperation,
+  isServiceId,
+  loadServiceModule,
+  loadSlimServiceModule,
+  SERVICES,
+  type ServiceId,
+  type ServiceModule,
+} from './services.js';
 import type { Target } from './target.js';
 
 /**
  * One SDK v3 client per service, each built the first time an operation of that service is
- * called, so a command pays only for the services it touches. `call` is the generic entry point
- * behind actions and CheckContext.call.
+ * called, so a command pays only for the services it touches. The check library's operations go
+ * through a client of the service's slim SDK build (see loadSlimServiceModule), any other through
+ * one of the whole package. `call` is the generic entry point behind actions and
+ * CheckContext.call.
  */
 
 interface SdkClient {
@@ -32,7 +42,8 @@ export interface CallerIdentity {
 }
 
 export class AwsClients {
-  private readonly clients = new Map<ServiceId, Promise<SdkClient>>();
+  /** By service, and by build: `iam` for the whole package, `iam/slim` for the slim one. */
+  private readonly clients = new Map<string, Promise<SdkClient>>();
   private credentials: Promise<unknown> | undefined;
   private who: Promise<CallerIdentity> | undefined;
 
@@ -58,10 +69,13 @@ export class AwsClients {
         `labwright has no client for the AWS service "${service}" (it has ${Object.keys(SERVICES).join(', ')})`,
       );
     }
-    const module = await loadServiceModule(service);
+    const slim = isCheckOperation(service, operation)
+      ? await loadSlimServiceModule(service)
+      : undefined;
+    const module = slim ?? (await loadServiceModule(service));
     const Command = module[`${operation}Command`] as CommandClass | undefined;
     if (typeof Command !== 'function') throw new Error(`${service} has no operation ${operation}`);
-    const client = await this.client(service);
+    const client = await this.client(service, slim);
     try {
       const command = new Command(coerceInput(module, operation, input));
       return (await client.send(
@@ -94,7 +108,7 @@ export class AwsClients {
   async region(): Promise<string> {
     if (this.target.region) return this.target.region;
     try {
-      return await (await this.client('sts')).config.region();
+      return await (await this.client('sts', await loadSlimServiceModule('sts'))).config.region();
     } catch {
       throw new TargetError(
         'no AWS region is set: use --region NAME, or set AWS_REGION, or give your profile a region',
@@ -139,9 +153,9 @@ export class AwsClients {
     return env;
   }
 
-  /** The clients built so far, for tests and for showing what a command loaded. */
-  loadedServices(): ServiceId[] {
-    return [...this.clients.keys()];
+  /** The clients built so far (`iam`, `iam/slim`, ...), for tests and for showing what loaded. */
+  loadedClients(): string[] {
+    return [...this.clients.keys()].sort();
   }
 
   destroy(): void {
@@ -150,17 +164,19 @@ export class AwsClients {
     this.clients.clear();
   }
 
-  private client(service: ServiceId): Promise<SdkClient> {
-    let client = this.clients.get(service);
+  /** The client of `service` from `slim` (its slim build, when given) or the whole package. */
+  private client(service: ServiceId, slim: ServiceModule | undefined): Promise<SdkClient> {
+    const key = slim ? `${service}/slim` : service;
+    let client = this.clients.get(key);
     if (!client) {
-      client = this.build(service);
-      this.clients.set(service, client);
+      client = this.build(service, slim);
+      this.clients.set(key, client);
     }
     return client;
   }
 
-  private async build(service: ServiceId): Promise<SdkClient> {
-    const module = await loadServiceModule(service);
+  private async build(service: ServiceId, slim: ServiceModule | undefined): Promise<SdkClient> {
+    const module = slim ?? (await loadServiceModule(service));
     const Client = module[SERVICES[service].client] as ClientClass;
     const target = this.target;
     const config: Record<string, unknown> = {};

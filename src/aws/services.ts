@@ -1,19 +1,23 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { loadCommonJsFile, withCodeCache } from './code-cache.js';
+import services from './sdk-services.json' with { type: 'json' };
 
 /**
- * The AWS services labwright can call, named as IAM names them (the prefix of `iam:CreateRole`),
- * and the AWS SDK v3 package and client class behind each. Clients load only when used.
+ * The AWS services labwright can call, named as IAM names them (the prefix of `iam:CreateRole`):
+ * the AWS SDK v3 package and client class behind each, and the operations the check library
+ * calls (sdk-services.json, which scripts/build.mjs reads too). Clients load only when used.
  */
-export const SERVICES = {
-  iam: { pkg: '@aws-sdk/client-iam', client: 'IAMClient' },
-  sts: { pkg: '@aws-sdk/client-sts', client: 'STSClient' },
-  s3: { pkg: '@aws-sdk/client-s3', client: 'S3Client' },
-  sagemaker: { pkg: '@aws-sdk/client-sagemaker', client: 'SageMakerClient' },
-  logs: { pkg: '@aws-sdk/client-cloudwatch-logs', client: 'CloudWatchLogsClient' },
-  cloudtrail: { pkg: '@aws-sdk/client-cloudtrail', client: 'CloudTrailClient' },
-} as const;
+export const SERVICES: Readonly<
+  Record<
+    keyof typeof services,
+    { package: string; client: string; checkOperations: readonly string[] }
+  >
+> = services;
 
-export type ServiceId = keyof typeof SERVICES;
+export type ServiceId = keyof typeof services;
 
 export const SERVICE_IDS = Object.keys(SERVICES) as ServiceId[];
 
@@ -25,19 +29,54 @@ export function isServiceId(name: string): name is ServiceId {
 export type ServiceModule = Record<string, unknown>;
 
 const modules = new Map<ServiceId, Promise<ServiceModule>>();
+const slimModules = new Map<ServiceId, Promise<ServiceModule | undefined>>();
 
 // The SDK packages ship CommonJS (one file per package) beside ESM (hundreds of files): loading
 // the CommonJS build through require takes about half as long, and start-up time is what a
 // student waits for on every `labwright check`.
 const require = createRequire(import.meta.url);
 
+/** The whole SDK client package of a service: every operation. */
 export function loadServiceModule(service: ServiceId): Promise<ServiceModule> {
   let loading = modules.get(service);
   if (!loading) {
-    loading = Promise.resolve().then(() => require(SERVICES[service].pkg) as ServiceModule);
+    loading = Promise.resolve().then(() =>
+      withCodeCache(() => require(SERVICES[service].package) as ServiceModule),
+    );
     modules.set(service, loading);
   }
   return loading;
+}
+
+/**
+ * The slim build of a service's client: the same SDK code, with only the client class and the
+ * operations the check library calls (scripts/build.mjs writes it to dist/sdk/ from the
+ * package's ES modules). The whole SageMaker client is 800 KB that builds some 400 command
+ * classes on load; its slim build is a fifth of that, which is most of what `labwright check`
+ * waits for. It resolves its own imports as the package does. Undefined when there is no slim
+ * build (running from source before a build) or it does not load: the whole package serves.
+ */
+export function loadSlimServiceModule(service: ServiceId): Promise<ServiceModule | undefined> {
+  let loading = slimModules.get(service);
+  if (!loading) {
+    loading = Promise.resolve().then(() => {
+      const file = path.join(packageRoot(), 'dist', 'sdk', `${service}.cjs`);
+      if (!existsSync(file)) return undefined;
+      try {
+        const packageEntry = require.resolve(SERVICES[service].package);
+        return withCodeCache(() => loadCommonJsFile(file, packageEntry) as ServiceModule);
+      } catch {
+        return undefined;
+      }
+    });
+    slimModules.set(service, loading);
+  }
+  return loading;
+}
+
+/** Whether the slim build of `service` has `operation`. */
+export function isCheckOperation(service: ServiceId, operation: string): boolean {
+  return SERVICES[service].checkOperations.includes(operation);
 }
 
 /** The operations a service offers (CreateRole, ...), from its SDK module's Command classes. */

@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import Module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import vm from 'node:vm';
+
+/**
+ * A V8 code cache for the AWS SDK's CommonJS modules. Compiling the SDK clients is most of what
+ * a `labwright check` spends before its first request (SageMaker's client alone is 800 KB of
+ * JavaScript); Node 22 caches compiled code itself (module.enableCompileCache), Node 20 does
+ * not. While `withCodeCache` loads modules, each is compiled with the code V8 made for it the
+ * last time, and at exit the code of new or changed modules (with what ran lazily) is saved in
+ * one file per Node version: `${XDG_CACHE_HOME:-~/.cache}/labwright/v8/<version>-<arch>.bin`.
+ *
+ * Entries are keyed by file name and a hash of the source (npm gives every installed file the
+ * same modification time, so times say nothing), so an updated package compiles afresh; V8
+ * itself rejects code from another V8 build or flags. LABWRIGHT_NO_CODE_CACHE=1 turns it off.
+ */
+
+interface Entry {
+  hash: string;
+  data: Buffer;
+}
+
+interface Pending {
+  file: string;
+  hash: string;
+  script: vm.Script;
+}
+
+type Compile = (this: Module, content: string, filename: string) => unknown;
+
+interface ModuleInternals {
+  prototype: { _compile: Compile };
+  _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
+  _cache: Record<string, Module>;
+  _extensions: Record<string, unknown>;
+  _nodeModulePaths(from: string): string[];
+}
+
+const internals = Module as unknown as ModuleInternals;
+
+let entries: Map<string, Entry> | undefined;
+const pending: Pending[] = [];
+let saveOnExit = false;
+const stats = { cached: 0, compiled: 0 };
+
+/** How many modules ran from cached code, and how many were compiled, in this process. */
+export function codeCacheStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
+export function codeCacheFile(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'labwright', 'v8', `${process.version}-${process.arch}.bin`);
+}
+
+/** Runs `load` (a synchronous require) with the code cache; returns what it returns. */
+export function withCodeCache<T>(load: () => T): T {
+  if (process.env.LABWRIGHT_NO_CODE_CACHE) return load();
+  entries ??= readPack(codeCacheFile());
+  const original = internals.prototype._compile;
+  internals.prototype._compile = function compileCached(content, filename) {
+    if (!filename.endsWith('.js') && !filename.endsWith('.cjs'))
+      return original.call(this, content, filename);
+    return compile(this, content, filename);
+  };
+  try {
+    return load();
+  } finally {
+    internals.prototype._compile = original;
+  }
+}
+
+/**
+ * Loads a CommonJS file as a module whose imports resolve as if it sat at `resolveFrom` (the
+ * slim SDK builds in dist/sdk/ resolve their dependencies from the client package they came from).
+ */
+export function loadCommonJsFile(file: string, resolveFrom: string): unknown {
+  const module = new Module(file) as Module & { paths: string[]; loaded: boolean };
+  module.filename = file;
+  module.paths = internals._nodeModulePaths(path.dirname(resolveFrom));
+  const content = readFileSync(file, 'utf8');
+  if (process.env.LABWRIGHT_NO_CODE_CACHE) {
+    internals.prototype._compile.call(module, content, file);
+  } else {
+    entries ??= readPack(codeCacheFile());
+    compile(module, content, file);
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+function compile(module: Module, content: string, filename: string): unknown {
+  const hash = createHash('sha1').update(content).digest('base64');
+  const entry = entries?.get(filename);
+  const usable = entry?.hash === hash;
+  const script = new vm.Script(Module.wrap(stripShebang(content)), {
+    filename,
+    ...(usable ? { cachedData: entry!.data } : {}),
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (usable && !script.cachedDataRejected) stats.cached++;
+  else stats.compiled++;
+  if (!usable || script.cachedDataRejected) {
+    pending.push({ file: filename, hash, script });
+    if (!saveOnExit) {
+      saveOnExit = true;
+      process.once('exit', save);
+    }
+  }
+  const wrapper = script.runInThisContext({ displayErrors: true }) as (
+    ...args: unknown[]
+  ) => unknown;
+  return wrapper.call(
+    module.exports,
+    module.exports,
+    requireFor(module),
+    module,
+    filename,
+    path.dirname(filename),
+  );
+}
+
+/** The `require` Node gives a module: resolves from it, and records it as the parent. */
+function requireFor(module: Module): NodeJS.Require {
+  const require = ((id: string) => module.require(id)) as NodeJS.Require;
+  require.resolve = ((request: string, options?: { paths?: string[] }) =>
+    internals._resolveFilename(request, module, false, options)) as NodeJS.RequireResolve;
+  require.main = process.mainModule;
+  require.cache = internals._cache as NodeJS.Require['cache'];
+  require.extensions = internals._extensions as NodeJS.Require['extensions'];
+  return require;
+}
+
+function stripShebang(content: string): string {
+  return content.startsWith('#!') ? `//${content.slice(2)}` : content;
+}
+
+/*
+ * The pack: a 4-byte length, a JSON index { file: [hash, offset, length] }, then the
+ * cached code of each file, end to end. One read at start, one atomic write at exit.
+ */
+
+type IndexRow = [hash: string, offset: number, length: number];
+
+function readPack(file: string): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(file);
+  } catch {
+    return map;
+  }
+  try {
+    const indexLength = buffer.readUInt32LE(0);
+    const index = JSON.parse(buffer.toString('utf8', 4, 4 + indexLength)) as Record<
+      string,
+      IndexRow
+    >;
+    const start = 4 + indexLength;
+    for (const [name, [hash, offset, length]] of Object.entries(index)) {
+      if (start + offset + length > buffer.length) continue;
+      map.set(name, {
+        hash,
+        data: buffer.subarray(start + offset, start + offset + length),
+      });
+    }
+  } catch {
+    // A damaged pack is as good as none: everything compiles afresh and it is rewritten.
+    map.clear();
+  }
+  return map;
+}
+
+function save(): void {
+  if (!entries || pending.length === 0) return;
+  for (const { file, hash, script } of pending) {
+    try {
+      entries.set(file, { hash, data: script.createCachedData() });
+    } catch {
+      // Nothing to cache for this one; it compiles afresh next time.
+    }
+  }
+  pending.length = 0;
+  const index: Record<string, IndexRow> = {};
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, { hash, data }] of entries) {
+    index[name] = [hash, offset, data.length];
+    parts.push(data);
+    offset += data.length;
+  }
+  const json = Buffer.from(JSON.stringify(index));
+  const header = Buffer.alloc(4);
+  header.writeUInt32LE(json.length, 0);
+  const file = codeCacheFile();
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const fd = openSync(temporary, 'w', 0o600);
+    try {
+      for (const part of [header, json, ...parts]) writeSync(fd, part);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch {
+    // A read-only or full disk costs only the next start the compile time.
+    rmSync(temporary, { force: true });
+  }
+}
