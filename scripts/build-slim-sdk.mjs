@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const services = JSON.parse(
   readFileSync(fileURLToPath(new URL('../src/aws/sdk-services.json', import.meta.url)), 'utf8'),
