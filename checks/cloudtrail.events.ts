@@ -33,10 +33,14 @@ export const cloudtrailEvents = defineCheckSpec({
 });
 
 interface TrailEvent {
+  EventId?: string;
   EventName?: string;
   EventTime?: Date;
   Username?: string;
   EventSource?: string;
+  AccessKeyId?: string;
+  ReadOnly?: string;
+  Resources?: { ResourceType?: string; ResourceName?: string }[];
   CloudTrailEvent?: string;
 }
 
@@ -46,7 +50,10 @@ interface EventRecord {
   errorCode?: string;
 }
 
-/** Pages of LookupEvents (50 events each) to read before concluding. */
+type Input = z.output<typeof cloudtrailEvents.with>;
+type Lookup = Input['lookup'];
+
+/** Pages of LookupEvents (50 events each) to read in one search before concluding. */
 const MAX_PAGES = 5;
 
 function recordOf(event: TrailEvent): EventRecord {
@@ -69,53 +76,120 @@ function invokedByOf(event: TrailEvent): string | undefined {
     : undefined;
 }
 
-/** One page of LookupEvents; undefined when the target has no LookupEvents at all. */
-async function lookupPage(
-  ctx: CheckContext,
-  input: Record<string, unknown>,
-): Promise<{ Events?: TrailEvent[]; NextToken?: string } | undefined> {
-  try {
-    return await ctx.call('cloudtrail', 'LookupEvents', input);
-  } catch (error) {
-    if (isUnsupportedOperation(error)) return undefined;
-    throw error;
+/** Whether an event matches a lookup attribute, as LookupEvents matches it. */
+function eventMatches(event: TrailEvent, { attribute, value }: Lookup): boolean {
+  switch (attribute) {
+    case 'EventId':
+      return event.EventId === value;
+    case 'EventName':
+      return event.EventName === value;
+    case 'ReadOnly':
+      return event.ReadOnly === value;
+    case 'Username':
+      return event.Username === value;
+    case 'EventSource':
+      return event.EventSource === value;
+    case 'AccessKeyId':
+      return event.AccessKeyId === value;
+    case 'ResourceType':
+      return (event.Resources ?? []).some((r) => r.ResourceType === value);
+    case 'ResourceName':
+      return (event.Resources ?? []).some(
+        (r) =>
+          r.ResourceName === value ||
+          !!r.ResourceName?.endsWith(`/${value}`) ||
+          !!r.ResourceName?.endsWith(`:${value}`),
+      );
   }
+}
+
+/**
+ * Up to MAX_PAGES pages of LookupEvents for one attribute since `startTime`; `complete` when
+ * nothing older was left unread. Undefined when the target has no LookupEvents at all.
+ */
+async function searchEvents(
+  ctx: CheckContext,
+  lookup: Lookup,
+  startTime: Date,
+): Promise<{ events: TrailEvent[]; complete: boolean } | undefined> {
+  const events: TrailEvent[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    let page: { Events?: TrailEvent[]; NextToken?: string };
+    try {
+      page = await ctx.call('cloudtrail', 'LookupEvents', {
+        LookupAttributes: [{ AttributeKey: lookup.attribute, AttributeValue: lookup.value }],
+        StartTime: startTime,
+        MaxResults: 50,
+        ...(token ? { NextToken: token } : {}),
+      });
+    } catch (error) {
+      if (isUnsupportedOperation(error)) return undefined;
+      throw error;
+    }
+    events.push(...(page.Events ?? []));
+    token = page.NextToken;
+    pages++;
+  } while (token && pages < MAX_PAGES);
+  return { events, complete: !token };
+}
+
+/**
+ * The events of the right name (and service, when asked); of those, the ones that succeeded
+ * and the ones refused: a refused call is recorded too, with its errorCode, and a failed
+ * AssumeRole is not the role in use.
+ */
+function sortEvents(found: TrailEvent[], input: Input) {
+  const named = found.filter(
+    (e) =>
+      (!input.eventName || e.EventName === input.eventName) &&
+      (!input.invokedBy || invokedByOf(e) === input.invokedBy),
+  );
+  return {
+    named,
+    matching: named.filter((e) => !recordOf(e).errorCode),
+    refused: named.filter((e) => recordOf(e).errorCode),
+  };
+}
+
+/** Both searches' events, each once. */
+function union(first: TrailEvent[], second: TrailEvent[]): TrailEvent[] {
+  const seen = new Set(first.map((e) => e.EventId));
+  return [...first, ...second.filter((e) => !e.EventId || !seen.has(e.EventId))];
 }
 
 export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
   ...cloudtrailEvents,
   async run(input, ctx) {
     const startTime = new Date(Date.now() - input.withinMinutes * 60_000);
-    const found: TrailEvent[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const page = await lookupPage(ctx, {
-        LookupAttributes: [
-          { AttributeKey: input.lookup.attribute, AttributeValue: input.lookup.value },
-        ],
-        StartTime: startTime,
-        MaxResults: 50,
-        ...(token ? { NextToken: token } : {}),
-      });
-      if (!page) {
-        return errored(
-          'the target does not implement CloudTrail LookupEvents (moto has none), so the event history cannot be checked here; run this step on the sandbox or AWS',
-          { lookup: input.lookup },
-        );
-      }
-      found.push(...(page.Events ?? []));
-      token = page.NextToken;
-      pages++;
-    } while (token && pages < MAX_PAGES);
-    const named = found.filter(
-      (e) =>
-        (!input.eventName || e.EventName === input.eventName) &&
-        (!input.invokedBy || invokedByOf(e) === input.invokedBy),
+    // With an event name, search by it and match the attribute here: every check run adds
+    // read events that name the role (GetRole, ...), which soon bury the few AssumeRole events
+    // a search by resource would have to page through. Search by the attribute too only when
+    // the search by name was cut short.
+    const byEventName = !!input.eventName && input.lookup.attribute !== 'EventName';
+    const first = await searchEvents(
+      ctx,
+      byEventName ? { attribute: 'EventName', value: input.eventName! } : input.lookup,
+      startTime,
     );
-    // A refused call is recorded too, with its errorCode: a failed AssumeRole is not the role in use.
-    const matching = named.filter((e) => !recordOf(e).errorCode);
-    const refused = named.filter((e) => recordOf(e).errorCode);
+    if (!first) {
+      return errored(
+        'the target does not implement CloudTrail LookupEvents (moto has none), so the event history cannot be checked here; run this step on the sandbox or AWS',
+        { lookup: input.lookup },
+      );
+    }
+    let found = first.events.filter((e) => eventMatches(e, input.lookup));
+    const elsewhere = byEventName ? first.events.length - found.length : 0;
+    if (
+      byEventName &&
+      !first.complete &&
+      sortEvents(found, input).matching.length < input.minEvents
+    ) {
+      const second = await searchEvents(ctx, input.lookup, startTime);
+      if (second) found = union(found, second.events);
+    }
+    const { named, matching, refused } = sortEvents(found, input);
     const what = [
       input.eventName ?? 'events',
       `with ${input.lookup.attribute} ${input.lookup.value}`,
@@ -147,6 +221,9 @@ export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
       if (others.length > 0) {
         const names = [...new Set(others.map((e) => e.EventName))].slice(0, 5).join(', ');
         notes.push(`${others.length} other event(s) name it: ${names}`);
+      }
+      if (elsewhere > 0) {
+        notes.push(`${elsewhere} ${input.eventName} event(s) name something else`);
       }
       return failed(
         `CloudTrail has ${matching.length} ${what} in the last ${input.withinMinutes} minutes; at least ${input.minEvents} expected` +
