@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  fstatSync,
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeSync,
@@ -28,7 +30,10 @@ import vm from 'node:vm';
 
 interface Entry {
   hash: string;
-  data: Buffer;
+  /** The cached code; read from the pack on first use, at `position`. */
+  data?: Buffer;
+  position: number;
+  length: number;
 }
 
 interface Pending {
@@ -50,6 +55,8 @@ interface ModuleInternals {
 const internals = Module as unknown as ModuleInternals;
 
 let entries: Map<string, Entry> | undefined;
+/** The pack this process read its index from, open for reading entries as they are needed. */
+let packFd: number | undefined;
 const pending: Pending[] = [];
 let saveOnExit = false;
 const stats = { cached: 0, compiled: 0 };
@@ -108,7 +115,7 @@ function compile(module: Module, content: string, filename: string): unknown {
   const usable = entry?.hash === hash;
   const script = new vm.Script(Module.wrap(stripShebang(content)), {
     filename,
-    ...(usable ? { cachedData: entry!.data } : {}),
+    ...(usable ? { cachedData: dataOf(entry!) } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (usable && !script.cachedDataRejected) stats.cached++;
@@ -155,40 +162,69 @@ function stripShebang(content: string): string {
 
 type IndexRow = [hash: string, offset: number, length: number];
 
+/**
+ * Reads the pack's index only: the code of each entry is read when a module needs it, since the
+ * pack holds every SDK module labwright ever loaded (megabytes) and a command needs a few.
+ */
 function readPack(file: string): Map<string, Entry> {
   const map = new Map<string, Entry>();
-  let buffer: Buffer;
   try {
-    buffer = readFileSync(file);
+    packFd = openSync(file, 'r');
   } catch {
     return map;
   }
   try {
-    const indexLength = buffer.readUInt32LE(0);
-    const index = JSON.parse(buffer.toString('utf8', 4, 4 + indexLength)) as Record<
-      string,
-      IndexRow
-    >;
+    const header = Buffer.alloc(4);
+    readSync(packFd, header, 0, 4, 0);
+    const indexLength = header.readUInt32LE(0);
+    const size = fstatSync(packFd).size;
+    if (4 + indexLength > size) throw new Error('truncated pack');
+    const json = Buffer.alloc(indexLength);
+    readSync(packFd, json, 0, indexLength, 4);
+    const index = JSON.parse(json.toString('utf8')) as Record<string, IndexRow>;
     const start = 4 + indexLength;
     for (const [name, [hash, offset, length]] of Object.entries(index)) {
-      if (start + offset + length > buffer.length) continue;
-      map.set(name, {
-        hash,
-        data: buffer.subarray(start + offset, start + offset + length),
-      });
+      if (start + offset + length > size) continue;
+      map.set(name, { hash, position: start + offset, length });
     }
   } catch {
     // A damaged pack is as good as none: everything compiles afresh and it is rewritten.
     map.clear();
+    closePack();
   }
   return map;
+}
+
+function dataOf(entry: Entry): Buffer | undefined {
+  if (!entry.data && packFd !== undefined) {
+    const data = Buffer.alloc(entry.length);
+    try {
+      if (readSync(packFd, data, 0, entry.length, entry.position) === entry.length) {
+        entry.data = data;
+      }
+    } catch {
+      // Unreadable: this module compiles afresh.
+    }
+  }
+  return entry.data;
+}
+
+function closePack(): void {
+  if (packFd === undefined) return;
+  try {
+    closeSync(packFd);
+  } catch {
+    // Already gone.
+  }
+  packFd = undefined;
 }
 
 function save(): void {
   if (!entries || pending.length === 0) return;
   for (const { file, hash, script } of pending) {
     try {
-      entries.set(file, { hash, data: script.createCachedData() });
+      const data = script.createCachedData();
+      entries.set(file, { hash, data, position: 0, length: data.length });
     } catch {
       // Nothing to cache for this one; it compiles afresh next time.
     }
@@ -197,11 +233,14 @@ function save(): void {
   const index: Record<string, IndexRow> = {};
   const parts: Buffer[] = [];
   let offset = 0;
-  for (const [name, { hash, data }] of entries) {
-    index[name] = [hash, offset, data.length];
+  for (const [name, entry] of entries) {
+    const data = dataOf(entry);
+    if (!data) continue;
+    index[name] = [entry.hash, offset, data.length];
     parts.push(data);
     offset += data.length;
   }
+  closePack();
   const json = Buffer.from(JSON.stringify(index));
   const header = Buffer.alloc(4);
   header.writeUInt32LE(json.length, 0);
