@@ -11,6 +11,7 @@ import type {
   StatementExplain,
 } from '@cloud-copilot/iam-simulate';
 import type { DenyReason } from './messages.js';
+import { compareText } from '../compare-text.js';
 
 type StatementAnalysis = NonNullable<
   RequestAnalysis['identityAnalysis']
@@ -258,8 +259,8 @@ function statementVerdicts(analysis: RequestAnalysis): StatementVerdict[] {
   }
   return out.sort(
     (a, b) =>
-      a.policyType.localeCompare(b.policyType) ||
-      a.policyName.localeCompare(b.policyName) ||
+      compareText(a.policyType, b.policyType) ||
+      compareText(a.policyName, b.policyName) ||
       a.statementIndex - b.statementIndex,
   );
 }

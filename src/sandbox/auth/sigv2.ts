@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AwsError, type SandboxHttpRequest } from '../types.js';
 import { invalidKey, type KnownKey } from './sigv4.js';
+import { compareText } from '../../compare-text.js';
 
 /** Sub-resources that are part of SigV2's canonical resource. */
 const SUBRESOURCES = new Set([
@@ -77,7 +78,7 @@ export function verifyV2(
     .join('');
   const sub = [...req.query.entries()]
     .filter(([k]) => SUBRESOURCES.has(k))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([k, v]) => (v === '' ? k : `${k}=${v}`));
   const resource = req.path + (sub.length > 0 ? `?${sub.join('&')}` : '');
   const stringToSign = [

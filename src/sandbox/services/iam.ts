@@ -25,6 +25,7 @@ import {
   type TagRecord,
 } from './iam-state.js';
 import { paginate } from './paginate.js';
+import { compareText } from '../../compare-text.js';
 
 const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 const MAX_POLICY_VERSIONS = 5;
@@ -239,7 +240,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
       const prefix = str(input, 'PathPrefix') ?? '/';
       const roles = Object.values(state().roles)
         .filter((r) => r.Path.startsWith(prefix))
-        .sort((a, b) => a.RoleName.localeCompare(b.RoleName));
+        .sort((a, b) => compareText(a.RoleName, b.RoleName));
       const page = paginate(roles, input);
       return {
         Roles: page.items.map((r) => roleView(r, false)),
@@ -392,7 +393,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
         .map((arn) => policyView(arn) as Record<string, unknown>)
         .filter((v) => (v.Path as string).startsWith(prefix))
         .filter((v) => input.OnlyAttached !== true || (v.AttachmentCount as number) > 0)
-        .sort((a, b) => String(a.PolicyName).localeCompare(String(b.PolicyName)));
+        .sort((a, b) => compareText(String(a.PolicyName), String(b.PolicyName)));
       const page = paginate(views, input);
       return { Policies: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
     },

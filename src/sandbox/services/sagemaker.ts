@@ -21,6 +21,7 @@ import {
   trainingLines,
   type TrainingRun,
 } from './training-logs.js';
+import { compareText } from '../../compare-text.js';
 
 const SERVICE_PRINCIPAL = 'sagemaker.amazonaws.com';
 const SESSION_NAME = 'SageMaker';
@@ -669,10 +670,10 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
           .filter((n) => inTimeWindow(n.lastModifiedTime, input, 'LastModifiedTime'))
           .sort((a, b) =>
             sortBy === 'CreationTime'
-              ? a.creationTime.localeCompare(b.creationTime)
+              ? compareText(a.creationTime, b.creationTime)
               : sortBy === 'Status'
-                ? a.status.localeCompare(b.status)
-                : a.name.localeCompare(b.name),
+                ? compareText(a.status, b.status)
+                : compareText(a.name, b.name),
           );
         if (descending) notebooks.reverse();
         const { slice, next } = page(notebooks, input, 100, 10);
@@ -854,10 +855,10 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
           .filter((j) => inTimeWindow(j.lastModifiedTime, input, 'LastModifiedTime'))
           .sort((a, b) =>
             sortBy === 'Name'
-              ? a.name.localeCompare(b.name)
+              ? compareText(a.name, b.name)
               : sortBy === 'Status'
-                ? a.status.localeCompare(b.status)
-                : a.creationTime.localeCompare(b.creationTime),
+                ? compareText(a.status, b.status)
+                : compareText(a.creationTime, b.creationTime),
           );
         if (!ascending) jobs.reverse();
         const { slice, next } = page(jobs, input, 100, 10);
