@@ -1,19 +1,18 @@
 /**
  * bench/grade: `labwright grade` of a class beside what an instructor would otherwise script,
  * a loop of `labwright check --endpoint URL --json` processes, one per student, in the same run
- * against the same sandboxes. Both run as the bundled CLI (built here exactly as
- * scripts/build.mjs builds dist/, into a private folder so a rebuild of dist/ cannot disturb a
- * run) in child processes, timed with /usr/bin/time for wall time and peak RSS.
+ * against the same sandboxes. Both run as the bundled CLI (scripts/build.mjs, copied into a
+ * private folder so a rebuild of dist/ cannot disturb a run) in child processes, timed with
+ * /usr/bin/time for wall time and peak RSS.
  *
  *   npx tsx bench/grade.ts [--students 100] [--concurrency 8]
  *
  * Prints a markdown table for BENCHMARKS.md. The sandboxes (one per student, in memory) live in
  * this process, so they load both contenders alike.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { build } from 'esbuild';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +37,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const labFile = path.join(root, 'labs/sagemaker-iam-roles/lab.yaml');
 // Inside node_modules, so the bundle resolves its external packages as dist/ does.
 const bundleDir = path.join(root, 'node_modules/.cache', `labwright-bench-grade-${process.pid}`);
-const bin = path.join(bundleDir, 'labwright.mjs');
+const bin = path.join(bundleDir, 'bin/labwright.js');
 if (!existsSync('/usr/bin/time'))
   throw new Error('bench/grade measures with /usr/bin/time (apt-get install time)');
 
@@ -50,28 +49,17 @@ interface Measured {
   code: number;
 }
 
-/** Runs the CLI under /usr/bin/time: wall seconds and the peak resident set, in MB. */
-/** The same bundle as scripts/build.mjs makes, and an entry that does what bin/labwright.js does. */
+/** The real build (scripts/build.mjs), copied aside at once with bin/labwright.js. */
 async function bundleCli(): Promise<void> {
-  await mkdir(bundleDir, { recursive: true });
-  await build({
-    entryPoints: { cli: path.join(root, 'src/cli.ts') },
-    outdir: bundleDir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    jsx: 'automatic',
-  });
-  await writeFile(
-    bin,
-    "import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n",
-  );
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('scripts/build.mjs failed');
+  await mkdir(path.join(bundleDir, 'bin'), { recursive: true });
+  await cp(path.join(root, 'dist'), path.join(bundleDir, 'dist'), { recursive: true });
+  await cp(path.join(root, 'bin/labwright.js'), bin);
+  await cp(path.join(root, 'package.json'), path.join(bundleDir, 'package.json'));
 }
 
+/** Runs the CLI under /usr/bin/time: wall seconds and the peak resident set, in MB. */
 function measure(args: string[], cwd: string): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, ...args], {

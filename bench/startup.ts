@@ -42,7 +42,12 @@ function privateBuild(unbundled = false): string {
   for (const name of ['src', 'checks', 'labs', 'node_modules', 'tsconfig.json']) {
     symlinkSync(path.join(repo, name), path.join(root, name));
   }
-  for (const file of ['package.json', 'bin/labwright.js', 'scripts/build.mjs']) {
+  for (const file of [
+    'package.json',
+    'bin/labwright.js',
+    'scripts/build.mjs',
+    'scripts/build-slim-sdk.mjs',
+  ]) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     copyFileSync(path.join(repo, file), path.join(root, file));
   }

@@ -4,7 +4,6 @@ import {
   fstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -49,7 +48,6 @@ interface ModuleInternals {
   _resolveFilename(request: string, parent: Module, isMain: boolean, options?: unknown): string;
   _cache: Record<string, Module>;
   _extensions: Record<string, unknown>;
-  _nodeModulePaths(from: string): string[];
 }
 
 const internals = Module as unknown as ModuleInternals;
@@ -88,25 +86,6 @@ export function withCodeCache<T>(load: () => T): T {
   } finally {
     internals.prototype._compile = original;
   }
-}
-
-/**
- * Loads a CommonJS file as a module whose imports resolve as if it sat at `resolveFrom` (the
- * slim SDK builds in dist/sdk/ resolve their dependencies from the client package they came from).
- */
-export function loadCommonJsFile(file: string, resolveFrom: string): unknown {
-  const module = new Module(file) as Module & { paths: string[]; loaded: boolean };
-  module.filename = file;
-  module.paths = internals._nodeModulePaths(path.dirname(resolveFrom));
-  const content = readFileSync(file, 'utf8');
-  if (process.env.LABWRIGHT_NO_CODE_CACHE) {
-    internals.prototype._compile.call(module, content, file);
-  } else {
-    entries ??= readPack(codeCacheFile());
-    compile(module, content, file);
-  }
-  module.loaded = true;
-  return module.exports;
 }
 
 function compile(module: Module, content: string, filename: string): unknown {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { loadCommonJsFile, withCodeCache } from './code-cache.js';
+import { withCodeCache } from './code-cache.js';
 import services from './sdk-services.json' with { type: 'json' };
 
 /**
@@ -72,6 +72,26 @@ export function loadSlimServiceModule(service: ServiceId): Promise<ServiceModule
     slimModules.set(service, loading);
   }
   return loading;
+}
+
+/**
+ * Loads a CommonJS file as a module whose imports resolve as if it sat at `resolveFrom`: a slim
+ * build resolves its dependencies from the client package it came from. Within withCodeCache
+ * it compiles with the cache, as every module does.
+ */
+function loadCommonJsFile(file: string, resolveFrom: string): unknown {
+  const module = new Module(file) as Module & {
+    paths: string[];
+    loaded: boolean;
+    _compile(content: string, filename: string): unknown;
+  };
+  module.filename = file;
+  module.paths = (
+    Module as unknown as { _nodeModulePaths(from: string): string[] }
+  )._nodeModulePaths(path.dirname(resolveFrom));
+  module._compile(readFileSync(file, 'utf8'), file);
+  module.loaded = true;
+  return module.exports;
 }
 
 /** Whether the slim build of `service` has `operation`. */
