@@ -58,6 +58,10 @@ let packFd: number | undefined;
 const pending: Pending[] = [];
 let saveOnExit = false;
 const stats = { cached: 0, compiled: 0 };
+/** Modules this process loaded: what the pack keeps when it would outgrow PACK_LIMIT. */
+const used = new Set<string>();
+/** Past this, the pack is rewritten with this process's modules only (copies of the package, SDK updates). */
+const PACK_LIMIT = 48 * 1024 * 1024;
 
 /** How many modules ran from cached code, and how many were compiled, in this process. */
 export function codeCacheStats(): Readonly<typeof stats> {
@@ -92,6 +96,7 @@ function compile(module: Module, content: string, filename: string): unknown {
   const hash = createHash('sha1').update(content).digest('base64');
   const entry = entries?.get(filename);
   const usable = entry?.hash === hash;
+  used.add(filename);
   const script = new vm.Script(Module.wrap(stripShebang(content)), {
     filename,
     ...(usable ? { cachedData: dataOf(entry!) } : {}),
@@ -209,10 +214,13 @@ function save(): void {
     }
   }
   pending.length = 0;
+  let total = 0;
+  for (const entry of entries.values()) total += entry.length;
+  const keep = total > PACK_LIMIT ? [...entries].filter(([name]) => used.has(name)) : entries;
   const index: Record<string, IndexRow> = {};
   const parts: Buffer[] = [];
   let offset = 0;
-  for (const [name, entry] of entries) {
+  for (const [name, entry] of keep) {
     const data = dataOf(entry);
     if (!data) continue;
     index[name] = [entry.hash, offset, data.length];
