@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { LabReport } from '../engine/report.js';
 import { requiredPassed, type LabSession } from '../engine/runner.js';
+import { prepareWorkspace } from '../engine/workspace.js';
 import { withLabSession, type LabCommandOptions } from './target-session.js';
 import { EXIT } from './usage-error.js';
 
@@ -10,7 +11,7 @@ import { EXIT } from './usage-error.js';
  * the hints a student used. Hints come one at a time, from a nudge to the answer.
  */
 export function hintCommand(lab: string, options: LabCommandOptions): Promise<number> {
-  return withLabSession(lab, options, async ({ session, steps }) => {
+  return withLabSession(lab, options, async ({ session, steps, loaded }) => {
     const report = await checkUntilRequiredFailure(
       session,
       steps ?? session.lab.steps.map((step) => step.id),
@@ -45,6 +46,11 @@ export function hintCommand(lab: string, options: LabCommandOptions): Promise<nu
     if (check?.message) console.log(`  ${check.message}`);
     const last = given.number === given.total ? ', the last' : '';
     console.log(`${chalk.cyan(`Hint ${given.number} of ${given.total}${last}:`)} ${given.hint}`);
+    // A command naming the lab's files runs where they are, with the student's names filled in.
+    if (given.hint.includes('file://')) {
+      const dir = prepareWorkspace(loaded.dir, loaded.lab.id, session.vars);
+      console.log(chalk.dim(`Run its commands in ${dir}, where the lab's files are.`));
+    }
     return EXIT.ok;
   });
 }

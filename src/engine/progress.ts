@@ -196,7 +196,7 @@ function readProgress(file: string, lab: string, target: string): ProgressData |
 }
 
 /** Writes `text` to `file` so that readers see the old content or the new, never a mix. */
-export function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string | Uint8Array): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {

@@ -34,6 +34,17 @@ export function interpolateString(text: string, vars: Readonly<Record<string, st
   });
 }
 
+/**
+ * Fills the variables `vars` defines and leaves every other `${...}` as written, for files that
+ * mix lab variables with another tool's own (CloudFormation's `${AWS::Region}`).
+ */
+export function interpolateKnown(text: string, vars: Readonly<Record<string, string>>): string {
+  return text.replace(REFERENCE, (whole, escaped: string | undefined, name: string) => {
+    if (escaped) return whole.slice(1);
+    return vars[name] ?? whole;
+  });
+}
+
 /** Replaces variables in every string inside a JSON-like value, keys included. */
 export function interpolate<T>(value: T, vars: Readonly<Record<string, string>>): T {
   if (typeof value === 'string') return interpolateString(value, vars) as T;

@@ -302,7 +302,7 @@ export function App({
         ),
         spinner,
         shellEnv: session.shellEnv,
-        labDir: session.labDir,
+        workDir: session.workDir,
       }),
     [step, session, width, focusedAction, actionStates, spinner],
   );

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients.js';
 import { runAction } from '../engine/actions.js';
+import { prepareWorkspace } from '../engine/workspace.js';
 import type { LabSession as EngineSession } from '../engine/runner.js';
 import { labComplete } from './lab-state.js';
 import type { LabSession } from './session.js';
@@ -29,6 +30,7 @@ export function sessionFromEngine(
   return {
     lab,
     labDir,
+    workDir: prepareWorkspace(labDir, lab.id, engine.vars),
     vars: engine.vars,
     target: engine.target,
     shellEnv,

@@ -10,8 +10,13 @@ import type { Lab } from '../lab/schema.js';
  */
 export interface LabSession {
   lab: Lab;
-  /** The lab folder: where `file://files/...` in the commands resolves. */
+  /** The lab folder: where actions read their `{ file: }` references. */
   labDir: string;
+  /**
+   * Where the student's own commands run: a copy of the lab's files with the variables filled
+   * in, so `file://files/...` in the commands shown sends what the lab means (engine/workspace.ts).
+   */
+  workDir: string;
   /** Lab variables with overrides and the target's built-ins, for the text shown. */
   vars: Readonly<Record<string, string>>;
   target: TargetInfo;

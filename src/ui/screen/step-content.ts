@@ -23,7 +23,8 @@ export interface StepContentInput {
   spinner: string;
   /** Lines that point the aws CLI at the target, shown on sandbox and local endpoints. */
   shellEnv: Readonly<Record<string, string>>;
-  labDir: string;
+  /** The folder the student's own commands run in (engine/workspace.ts). */
+  workDir: string;
 }
 
 export interface StepContent {
@@ -63,26 +64,28 @@ export function stepContent(input: StepContentInput): StepContent {
     });
   }
 
+  // Every target needs the folder (the commands name files in it); local ones also the
+  // lines that point the aws CLI and boto3 at them.
   const exports = Object.entries(input.shellEnv);
-  if (exports.length) {
-    lines.push([], [{ text: 'Your own terminal', style: style.heading }]);
-    lines.push(
-      ...wrapSpans(
-        [
-          {
-            text: 'To use the aws CLI or boto3 against this same target, paste these lines into another terminal:',
-            style: style.muted,
-          },
-        ],
-        width,
-      ),
-    );
-    const shell = [
-      `cd ${shellQuote(input.labDir)}`,
-      ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
-    ];
-    lines.push(...wrapPreformatted(highlight(shell.join('\n'), 'bash'), width));
-  }
+  lines.push([], [{ text: 'Your own terminal', style: style.heading }]);
+  lines.push(
+    ...wrapSpans(
+      [
+        {
+          text: exports.length
+            ? 'To run the commands yourself (the aws CLI, boto3) against this same target, paste these lines into another terminal:'
+            : 'To run the commands yourself, start from this folder: it holds the lab files with your names filled in.',
+          style: style.muted,
+        },
+      ],
+      width,
+    ),
+  );
+  const shell = [
+    `cd ${shellQuote(input.workDir)}`,
+    ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+  ];
+  lines.push(...wrapPreformatted(highlight(shell.join('\n'), 'bash'), width));
   return { lines, actionLines };
 }
 
