@@ -74,6 +74,7 @@ export async function gradeCommand(
     file: path.relative(process.cwd(), path.resolve(options.roster)) || options.roster,
     labId: lab.id,
     labVars: new Set(Object.keys(loadedLab.loaded.defaults)),
+    baseDir: path.dirname(path.resolve(options.roster)),
   });
   if (!roster.ok) {
     for (const problem of roster.problems) console.error(problem);

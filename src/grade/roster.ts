@@ -1,10 +1,14 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { BUILTIN_VARS } from '../lab/vars.js';
 
 /**
  * The roster: a CSV with one row a student. `id` names the student; exactly one of
- * `profile`, `role_arn` or `endpoint` says how to reach their work; `region` and
- * `external_id` are optional; every other column is a lab variable for that student.
+ * `profile`, `role_arn` or `endpoint` says how to reach their work; `region`,
+ * `external_id` and `dir` (the student's own folder, for checks that read their files,
+ * such as their CloudFormation template) are optional; every other column is a lab variable
+ * for that student.
  */
 
 export type StudentAccess =
@@ -18,6 +22,11 @@ export interface RosterStudent {
   line: number;
   access: StudentAccess;
   region?: string;
+  /**
+   * The student's own folder (absolute), where checks look for their files; without it they
+   * see an empty folder, never the instructor's.
+   */
+  dir?: string;
   /** Lab variables set by the roster's extra columns; a blank cell keeps the lab's default. */
   vars: Record<string, string>;
 }
@@ -31,10 +40,12 @@ export interface RosterOptions {
   /** Variables the lab defines: the only extra columns a roster may have. */
   labVars: ReadonlySet<string>;
   labId: string;
+  /** What a relative `dir` is relative to: the roster's own folder. */
+  baseDir: string;
 }
 
 const ACCESS_COLUMNS = ['endpoint', 'profile', 'role_arn'] as const;
-const KNOWN_COLUMNS = new Set<string>(['id', ...ACCESS_COLUMNS, 'external_id', 'region']);
+const KNOWN_COLUMNS = new Set<string>(['id', ...ACCESS_COLUMNS, 'external_id', 'region', 'dir']);
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -89,7 +100,7 @@ export function parseRoster(text: string, options: RosterOptions): RosterResult 
       const index = columnOf.get(name);
       return index === undefined ? '' : (record[index] ?? '').trim();
     };
-    const student = readStudent(cell, columnOf, line, problem);
+    const student = readStudent(cell, columnOf, line, options.baseDir, problem);
     if (!student) continue;
     const first = seen.get(student.id);
     if (first !== undefined) {
@@ -143,6 +154,7 @@ function readStudent(
   cell: (name: string) => string,
   columnOf: ReadonlyMap<string, number>,
   line: number,
+  baseDir: string,
   problem: (message: string) => void,
 ): RosterStudent | undefined {
   const id = cell('id');
@@ -170,6 +182,12 @@ function readStudent(
     return undefined;
   }
   if (!access) return undefined;
+  const dirCell = cell('dir');
+  const dir = dirCell ? path.resolve(baseDir, dirCell) : undefined;
+  if (dir && !statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    problem(`student ${id}: dir "${dirCell}" is not a folder (relative to the roster's folder)`);
+    return undefined;
+  }
 
   const vars: Record<string, string> = {};
   for (const name of columnOf.keys()) {
@@ -177,7 +195,7 @@ function readStudent(
     const value = cell(name);
     if (value) vars[name] = value;
   }
-  return { id, line, access, vars, ...(region ? { region } : {}) };
+  return { id, line, access, vars, ...(region ? { region } : {}), ...(dir ? { dir } : {}) };
 }
 
 function readAccess(

@@ -85,7 +85,8 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
           vars: student.vars,
           // Quiz answers and hints live in the student's own progress: graded as none.
           progress: Progress.inMemory(loaded.lab.id, connection.key),
-          cwd: emptyCwd,
+          // The student's own folder when the roster names one; never the instructor's.
+          cwd: student.dir ?? emptyCwd,
         });
         // The student's work is finished: nothing to wait for, so each check runs once.
         return await session.runChecks({ wait: 'none', signal });

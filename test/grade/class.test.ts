@@ -12,7 +12,7 @@ import {
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { parse } from 'csv-parse/sync';
 import { XMLParser } from 'fast-xml-parser';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -333,6 +333,36 @@ describe("labwright grade, with a grading role in the student's account", () => 
         `^could not assume ${notForGrading} \\(AccessDenied: User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: ${notForGrading}\\): the role must trust the identity labwright grades as$`,
       ),
     );
+  });
+});
+
+describe("labwright grade, with each student's own folder", () => {
+  it("judges the files in the roster's dir, and an empty folder for a student without one", async () => {
+    const complete = students.find((student) => student.breakage === BREAKAGES.complete)!;
+    // Rosters name folders relative to themselves: ana handed in the reference template.
+    const roster = path.join(work, 'folders', 'roster.csv');
+    await mkdir(path.join(work, 'folders', 'ana'), { recursive: true });
+    await copyFile(
+      path.join(lab.dir, 'files/sagemaker-role.yaml'),
+      path.join(work, 'folders', 'ana', 'sagemaker-role.yaml'),
+    );
+    await writeFile(
+      roster,
+      `id,endpoint,dir\nana,${complete.sandbox.endpoint},ana\nben,${complete.sandbox.endpoint},\n`,
+    );
+    const out = path.join(work, 'folders', 'grades');
+    const { code, out: printed } = await grade('--roster', roster, '--out', out);
+    expect(code, printed).toBe(0);
+    const results = JSON.parse(
+      await readFile(path.join(out, 'results.json'), 'utf8'),
+    ) as ClassResults;
+    const template = (id: string) =>
+      results.students
+        .find((student) => student.id === id)!
+        .steps.find((step) => step.id === 'infrastructure-as-code')!
+        .checks.find((check) => check.id === 'template-role')!;
+    expect(template('ana').status, template('ana').message).toBe('passed');
+    expect(template('ben').status).toBe('failed');
   });
 });
 

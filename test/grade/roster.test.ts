@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRoster } from '../../src/grade/roster.js';
 
@@ -5,6 +6,7 @@ const options = {
   file: 'roster.csv',
   labId: 'sagemaker-iam-roles',
   labVars: new Set(['roleName', 'bucket']),
+  baseDir: path.resolve(import.meta.dirname, 'fixtures'),
 };
 const parse = (text: string) => parseRoster(text, options);
 const problems = (text: string) => {
@@ -86,7 +88,7 @@ describe('roster', () => {
 
   it('refuses a header without id, without a way to reach students, or with unknown variables', () => {
     expect(problems('name,endpoint\nana,http://localhost:4566\n')).toEqual([
-      'roster.csv:1: column "name" is not a variable of lab sagemaker-iam-roles (its variables: roleName, bucket; roster columns: id, endpoint, profile, role_arn, external_id, region)',
+      'roster.csv:1: column "name" is not a variable of lab sagemaker-iam-roles (its variables: roleName, bucket; roster columns: id, endpoint, profile, role_arn, external_id, region, dir)',
       'roster.csv:1: the header has no "id" column',
     ]);
     expect(problems('id,region\nana,us-east-1\n')).toEqual([
@@ -120,5 +122,17 @@ describe('roster', () => {
       'id,endpoint,bucket\nana,http://localhost:4566,\nben,http://localhost:4567,ben-bucket\n',
     );
     expect(result.ok && result.students.map((s) => s.vars)).toEqual([{}, { bucket: 'ben-bucket' }]);
+  });
+
+  it("resolves each student's dir from the roster's folder, and refuses one that is not a folder", () => {
+    const result = parse(
+      ['id,endpoint,dir', 'ana,http://localhost:4566,.', 'ben,http://localhost:4566,'].join('\n'),
+    );
+    expect(result.ok && result.students.map((s) => s.dir)).toEqual([options.baseDir, undefined]);
+    expect(
+      problems(['id,endpoint,dir', 'ana,http://localhost:4566,no-such-folder'].join('\n')),
+    ).toEqual([
+      `roster.csv:2: student ana: dir "no-such-folder" is not a folder (relative to the roster's folder)`,
+    ]);
   });
 });
