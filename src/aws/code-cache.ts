@@ -141,7 +141,8 @@ function stripShebang(content: string): string {
 
 /*
  * The pack: a 4-byte length, a JSON index { file: [hash, offset, length] }, then the
- * cached code of each file, end to end. One read at start, one atomic write at exit.
+ * cached code of each file, end to end. The index is read at start, each entry when its module
+ * loads; the whole pack is written once, atomically, at exit.
  */
 
 type IndexRow = [hash: string, offset: number, length: number];

@@ -52,9 +52,10 @@ export function loadServiceModule(service: ServiceId): Promise<ServiceModule> {
  * The slim build of a service's client: the same SDK code, with only the client class and the
  * operations the check library calls (scripts/build.mjs writes it to dist/sdk/ from the
  * package's ES modules). The whole SageMaker client is 800 KB that builds some 400 command
- * classes on load; its slim build is a fifth of that, which is most of what `labwright check`
- * waits for. It resolves its own imports as the package does. Undefined when there is no slim
- * build (running from source before a build) or it does not load: the whole package serves.
+ * classes on load; its slim build is a sixth of that. Loading whole clients was most of what
+ * `labwright check` waited for. It resolves its imports as the package does. Undefined when
+ * there is no slim build (running from source before a build) or it does not load: the whole
+ * package serves.
  */
 export function loadSlimServiceModule(service: ServiceId): Promise<ServiceModule | undefined> {
   let loading = slimModules.get(service);
