@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The published entry: the bundled CLI in dist/ (built by `npm install` / `npm run build`).
 import { existsSync, readFileSync } from 'node:fs';
+import module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { URL } from 'node:url';
 
 const args = process.argv.slice(2);
@@ -18,6 +21,12 @@ if (!existsSync(bundle)) {
     'labwright: dist/cli.js is missing; run `npm install` (or `npm run build`) in the labwright folder.',
   );
   process.exit(2);
+}
+// Node 22.1+ keeps compiled code between runs itself, ours included; Node 20 has no such cache,
+// and there labwright keeps the AWS SDK's compiled code on its own (src/aws/code-cache.ts).
+if (typeof module.enableCompileCache === 'function' && !process.env.LABWRIGHT_NO_CODE_CACHE) {
+  const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  module.enableCompileCache(path.join(cacheHome, 'labwright', 'node-compile-cache'));
 }
 const { main } = await import(bundle.href);
 process.exitCode = await main(args);

@@ -68,6 +68,12 @@ export function codeCacheStats(): Readonly<typeof stats> {
   return { ...stats };
 }
 
+/** Node 22's own compile cache (bin/labwright.js turns it on) makes this one needless. */
+function builtInCacheOn(): boolean {
+  const dirOf = (Module as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir;
+  return typeof dirOf === 'function' && !!dirOf();
+}
+
 export function codeCacheFile(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
@@ -77,7 +83,7 @@ export function codeCacheFile(
 
 /** Runs `load` (a synchronous require) with the code cache; returns what it returns. */
 export function withCodeCache<T>(load: () => T): T {
-  if (process.env.LABWRIGHT_NO_CODE_CACHE) return load();
+  if (process.env.LABWRIGHT_NO_CODE_CACHE || builtInCacheOn()) return load();
   entries ??= readPack(codeCacheFile());
   const original = internals.prototype._compile;
   internals.prototype._compile = function compileCached(content, filename) {
