@@ -10,9 +10,9 @@ import {
   writeSync,
 } from 'node:fs';
 import Module from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { cacheDir } from '../xdg.js';
 
 /**
  * A V8 code cache for the AWS SDK's CommonJS modules. Compiling the SDK clients is most of what
@@ -77,8 +77,7 @@ function builtInCacheOn(): boolean {
 export function codeCacheFile(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'labwright', 'v8', `${process.version}-${process.arch}.bin`);
+  return path.join(cacheDir(env), 'v8', `${process.version}-${process.arch}.bin`);
 }
 
 /** Runs `load` (a synchronous require) with the code cache; returns what it returns. */

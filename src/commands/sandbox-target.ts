@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomically, stateDir } from '../engine/progress.js';
+import { writeAtomically } from '../engine/progress.js';
+import { stateDir } from '../xdg.js';
 
 /**
  * The sandbox target: one sandbox per state folder. If one is already running for the folder

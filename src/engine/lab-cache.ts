@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { LoadResult } from '../lab/load.js';
 import { packageInfo } from '../package-root.js';
+import { cacheDir } from '../xdg.js';
 import { writeAtomically } from './progress.js';
 
 /**
@@ -19,8 +19,7 @@ const MAX_LAB_FILES = 500;
 export function labCacheDir(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'labwright', 'labs');
+  return path.join(cacheDir(env), 'labs');
 }
 
 export async function loadLabForRun(file: string): Promise<LoadResult> {

@@ -8,8 +8,8 @@ import {
   fsyncSync,
   closeSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { stateDir } from '../xdg.js';
 import type { Status } from './report.js';
 
 /**
@@ -45,12 +45,6 @@ export interface ProgressData {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** labwright's state folder: `${XDG_STATE_HOME:-~/.local/state}/labwright`. */
-export function stateDir(env: Env = process.env): string {
-  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'labwright');
-}
 
 export function progressFile(labId: string, targetKey: string, env: Env = process.env): string {
   return path.join(stateDir(env), 'progress', safeName(labId), `${safeName(targetKey)}.json`);

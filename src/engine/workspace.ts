@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { interpolateKnown } from '../lab/vars.js';
-import { stateDir, writeAtomically } from './progress.js';
+import { stateDir } from '../xdg.js';
+import { writeAtomically } from './progress.js';
 
 /**
  * The lab's files as a student's own terminal needs them. A lab shows commands such as

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, rename, mkdir } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { stateDir } from '../xdg.js';
 import { createBlobStore } from './blobs.js';
 import type { BlobStore, ServiceName, StateStore } from './types.js';
 
@@ -16,8 +16,7 @@ const SAVE_DELAY_MS = 50;
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
 export function defaultStateDir(): string {
-  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(base, 'labwright', 'sandbox');
+  return join(stateDir(), 'sandbox');
 }
 
 export class FileStateStore implements StateStore {
