@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { dict, dictOf, lookup } from '../dict.js';
 import { type Input, optBoolean, optList, optNumber, optObject, optString } from './input.js';
+import { isValidBucketName } from './s3-bucket-name.js';
 import { parseBucketPolicy } from './s3-policy.js';
 
 interface S3Object {
@@ -63,8 +64,6 @@ const OWNER = {
   ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
   DisplayName: 'webfile',
 };
-
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const err = (code: string, message: string, status: number, fields: Record<string, string> = {}) =>
   new RestXmlError(code, message, status, fields);
@@ -252,7 +251,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
 
     async CreateBucket(input, ctx) {
       const name = String(input.Bucket ?? '');
-      if (!BUCKET_NAME.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+      if (!isValidBucketName(name)) {
         throw err('InvalidBucketName', 'The specified bucket is not valid.', 400, {
           BucketName: name,
         });
