@@ -110,6 +110,52 @@ describe('a session of a deleted role', () => {
   });
 });
 
+describe('a session of a role replaced by a namesake', () => {
+  it('is not the principal a resource policy names by the role ARN', async () => {
+    const bucket = 'named-role-bucket';
+    await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'v' }));
+    await aws.iam.send(
+      new CreateRoleCommand({ RoleName: 'Named', AssumeRolePolicyDocument: trustRoot }),
+    );
+    const old = await session('Named', 'old-session');
+    await aws.iam.send(new DeleteRoleCommand({ RoleName: 'Named' }));
+    await aws.iam.send(
+      new CreateRoleCommand({ RoleName: 'Named', AssumeRolePolicyDocument: trustRoot }),
+    );
+    const namesRole = (principal: object) =>
+      policy([
+        {
+          Effect: 'Allow',
+          Principal: principal,
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${bucket}/*`,
+        },
+      ]);
+    await aws.s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: namesRole({ AWS: `arn:aws:iam::${ACCOUNT}:role/Named` }),
+      }),
+    );
+    await expectAwsError(
+      old.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' })),
+      'AccessDenied',
+      403,
+    );
+    const fresh = await session('Named', 'new-session');
+    const got = await fresh.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    expect(await got.Body?.transformToString()).toBe('v');
+
+    // A policy open to everyone still lets the old session in, as it would anyone.
+    await aws.s3.send(
+      new PutBucketPolicyCommand({ Bucket: bucket, Policy: namesRole({ AWS: '*' }) }),
+    );
+    const open = await old.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+    expect(await open.Body?.transformToString()).toBe('v');
+  });
+});
+
 describe('an explicit Deny in a bucket policy', () => {
   const bucket = 'deny-everyone';
   const denyReads = policy([

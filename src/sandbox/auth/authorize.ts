@@ -44,8 +44,9 @@ export async function evaluateCaller(
   const role = caller.kind === 'assumed-role' ? sessionRole(store, caller) : undefined;
   // A role deleted after its session began keeps the session, but no policy grants anything.
   const identityPolicies = role ? rolePolicies(store, role) : [];
+  const orphaned = caller.kind === 'assumed-role' && !role;
   return evaluateRequest({
-    principalArn: caller.arn,
+    principalArn: orphaned ? orphanedSessionArn(caller) : caller.arn,
     accountId: caller.accountId,
     identityPolicies,
     resourcePolicy: options.resourcePolicy,
@@ -70,6 +71,17 @@ export function sessionRole(
   if (!role || role.Arn !== caller.roleArn) return undefined;
   const roleId = caller.principalId.slice(0, caller.principalId.indexOf(':'));
   return role.RoleId === roleId ? role : undefined;
+}
+
+/**
+ * The principal a session of a role that is gone (deleted, or replaced by a namesake) is evaluated
+ * as. Resource policies name a role by ARN, which AWS resolves to the role's RoleId, so a policy
+ * naming `role/Reader` means today's Reader and never an older Reader's session; `*` and the
+ * account still match it. `#` cannot occur in a role name, so no role's ARN matches this one.
+ */
+function orphanedSessionArn(caller: Caller & { kind: 'assumed-role' }): string {
+  const roleId = caller.principalId.slice(0, caller.principalId.indexOf(':'));
+  return `arn:aws:sts::${caller.accountId}:assumed-role/${caller.roleName}#${roleId}/${caller.sessionName}`;
 }
 
 /**
