@@ -17,6 +17,7 @@ import type {
 } from '../types.js';
 import { dict, dictOf, lookup } from '../dict.js';
 import { type Input, optBoolean, optList, optNumber, optObject, optString } from './input.js';
+import { parsedPolicy } from './iam-state.js';
 import { isValidBucketName } from './s3-bucket-name.js';
 import { parseBucketPolicy } from './s3-policy.js';
 
@@ -103,8 +104,10 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     bucket?: Bucket,
     context?: Record<string, string>,
   ) => {
+    // Parsed once per text: the evaluator's cache then knows an unchanged policy, which matters
+    // now that every call on a bucket with a policy is evaluated, the root's included.
     const resourcePolicy = bucket?.policy
-      ? (JSON.parse(bucket.policy) as PolicyDocument)
+      ? (parsedPolicy(bucket.policy) as PolicyDocument)
       : undefined;
     return core.authorize(ctx, action, resource, { resourcePolicy, context });
   };
