@@ -6,6 +6,7 @@
  */
 import { evaluateRequest } from '../iam/index.js';
 import { Background } from './background.js';
+import { dict, lookup } from './dict.js';
 import { decodeInput, encodeInput } from './journal-input.js';
 import {
   sealRecord,
@@ -251,7 +252,7 @@ export class Core implements SandboxCore {
   private sts(): StsState {
     // Keyed by access key ids a client sends: no prototype, so `constructor` is just an unknown key.
     return this.store.get<StsState>('sts', () => ({
-      keys: Object.create(null) as StsState['keys'],
+      keys: dict<IssuedKey>(),
     }));
   }
 
@@ -262,7 +263,7 @@ export class Core implements SandboxCore {
    */
   resolveKey(accessKeyId: string): KnownKey | undefined {
     const keys = this.sts().keys;
-    const issued = Object.hasOwn(keys, accessKeyId) ? keys[accessKeyId] : undefined;
+    const issued = lookup(keys, accessKeyId);
     if (issued) {
       return {
         caller: this.sessionCaller(accessKeyId, issued),

@@ -2,6 +2,7 @@
  * Which services the sandbox serves and through which wire protocol. A service brings its own
  * protocol (S3's REST-XML) or gets the generic one its model names (query, JSON 1.1).
  */
+import { dictOf } from './dict.js';
 import { serviceModel, type ServiceModel } from './models/index.js';
 import { jsonProtocol } from './protocol/json.js';
 import { queryProtocol } from './protocol/query.js';
@@ -55,7 +56,10 @@ export class ServiceRegistry {
         `service ${handler.name} speaks ${model.metadata.protocol}: it must bring its own protocol`,
       );
     }
-    this.services.set(handler.name, { handler, protocol, model });
+    // Operation names come from the request (Action=, X-Amz-Target): a table without a prototype
+    // keeps `constructor` or `toString` from resolving to a function nobody wrote as a handler.
+    const operations = dictOf(handler.operations);
+    this.services.set(handler.name, { handler: { ...handler, operations }, protocol, model });
   }
 
   registerAll(factories: readonly ServiceFactory[], core: SandboxCore): void {

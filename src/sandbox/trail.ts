@@ -3,6 +3,7 @@
  * management event shaped like CloudTrail's record, kept in memory (the last MAX_EVENTS). It needs
  * no file of its own: replaying the journal records the same events again, and snapshots hold it.
  */
+import { dict } from './dict.js';
 import type { Caller, EventDetails, RequestContext, ServiceName } from './types.js';
 
 export const MAX_EVENTS = 10_000;
@@ -103,7 +104,8 @@ export function userIdentity(caller: Caller): Record<string, unknown> {
 
 /** `RoleName` -> `roleName`, as CloudTrail writes request parameters; bodies left out. */
 function trimParameters(input: Record<string, unknown>): Record<string, unknown> | null {
-  const out: Record<string, unknown> = {};
+  // Keyed by the input's member names, which a map-shaped input (tags) lets a caller choose.
+  const out = dict<unknown>();
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || value instanceof Uint8Array) continue;
     const name = key.charAt(0).toLowerCase() + key.slice(1);

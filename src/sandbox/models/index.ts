@@ -2,6 +2,7 @@
  * The AWS service models (extracted from aws-sdk v2 by scripts/extract-models.mjs), which drive
  * the generic protocol layers: shapes decide how lists, maps, timestamps and blobs travel.
  */
+import { dictOf } from '../dict.js';
 import type { ServiceName } from '../types.js';
 import iam from './iam.json' with { type: 'json' };
 import sts from './sts.json' with { type: 'json' };
@@ -70,13 +71,22 @@ export interface ServiceModel {
   shapes: Record<string, Shape>;
 }
 
+/**
+ * Protocols look operations up by the name a request gives (`Action=constructor`): tables
+ * without a prototype answer only the model's own operations and shapes.
+ */
+function model(json: unknown): ServiceModel {
+  const parsed = json as ServiceModel;
+  return { ...parsed, operations: dictOf(parsed.operations), shapes: dictOf(parsed.shapes) };
+}
+
 const MODELS: Record<ServiceName, ServiceModel> = {
-  iam: iam as unknown as ServiceModel,
-  sts: sts as unknown as ServiceModel,
-  s3: s3 as unknown as ServiceModel,
-  sagemaker: sagemaker as unknown as ServiceModel,
-  logs: logs as unknown as ServiceModel,
-  cloudtrail: cloudtrail as unknown as ServiceModel,
+  iam: model(iam),
+  sts: model(sts),
+  s3: model(s3),
+  sagemaker: model(sagemaker),
+  logs: model(logs),
+  cloudtrail: model(cloudtrail),
 };
 
 export function serviceModel(service: ServiceName): ServiceModel {

@@ -4,6 +4,7 @@
  * exists whether or not a trail does; a trail only says where logs would be delivered.
  */
 import { internalCore } from '../core.js';
+import { dict, has, lookup } from '../dict.js';
 import type { TrailEvent } from '../trail.js';
 import {
   AwsError,
@@ -99,12 +100,12 @@ function lookupView(event: TrailEvent) {
 
 export function cloudtrailService(sandboxCore: SandboxCore): ServiceHandler {
   const core = internalCore(sandboxCore);
-  const state = () => core.store.get<CloudTrailState>('cloudtrail', () => ({ trails: {} }));
+  const state = () => core.store.get<CloudTrailState>('cloudtrail', () => ({ trails: dict() }));
 
   function find(nameOrArn: unknown): TrailRecord {
     const text = String(nameOrArn ?? '');
     const name = text.startsWith('arn:') ? text.slice(text.lastIndexOf('/') + 1) : text;
-    const trail = state().trails[name];
+    const trail = lookup(state().trails, name);
     if (!trail) {
       throw new AwsError(
         'TrailNotFoundException',
@@ -138,7 +139,7 @@ export function cloudtrailService(sandboxCore: SandboxCore): ServiceHandler {
             'Trail name must starts with a letter or number, end with a letter or number, be between 3 and 128 characters, have no adjacent periods, underscores or dashes, and only contain letters, numbers, periods, underscores and dashes.',
           );
         }
-        if (state().trails[name]) {
+        if (has(state().trails, name)) {
           throw new AwsError(
             'TrailAlreadyExistsException',
             `Trail ${name} already exists for customer: ${SANDBOX_ACCOUNT}`,

@@ -3,6 +3,7 @@
  * authorize calls: which policies apply to a role, and their documents.
  */
 import { AWS_MANAGED_POLICIES } from '../data/managed-policies.js';
+import { dict, lookup } from '../dict.js';
 import type { StateStore } from '../types.js';
 
 export interface TagRecord {
@@ -55,11 +56,24 @@ export interface IamState {
 }
 
 export function iamState(store: StateStore): IamState {
-  return store.get<IamState>('iam', () => ({ roles: {}, policies: {} }));
+  return store.get<IamState>('iam', () => ({ roles: dict(), policies: dict() }));
 }
 
 export function findRole(store: StateStore, roleName: string): RoleRecord | undefined {
-  return iamState(store).roles[roleName.toLowerCase()];
+  return lookup(iamState(store).roles, roleName.toLowerCase());
+}
+
+/** A role's own inline policy, never a member of Object.prototype (`constructor`). */
+export function inlinePolicy(role: RoleRecord, policyName: string): string | undefined {
+  return lookup(role.InlinePolicies, policyName);
+}
+
+/** A customer managed policy by ARN. */
+export function customerManagedPolicy(
+  store: StateStore,
+  arn: string,
+): ManagedPolicyRecord | undefined {
+  return lookup(iamState(store).policies, arn);
 }
 
 /** The role name in `arn:aws:iam::<acct>:role/<path>/<name>`. */
@@ -72,7 +86,7 @@ export function roleNameFromArn(arn: string): string | undefined {
 export function managedPolicyDocument(store: StateStore, arn: string): string | object | undefined {
   const aws = AWS_MANAGED_POLICIES.get(arn);
   if (aws) return aws.document;
-  const policy = iamState(store).policies[arn];
+  const policy = customerManagedPolicy(store, arn);
   return policy?.Versions.find((v) => v.VersionId === policy.DefaultVersionId)?.Document;
 }
 

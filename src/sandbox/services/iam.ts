@@ -13,9 +13,12 @@ import {
   type SandboxCore,
   type ServiceHandler,
 } from '../types.js';
+import { dict } from '../dict.js';
 import {
+  customerManagedPolicy,
   findRole,
   iamState,
+  inlinePolicy,
   managedPolicyDocument,
   parsedPolicy,
   rolePolicies,
@@ -140,7 +143,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
 
   /** Customer managed policies only (those the account can change). */
   function customerPolicy(arn: string): ManagedPolicyRecord {
-    const policy = state().policies[arn];
+    const policy = customerManagedPolicy(core.store, arn);
     if (!policy) {
       if (AWS_MANAGED_POLICIES.has(arn)) {
         throw new AwsError('AccessDenied', `Cannot modify AWS managed policy ${arn}.`, 403);
@@ -170,7 +173,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
         UpdateDate: aws.updateDate,
       };
     }
-    const p = state().policies[arn];
+    const p = customerManagedPolicy(core.store, arn);
     if (!p) return undefined;
     const view: Record<string, unknown> = {
       PolicyName: p.PolicyName,
@@ -219,7 +222,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
         MaxSessionDuration: maxSession,
         Tags: tagsOf(input),
         AttachedPolicies: [],
-        InlinePolicies: {},
+        InlinePolicies: dict(),
       };
       const description = str(input, 'Description');
       if (description !== undefined) role.Description = description;
@@ -463,7 +466,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
           },
         };
       }
-      const policy = state().policies[arn];
+      const policy = customerManagedPolicy(core.store, arn);
       const version = policy?.Versions.find((v) => v.VersionId === versionId);
       if (!policy || !version) {
         throw new AwsError(
@@ -494,7 +497,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
           IsTruncated: false,
         };
       }
-      const policy = state().policies[arn];
+      const policy = customerManagedPolicy(core.store, arn);
       if (!policy) throw new AwsError('NoSuchEntity', `Policy ${arn} was not found.`, 404);
       const versions = [...policy.Versions].reverse().map((v) => ({
         VersionId: v.VersionId,
@@ -623,7 +626,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
       const policyName = required(input, 'PolicyName', 'policyName');
       await allow(ctx, 'GetRolePolicy', arnOf(name));
       const role = getRole(name);
-      const document = role.InlinePolicies[policyName];
+      const document = inlinePolicy(role, policyName);
       if (document === undefined) {
         throw new AwsError(
           'NoSuchEntity',
@@ -646,7 +649,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
       const policyName = required(input, 'PolicyName', 'policyName');
       await allow(ctx, 'DeleteRolePolicy', arnOf(name));
       const role = getRole(name);
-      if (role.InlinePolicies[policyName] === undefined) {
+      if (inlinePolicy(role, policyName) === undefined) {
         throw new AwsError(
           'NoSuchEntity',
           `The role policy with name ${policyName} cannot be found.`,
@@ -680,7 +683,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
       ];
       const resourcePolicyText = str(input, 'ResourcePolicy');
       const resourcePolicy = resourcePolicyText ? parsedPolicy(resourcePolicyText) : undefined;
-      const context: Record<string, string | string[]> = {};
+      const context = dict<string | string[]>();
       for (const entry of (input.ContextEntries as Record<string, unknown>[] | undefined) ?? []) {
         const values = (entry.ContextKeyValues as string[] | undefined) ?? [];
         const key = String(entry.ContextKeyName);

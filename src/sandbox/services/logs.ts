@@ -3,6 +3,7 @@
  * SageMaker's training jobs write here through core.invoke as their execution role, so a role
  * without logs permissions leaves no logs, as on AWS.
  */
+import { dict, dictOf, has, lookup } from '../dict.js';
 import { AwsError, type RequestContext, type SandboxCore, type ServiceHandler } from '../types.js';
 import {
   type Input,
@@ -61,11 +62,16 @@ const notFoundStream = () =>
 const invalid = (message: string) => new AwsError('InvalidParameterException', message);
 
 export function logsService(core: SandboxCore): ServiceHandler {
-  const state = () => core.store.get<LogsState>('logs', () => ({ groups: {} }));
+  const state = () => core.store.get<LogsState>('logs', () => ({ groups: dict() }));
   const groupsOf = (ctx: RequestContext) => {
     const key = `${ctx.caller.accountId}/${ctx.region}`;
     const all = state().groups;
-    return (all[key] ??= {});
+    let groups = lookup(all, key);
+    if (!groups) {
+      groups = dict();
+      all[key] = groups;
+    }
+    return groups;
   };
   const groupArn = (ctx: RequestContext, name: string) =>
     `arn:aws:logs:${ctx.region}:${ctx.caller.accountId}:log-group:${name}`;
@@ -74,12 +80,12 @@ export function logsService(core: SandboxCore): ServiceHandler {
     `${groupArn(ctx, group)}:log-stream:${stream}`;
 
   const requireGroup = (ctx: RequestContext, name: string): LogGroup => {
-    const group = groupsOf(ctx)[name];
+    const group = lookup(groupsOf(ctx), name);
     if (!group) throw notFoundGroup();
     return group;
   };
   const requireStream = (group: LogGroup, name: string): LogStream => {
-    const stream = group.streams[name];
+    const stream = lookup(group.streams, name);
     if (!stream) throw notFoundStream();
     return stream;
   };
@@ -93,7 +99,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
           throw validationPattern('logGroupName', name, '[\\.\\-_/#A-Za-z0-9]+');
         await core.authorize(ctx, 'logs:CreateLogGroup', streamArn(ctx, name));
         const groups = groupsOf(ctx);
-        if (groups[name]) {
+        if (has(groups, name)) {
           throw new AwsError(
             'ResourceAlreadyExistsException',
             'The specified log group already exists',
@@ -104,10 +110,10 @@ export function logsService(core: SandboxCore): ServiceHandler {
           creationTime: core.now(),
           kmsKeyId: optString(input, 'kmsKeyId'),
           logGroupClass: optString(input, 'logGroupClass') ?? 'STANDARD',
-          tags: (optObject(input, 'tags') as Record<string, string> | undefined) ?? {},
+          tags: dictOf(optObject(input, 'tags') as Record<string, string> | undefined),
           storedBytes: 0,
           seq: 0,
-          streams: {},
+          streams: dict(),
         };
         core.store.changed();
         return {};
@@ -166,7 +172,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
         }
         await core.authorize(ctx, 'logs:CreateLogStream', streamArn(ctx, groupName, streamName));
         const group = requireGroup(ctx, groupName);
-        if (group.streams[streamName]) {
+        if (has(group.streams, streamName)) {
           throw new AwsError(
             'ResourceAlreadyExistsException',
             'The specified log stream already exists',
@@ -352,7 +358,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
           .filter((s) => !names || names.includes(s.logStreamName))
           .filter((s) => prefix === undefined || s.logStreamName.startsWith(prefix))
           .sort((a, b) => compare(a.logStreamName, b.logStreamName));
-        if (names && names.some((n) => !group.streams[n])) throw notFoundStream();
+        if (names && names.some((n) => !has(group.streams, n))) throw notFoundStream();
         const found = streams
           .flatMap((s) =>
             inWindow(s.events, input)

@@ -15,7 +15,10 @@ import type {
   SandboxCore,
   ServiceHandler,
 } from '../types.js';
+import { dict, dictOf, lookup } from '../dict.js';
 import { type Input, optBoolean, optList, optNumber, optObject, optString } from './input.js';
+import { parsedPolicy } from './iam-state.js';
+import { isValidBucketName } from './s3-bucket-name.js';
 import { parseBucketPolicy } from './s3-policy.js';
 
 interface S3Object {
@@ -62,7 +65,6 @@ const OWNER = {
   ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
   DisplayName: 'webfile',
 };
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const err = (code: string, message: string, status: number, fields: Record<string, string> = {}) =>
   new RestXmlError(code, message, status, fields);
@@ -76,8 +78,8 @@ const objectArn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}/${key
 const md5 = (data: Uint8Array) => createHash('md5').update(data).digest();
 
 export function s3Service(core: SandboxCore): ServiceHandler {
-  const state = () => core.store.get<S3State>('s3', () => ({ buckets: {} }));
-  const inline = inlineBlobs(() => (state().inline ??= {}), core);
+  const state = () => core.store.get<S3State>('s3', () => ({ buckets: dict() }));
+  const inline = inlineBlobs(() => (state().inline ??= dict()), core);
   const files = core.store.blobs ?? inline;
   // Bodies saved inline by an older store stay readable once the store offers blob files.
   const blobs: BlobStore = {
@@ -85,12 +87,12 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     get: async (id) => (await files.get(id)) ?? (files === inline ? undefined : inline.get(id)),
     delete: async (id) => {
       await files.delete(id);
-      if (files !== inline && state().inline?.[id] !== undefined) await inline.delete(id);
+      if (files !== inline && lookup(state().inline, id) !== undefined) await inline.delete(id);
     },
   };
 
   const requireBucket = (name: string | undefined): Bucket => {
-    const bucket = name === undefined ? undefined : state().buckets[name];
+    const bucket = name === undefined ? undefined : lookup(state().buckets, name);
     if (!bucket) throw noSuchBucket(name ?? '');
     return bucket;
   };
@@ -102,8 +104,10 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     bucket?: Bucket,
     context?: Record<string, string>,
   ) => {
+    // Parsed once per text: the evaluator's cache then knows an unchanged policy, which matters
+    // now that every call on a bucket with a policy is evaluated, the root's included.
     const resourcePolicy = bucket?.policy
-      ? (JSON.parse(bucket.policy) as PolicyDocument)
+      ? (parsedPolicy(bucket.policy) as PolicyDocument)
       : undefined;
     return core.authorize(ctx, action, resource, { resourcePolicy, context });
   };
@@ -154,11 +158,11 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     contentLanguage: optString(input, 'ContentLanguage'),
     cacheControl: optString(input, 'CacheControl'),
     expires: input.Expires instanceof Date ? input.Expires.toISOString() : undefined,
-    metadata: (optObject(input, 'Metadata') as Record<string, string> | undefined) ?? {},
+    metadata: dictOf(optObject(input, 'Metadata') as Record<string, string> | undefined),
   });
 
   const store = async (bucket: Bucket, object: S3Object) => {
-    const previous = bucket.objects[object.key]?.blob;
+    const previous = lookup(bucket.objects, object.key)?.blob;
     bucket.objects[object.key] = object;
     core.store.changed();
     if (previous !== object.blob) await release(previous);
@@ -202,7 +206,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         break;
       }
       if (cut >= 0) prefixes.push(entry);
-      else contents.push(bucket.objects[key] as S3Object);
+      else contents.push(lookup(bucket.objects, key) as S3Object);
       last = entry;
     }
     const encode = input.EncodingType === 'url';
@@ -250,7 +254,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
 
     async CreateBucket(input, ctx) {
       const name = String(input.Bucket ?? '');
-      if (!BUCKET_NAME.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+      if (!isValidBucketName(name)) {
         throw err('InvalidBucketName', 'The specified bucket is not valid.', 400, {
           BucketName: name,
         });
@@ -278,7 +282,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         );
       }
       const region = constraint || 'us-east-1';
-      const existing = state().buckets[name];
+      const existing = lookup(state().buckets, name);
       if (existing) {
         // us-east-1 keeps S3's legacy answer: re-creating your own bucket there succeeds.
         if (existing.region === 'us-east-1' && region === 'us-east-1')
@@ -294,7 +298,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         name,
         region,
         creationDate: new Date(core.now()).toISOString(),
-        objects: {},
+        objects: dict(),
       };
       core.store.changed();
       return { Location: `/${name}` };
@@ -436,7 +440,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const sourceKey = slash > 0 ? source.slice(slash + 1) : '';
       await authorize(ctx, 's3:GetObject', objectArn(sourceBucket.name, sourceKey), sourceBucket);
       await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
-      const original = sourceBucket.objects[sourceKey];
+      const original = lookup(sourceBucket.objects, sourceKey);
       if (!original) return missingKey(ctx, sourceBucket, sourceKey);
       const replace = input.MetadataDirective === 'REPLACE';
       if (!replace && sourceBucket === bucket && sourceKey === key) {
@@ -462,7 +466,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const bucket = requireBucket(optString(input, 'Bucket'));
       const key = String(input.Key ?? '');
       await authorize(ctx, 's3:GetObject', objectArn(bucket.name, key), bucket);
-      const object = bucket.objects[key];
+      const object = lookup(bucket.objects, key);
       if (!object) return missingKey(ctx, bucket, key);
       const body = await readBody(object);
       const range = parseRange(optString(input, 'Range'), object.size);
@@ -488,7 +492,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const bucket = requireBucket(optString(input, 'Bucket'));
       const key = String(input.Key ?? '');
       await authorize(ctx, 's3:GetObject', objectArn(bucket.name, key), bucket);
-      const object = bucket.objects[key];
+      const object = lookup(bucket.objects, key);
       if (!object) return missingKey(ctx, bucket, key);
       return { ...objectHeaders(object), ContentLength: object.size };
     },
@@ -497,7 +501,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const bucket = requireBucket(optString(input, 'Bucket'));
       const key = String(input.Key ?? '');
       await authorize(ctx, 's3:DeleteObject', objectArn(bucket.name, key), bucket);
-      const previous = bucket.objects[key];
+      const previous = lookup(bucket.objects, key);
       if (previous) {
         delete bucket.objects[key];
         core.store.changed();
@@ -533,7 +537,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
           });
           continue;
         }
-        const previous = bucket.objects[key];
+        const previous = lookup(bucket.objects, key);
         if (previous) {
           delete bucket.objects[key];
           core.store.changed();
@@ -552,12 +556,12 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const key = String(input.Key ?? '');
       await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
       const uploadId = core.ids.opaqueId();
-      (bucket.uploads ??= {})[uploadId] = {
+      (bucket.uploads ??= dict())[uploadId] = {
         uploadId,
         key,
         initiated: new Date(core.now()).toISOString(),
         object: describeOf(input),
-        parts: {},
+        parts: dict(),
       };
       core.store.changed();
       return { Bucket: bucket.name, Key: key, UploadId: uploadId };
@@ -609,7 +613,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       let previousNumber = 0;
       for (const part of requested) {
         const number = optNumber(part, 'PartNumber') ?? 0;
-        const stored = upload.parts[number];
+        const stored = lookup(upload.parts, String(number));
         if (number <= previousNumber) {
           throw err(
             'InvalidPartOrder',
@@ -681,7 +685,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
 
 function requireUpload(bucket: Bucket, input: Input): Upload {
   const id = optString(input, 'UploadId') ?? '';
-  const upload = bucket.uploads?.[id];
+  const upload = lookup(bucket.uploads, id);
   if (!upload || upload.key !== input.Key) {
     throw err(
       'NoSuchUpload',
@@ -824,7 +828,7 @@ function inlineBlobs(table: () => Record<string, string>, core: SandboxCore): Bl
       return id;
     },
     async get(id) {
-      const data = table()[id];
+      const data = lookup(table(), id);
       return data === undefined ? undefined : Buffer.from(data, 'base64');
     },
     async delete(id) {

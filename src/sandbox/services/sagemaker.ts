@@ -11,6 +11,7 @@ import {
   type SandboxCore,
   type ServiceHandler,
 } from '../types.js';
+import { dict, dictOf, has, lookup } from '../dict.js';
 import { type Input, optList, optNumber, optObject, optString } from './input.js';
 import { gzipTarball } from './tarball.js';
 import {
@@ -105,7 +106,7 @@ const STATUS_MESSAGES: Record<string, string> = {
 
 export function sagemakerService(core: SandboxCore): ServiceHandler {
   const state = () =>
-    core.store.get<SageMakerState>('sagemaker', () => ({ notebooks: {}, jobs: {} }));
+    core.store.get<SageMakerState>('sagemaker', () => ({ notebooks: dict(), jobs: dict() }));
   const arnOf = (ctx: { region: string; accountId: string }, kind: string, name: string) =>
     `arn:aws:sagemaker:${ctx.region}:${ctx.accountId}:${kind}/${name.toLowerCase()}`;
   const where = (ctx: RequestContext) => ({ region: ctx.region, accountId: ctx.caller.accountId });
@@ -133,7 +134,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     core.store.changed();
   };
   const requireNotebook = (name: string): Notebook => {
-    const found = state().notebooks[name];
+    const found = lookup(state().notebooks, name);
     const notebook = found && settle(found);
     if (!notebook) throw validation('RecordNotFound');
     return notebook;
@@ -249,7 +250,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
 
   /** Downloads every channel's objects as the role; returns a FailureReason on failure. */
   const download = async (job: TrainingJob, caller: Caller): Promise<string | undefined> => {
-    const channels: TrainingRun['channels'] = {};
+    const channels: TrainingRun['channels'] = dict();
     for (const channel of optList<Input>(job.request, 'InputDataConfig') ?? []) {
       const name = optString(channel, 'ChannelName') ?? 'train';
       const source = optObject(optObject(channel, 'DataSource') ?? {}, 'S3DataSource');
@@ -388,8 +389,9 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
       image: optString(algorithm, 'TrainingImage') ?? optString(algorithm, 'AlgorithmName') ?? '',
       instanceType:
         optString(optObject(job.request, 'ResourceConfig') ?? {}, 'InstanceType') ?? 'ml.m5.large',
-      hyperParameters:
-        (optObject(job.request, 'HyperParameters') as Record<string, string> | undefined) ?? {},
+      hyperParameters: dictOf(
+        optObject(job.request, 'HyperParameters') as Record<string, string> | undefined,
+      ),
       channels: job.channels ?? {},
     };
     let caller: Caller;
@@ -454,7 +456,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
   };
 
   const requireJob = (name: string): TrainingJob => {
-    const job = state().jobs[name];
+    const job = lookup(state().jobs, name);
     if (!job) throw validation('Requested resource not found.');
     return job;
   };
@@ -577,7 +579,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
             `1 validation error detected: Value '${instanceType}' at 'instanceType' failed to satisfy constraint: Member must satisfy enum value set`,
           );
         }
-        const existing = state().notebooks[name];
+        const existing = lookup(state().notebooks, name);
         if (existing && settle(existing)) {
           throw new AwsError(
             'ResourceInUse',
@@ -777,7 +779,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
             `1 validation error detected: Value '${output}' at 'outputDataConfig.s3OutputPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(https|s3)://([^/]+)/?(.*)$`,
           );
         }
-        if (state().jobs[name]) {
+        if (has(state().jobs, name)) {
           throw new AwsError(
             'ResourceInUse',
             `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`,

@@ -3,7 +3,8 @@
  * like AWS, the caller's own policies included) and issues real temporary credentials that
  * the sandbox then verifies and authorizes.
  */
-import { internalCore } from '../core.js';
+import { internalCore, type IssuedKey } from '../core.js';
+import { dict } from '../dict.js';
 import { AwsError, type ServiceHandler, type SandboxCore } from '../types.js';
 import { findRole, roleNameFromArn } from './iam-state.js';
 
@@ -13,6 +14,9 @@ const CHAINED_MAX_SECONDS = 3600;
 
 export function stsService(sandboxCore: SandboxCore): ServiceHandler {
   const core = internalCore(sandboxCore);
+  // The core finds issued keys in this store by the access key id a request names (`constructor`
+  // included): created here before any request, the table has no prototype to answer from.
+  core.store.get('sts', () => ({ keys: dict<IssuedKey>() }));
 
   return {
     name: 'sts',
