@@ -75,9 +75,11 @@ describe('hostile names across a restart', () => {
     );
     await first.stop();
 
-    const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
-      iam: { roles: object };
-      s3: { buckets: Record<string, { objects: object }> };
+    const { data: saved } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+      data: {
+        iam: { roles: object };
+        s3: { buckets: Record<string, { objects: object }> };
+      };
     };
     expect(Object.keys(saved.iam.roles).sort()).toEqual(['__proto__', 'constructor']);
     const bucket = Object.getOwnPropertyDescriptor(saved.s3.buckets, 'constructor')?.value as {
@@ -124,6 +126,15 @@ describe('hostile names across a restart', () => {
     expect(left.Contents?.map((o) => o.Key)).toEqual(['constructor', 'toString']);
     const none = await again.iam.send(new ListRolesCommand({}));
     expect(none.Roles).toEqual([]);
+    // Made again in a state loaded from disk: a new entry, not a write to a prototype.
+    await again.iam.send(
+      new CreateRoleCommand({ RoleName: '__proto__', AssumeRolePolicyDocument: trustRoot }),
+    );
     await second.stop();
+
+    const third = await startSandbox({ stateDir: dir, log: (m) => failures.push(m) });
+    const last = await clients(third.endpoint).iam.send(new ListRolesCommand({}));
+    expect(last.Roles?.map((r) => r.RoleName)).toEqual(['__proto__']);
+    await third.stop();
   });
 });
