@@ -9,7 +9,13 @@ import type { Path, Report } from './path.js';
 import { formatPath, type LabProblem } from './problem.js';
 import { closest } from './suggest.js';
 import { lab as labSchema, type Lab } from './schema.js';
-import { BUILTIN_VARS, interpolate, referencedVars, SAMPLE_BUILTINS } from './vars.js';
+import {
+  BUILTIN_VARS,
+  interpolate,
+  referencedVars,
+  SAMPLE_BUILTINS,
+  varNameProblem,
+} from './vars.js';
 
 /** What the loader must know about the world, injected so that src/lab depends on nothing. */
 export interface LoadOptions {
@@ -92,6 +98,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const dir = path.dirname(absolute);
   const defaults = variableDefaults(data);
   const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
+  checkVarNames(defaults, report);
   checkVariables(data, [], known, report);
   checkUniqueIds(data, report);
   checkFileRefs(data, [], dir, known, report);
@@ -103,6 +110,14 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, loaded: { lab, file: absolute, dir, defaults } };
+}
+
+/** Every variable reaches shell lines as an environment variable: its name must be one. */
+function checkVarNames(defaults: Record<string, string>, report: Report): void {
+  for (const name of Object.keys(defaults)) {
+    const problem = varNameProblem(name);
+    if (problem) report(['vars', name], problem, true);
+  }
 }
 
 /** Walks every string; a `${name}` must name a defined variable or a built-in. */
