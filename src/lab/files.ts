@@ -45,7 +45,7 @@ export function readRegularFile(file: string, shown: string, limit = MAX_LAB_FIL
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new LabFileError(
-      code === 'ENOENT' ? `${shown} does not exist` : `cannot read ${shown}: ${code ?? 'error'}`,
+      `cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`,
     );
   }
   checkStat(stat, shown, limit);
