@@ -163,6 +163,36 @@ describe('the loader never crashes on what lab.yaml holds', () => {
     );
   });
 
+  it('random documents named in { file: }', { timeout: 120_000 }, async () => {
+    // The lesson refers to these; whatever they hold, loading the lesson reports, never throws.
+    // The trust policy as JSON, and as YAML under another name the lab is made to refer to.
+    const json = path.join(dir, 'files', 'trust-policy.json');
+    const yaml = path.join(dir, 'files', 'fuzz.yaml');
+    const original = {
+      json: readFileSync(json, 'utf8'),
+      yaml: stringify(JSON.parse(readFileSync(json, 'utf8'))),
+    };
+    const lab = lesson.replace('{ file: files/trust-policy.json }', '{ file: files/fuzz.yaml }');
+    expect(lab).not.toBe(lesson);
+    const content = (base: string) =>
+      fc.oneof(
+        fc.string({ maxLength: 200, unit: 'binary' }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }).map((m) => mutate(base, m)),
+      );
+    try {
+      await fc.assert(
+        fc.asyncProperty(content(original.json), content(original.yaml), async (j, y) => {
+          writeFileSync(json, j);
+          writeFileSync(yaml, y);
+          await expectProblemsOnly(lab);
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      writeFileSync(json, original.json);
+    }
+  });
+
   it("the lesson's own lab, mutated", { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), async (mutations) => {
