@@ -131,8 +131,10 @@ const THROUGH_CHECK = new Set([
   'a 107 MB lab',
 ]);
 
+const folderOf = (name: string) => name.replace(/[^a-z0-9]+/gi, '-');
+
 function labDir(name: string, lab: string): string {
-  const folder = path.join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
+  const folder = path.join(dir, folderOf(name));
   const files = path.join(folder, 'files');
   mkdirSync(files, { recursive: true });
   writeFileSync(path.join(folder, 'lab.yaml'), lab);
@@ -146,30 +148,47 @@ function labDir(name: string, lab: string): string {
   return path.join(folder, 'lab.yaml');
 }
 
+const labs = new Map<string, string>();
+
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'labwright-hostile-loader-'));
+  for (const [name, { lab }] of Object.entries(cases)) labs.set(name, labDir(name, lab));
 });
 
+/** `file:line:col: ` of a problem as the CLI prints it; any column when `col` is undefined. */
+const at = (name: string, line: number, col: number | undefined) =>
+  new RegExp(`^${folderOf(name)}/lab\\.yaml:${line}:${col ?? '\\d+'}: `, 'm');
+
 describe('the loader refuses hostile lab files with file:line:col', () => {
-  it.each(Object.entries(cases))('%s', async (name, { lab, line, col, message }) => {
-    const file = labDir(name, lab);
+  it.each(Object.entries(cases))('%s', async (name, { line, col, message }) => {
+    const file = labs.get(name)!;
     const result = await loadLabFile(file, { checkOperations: false });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map(formatProblem)).toContainEqual(expect.stringMatching(message));
     expect(result.problems[0]).toMatchObject(col === undefined ? { line } : { line, col });
 
-    // Every case through `validate`; a few through `check` too, which loads through the lab cache
-    // (spawning the CLI costs seconds on a shared machine).
-    const commands = [['validate', file]];
-    if (THROUGH_CHECK.has(name))
-      commands.push(['check', file, '--target', 'localstack', '--endpoint', 'http://127.0.0.1:9']);
-    for (const command of commands) {
-      const cli = labwright(command, { cwd: dir });
+    // A few through `check` too, which loads through the lab cache (spawning the CLI costs
+    // seconds on a shared machine, so not every case).
+    if (THROUGH_CHECK.has(name)) {
+      const cli = labwright(
+        ['check', file, '--target', 'localstack', '--endpoint', 'http://127.0.0.1:9'],
+        { cwd: dir },
+      );
       expect(cli.status, cli.stderr).toBe(2);
-      expect(cli.stderr).toMatch(new RegExp(`lab\\.yaml:${line}:${col ?? '\\d+'}: `));
+      expect(cli.stderr).toMatch(at(name, line, col));
       expect(cli.stderr).toMatch(message);
       expect(cli.stderr).not.toMatch(STACK_FRAME);
+    }
+  });
+
+  it('validate reports every one, each at its file:line:col, and exits 2', () => {
+    const cli = labwright(['validate', ...labs.values()], { cwd: dir });
+    expect(cli.status, cli.stderr).toBe(2);
+    expect(cli.stderr).not.toMatch(STACK_FRAME);
+    for (const [name, { line, col, message }] of Object.entries(cases)) {
+      const problem = cli.stderr.split('\n').find((text) => at(name, line, col).test(text));
+      expect(problem, `${name} in\n${cli.stderr}`).toMatch(message);
     }
   });
 
