@@ -4,10 +4,10 @@
  * file:line:col and exit 2, through the real loader and the real CLI (validate and check).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabFile } from '../../src/engine/load-lab.js';
 import { formatProblem } from '../../src/lab/problem.js';
 import { labwright } from '../support/cli.js';
@@ -154,6 +154,9 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'labwright-hostile-loader-'));
   for (const [name, { lab }] of Object.entries(cases)) labs.set(name, labDir(name, lab));
 });
+
+// Temporary labs (one of 107 MB) must not outlive the run.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `file:line:col: ` of a problem as the CLI prints it; any column when `col` is undefined. */
 const at = (name: string, line: number, col: number | undefined) =>

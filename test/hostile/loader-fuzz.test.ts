@@ -5,10 +5,10 @@
  * message. It never throws, and never hangs (the test's own timeout would say so).
  */
 import fc from 'fast-check';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadLabFile } from '../../src/engine/load-lab.js';
 import { LAB } from '../engine/support.js';
@@ -24,6 +24,9 @@ beforeAll(() => {
   file = path.join(dir, 'lab.yaml');
   lesson = readFileSync(LAB, 'utf8');
 });
+
+// The copy of the lab must not outlive the run.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function expectProblemsOnly(text: string): Promise<void> {
   writeFileSync(file, text);
