@@ -1,15 +1,14 @@
 import * as z from 'zod';
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { runCfnLint } from './cfn/cfn-lint.js';
 import { parseTemplate } from './cfn/parse-template.js';
 import { templateRoles, type TemplateRole } from './cfn/template-roles.js';
-import { defineCheckSpec, type CheckContext, type CheckType } from './define.js';
+import { defineCheckSpec, type CheckType } from './define.js';
 import { broadGrants } from './iam/broad-grants.js';
 import { evaluateProbe } from './iam/probe.js';
 import { policyLabel, rolePolicies } from './iam/role-policies.js';
 import { analyzeTrust } from './iam/trust-policy.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
+import { findStudentFile, readStudentFile, StudentFileError } from './support/student-file.js';
 import { onTarget } from './support/target.js';
 import { servicePrincipal } from './fragments.js';
 
@@ -32,27 +31,6 @@ export const cfnTemplate = defineCheckSpec({
     lint: z.boolean().default(false).describe('Also run cfn-lint when it is installed'),
   }),
 });
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-/** The student's file first (working directory); the lab folder's copy as a fallback, said so. */
-async function findTemplate(
-  file: string,
-  ctx: CheckContext,
-): Promise<{ path: string; from: 'working directory' | 'lab folder' } | undefined> {
-  if (isAbsolute(file))
-    return (await isFile(file)) ? { path: file, from: 'working directory' } : undefined;
-  const own = resolve(ctx.cwd, file);
-  if (await isFile(own)) return { path: own, from: 'working directory' };
-  const lab = resolve(ctx.labDir, file);
-  if (await isFile(lab)) return { path: lab, from: 'lab folder' };
-  return undefined;
-}
 
 type Input = z.output<typeof cfnTemplate.with>;
 
@@ -105,24 +83,28 @@ async function judgeRole(entry: TemplateRole, input: Input): Promise<RoleVerdict
 export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = onTarget({
   ...cfnTemplate,
   async run(input, ctx) {
-    const found = await findTemplate(input.file, ctx);
-    if (!found) {
-      return failed(
-        `no template at ${input.file} (looked in ${ctx.cwd} and in the lab folder ${ctx.labDir})`,
-        { file: input.file, cwd: ctx.cwd },
-        { retryable: false },
-      );
+    // The student's file first (working directory); the lab folder's copy as a fallback, said so.
+    let found: ReturnType<typeof findStudentFile>;
+    let text: string;
+    try {
+      found = findStudentFile(input.file, ctx.cwd, ctx.labDir);
+      if (!found) {
+        return failed(
+          `no template at ${input.file} (looked in ${ctx.cwd} and in the lab folder ${ctx.labDir})`,
+          { file: input.file, cwd: ctx.cwd },
+          { retryable: false },
+        );
+      }
+      text = readStudentFile(found, input.file);
+    } catch (error) {
+      // A link out of the folder, a FIFO, a huge file: an error naming it, never its content.
+      if (error instanceof StudentFileError) return errored(error.message, { file: input.file });
+      return errored(`cannot read ${input.file}: ${(error as Error).message}`);
     }
     const where =
       found.from === 'lab folder'
         ? `${input.file} (from the lab folder; none in your working directory)`
         : input.file;
-    let text: string;
-    try {
-      text = await readFile(found.path, 'utf8');
-    } catch (error) {
-      return errored(`cannot read ${found.path}: ${(error as Error).message}`);
-    }
     const parsed = parseTemplate(text, input.file);
     if (!parsed.ok) {
       return failed(

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { spawn } from 'node:child_process';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { errored, failed, passed } from './support/outcome.js';
+import { shellEnvironment, shellLine } from '../src/lab/vars.js';
 
 export const shell = defineCheckSpec({
   type: 'shell',
@@ -87,9 +88,10 @@ export const shellCheck: CheckType<typeof shell.with> = {
         );
       }
     }
-    const result = await runBash(input.run, {
+    // Variables reach bash as environment variables, never pasted into the command.
+    const result = await runBash(shellLine(input.run), {
       cwd: ctx.cwd,
-      env: { ...ctx.env },
+      env: shellEnvironment(ctx.env, ctx.vars),
       timeoutMs: input.timeoutSeconds * 1000,
       signal: ctx.signal,
     });

@@ -5,6 +5,7 @@ import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
 import { renderText } from '../report/text.js';
 import { checkProgressPrinter } from './check-progress.js';
+import { catchInterrupt, EXIT_INTERRUPTED } from './interrupt.js';
 import { withLabSession, type LabCommandOptions } from './target-session.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -16,20 +17,34 @@ export interface CheckOptions extends LabCommandOptions {
 /**
  * `labwright check <lab>`: runs the checks (of `--step` steps, or all), prints the report as
  * text or `--json`, writes `--junit FILE`, and exits 0 when every required check passed, 1
- * when one did not, 3 when the target failed or labwright's own identity lacks a permission.
+ * when one did not, 3 when the target failed or labwright's own identity lacks a permission,
+ * 130 after Ctrl-C (with the report so far).
  */
-export function checkCommand(lab: string, options: CheckOptions): Promise<number> {
-  return withLabSession(lab, options, async ({ session, steps, loaded }) => {
-    // With --step the student is on that step: wait for it. Otherwise wait only on the first
-    // unfinished step; later steps are not begun, and waiting on them would only stall.
-    const wait: WaitMode = options.wait === false ? 'none' : steps ? 'all' : 'current';
-    const report = await session.runChecks({
-      ...(steps ? { steps } : {}),
-      wait,
-      onEvent: checkProgressPrinter(!options.json),
+export async function checkCommand(lab: string, options: CheckOptions): Promise<number> {
+  const interrupt = catchInterrupt();
+  try {
+    const code = await withLabSession(lab, options, async ({ session, steps, loaded }) => {
+      // With --step the student is on that step: wait for it. Otherwise wait only on the first
+      // unfinished step; later steps are not begun, and waiting on them would only stall.
+      const wait: WaitMode = options.wait === false ? 'none' : steps ? 'all' : 'current';
+      const report = await session.runChecks({
+        ...(steps ? { steps } : {}),
+        wait,
+        signal: interrupt.signal,
+        onEvent: interrupt.listen(checkProgressPrinter(!options.json)),
+      });
+      return finishReport(
+        interrupt.settle(report),
+        options,
+        loaded.lab.title,
+        session.checkerDenied,
+      );
     });
-    return finishReport(report, options, loaded.lab.title, session.checkerDenied);
-  });
+    // The target is closed by now (the sandbox flushed, server.json removed).
+    return interrupt.interrupted ? EXIT_INTERRUPTED : code;
+  } finally {
+    interrupt.dispose();
+  }
 }
 
 /** Prints the report in the asked format, writes JUnit, and returns the exit code. */

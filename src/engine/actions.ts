@@ -3,7 +3,7 @@ import type { AwsClients } from '../aws/clients.js';
 import { errorCode, errorCodes, firstLine, TargetError } from '../aws/errors.js';
 import { isFileRef, readLabDocument } from '../lab/files.js';
 import type { Action, AwsAction, ShellAction } from '../lab/schema.js';
-import { interpolate, interpolateString } from '../lab/vars.js';
+import { interpolate, interpolateString, shellEnvironment, shellLine } from '../lab/vars.js';
 import { nextDelayMs, sleep } from './backoff.js';
 import type { ActionResult, RunEventListener } from './events.js';
 
@@ -177,16 +177,10 @@ function runShellAction(
   title: string,
   ctx: ActionContext,
 ): Promise<ActionResult> {
-  let command: string;
-  try {
-    command = interpolateString(action.shell, ctx.vars);
-  } catch (error) {
-    return Promise.resolve({ status: 'failed', title, message: (error as Error).message });
-  }
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', command], {
+    const child = spawn('bash', ['-c', shellLine(action.shell)], {
       cwd: ctx.labDir,
-      env: ctx.env,
+      env: shellEnvironment(ctx.env, ctx.vars),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });

@@ -80,7 +80,7 @@ async function attempt(options: CheckRunOptions): Promise<CheckRunResult> {
   }
   let input: unknown;
   try {
-    const parsed = type.with.safeParse(interpolate(check.with, ctx.vars));
+    const parsed = type.with.safeParse(settingsOf(check, ctx.vars));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? ` (at with.${issue.path.join('.')})` : '';
@@ -110,4 +110,15 @@ async function attempt(options: CheckRunOptions): Promise<CheckRunResult> {
       retryable: false,
     });
   }
+}
+
+/**
+ * A check's `with`, variables filled in; except a `shell` check's `run`, which goes to bash as
+ * written: its variables reach bash through the environment (src/lab/vars.ts shellLine).
+ */
+function settingsOf(check: Check, vars: Readonly<Record<string, string>>): unknown {
+  if (check.type !== 'shell' || typeof check.with.run !== 'string')
+    return interpolate(check.with, vars);
+  const { run, ...rest } = check.with;
+  return { ...interpolate(rest, vars), run };
 }

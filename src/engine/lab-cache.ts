@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularFile } from '../lab/files.js';
 import type { LoadResult } from '../lab/load.js';
 import { packageInfo } from '../package-root.js';
 import { cacheDir } from '../xdg.js';
@@ -43,7 +44,8 @@ export async function loadLabForRun(file: string): Promise<LoadResult> {
 function cacheKey(file: string): string | undefined {
   let text: Buffer;
   try {
-    text = readFileSync(file);
+    // A FIFO or a huge file is not read here: loading reports it.
+    text = readRegularFile(file, file);
   } catch {
     return undefined;
   }

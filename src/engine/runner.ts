@@ -194,6 +194,8 @@ export function openLab(options: OpenLabOptions): LabSession {
     const controller = new AbortController();
     const abort = () => controller.abort(runOptions.signal?.reason);
     runOptions.signal?.addEventListener('abort', abort, { once: true });
+    // A signal aborted already (Ctrl-C during solve's actions) fires no event: stop now too.
+    if (runOptions.signal?.aborted) abort();
     const ctx = checkContext(controller.signal);
     const onEvent = runOptions.onEvent;
     const results = new Map<string, CheckRunResult>();

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { parse as parseYaml } from 'yaml';
+import { MAX_ALIAS_COUNT, readRegularFile } from './files.js';
 
 /**
  * Finding labs: the ones in ./labs of the current folder (a lab author's work), then the
@@ -41,7 +42,12 @@ export function discoverLabs(cwd = process.cwd()): LabEntry[] {
 /** Reads id and title without validating, so one broken lab does not hide the others. */
 function peekLab(file: string, fallbackId: string): { id: string; title: string } {
   try {
-    const data = parseYaml(readFileSync(file, 'utf8')) as { id?: unknown; title?: unknown } | null;
+    // The same limits as loading: a FIFO or a huge lab.yaml must not stall `labwright list`.
+    const text = readRegularFile(file, file).toString('utf8');
+    const data = parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT }) as {
+      id?: unknown;
+      title?: unknown;
+    } | null;
     return {
       id: typeof data?.id === 'string' ? data.id : fallbackId,
       title: typeof data?.title === 'string' ? data.title : '(no title)',

@@ -26,6 +26,12 @@ export function describeIssue(issue: Issue, root: unknown, report: Report): void
     }
     return;
   }
+  // A bad variable name is reported by the loader's own pass, which says why (varNameProblem).
+  if (issue.code === 'invalid_key' && at.length === 2 && at[0] === 'vars') return;
+  if (issue.code === 'invalid_key') {
+    report(at, `invalid key "${String(at[at.length - 1])}"`, true);
+    return;
+  }
   if (issue.code === 'invalid_type' && valueAt(root, at) === undefined) {
     const key = at[at.length - 1];
     if (typeof key === 'string' && ACTION_KINDS.includes(key) && isActionPath(at.slice(0, -1))) {

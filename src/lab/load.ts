@@ -1,15 +1,27 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type * as z from 'zod';
-import { isFileRef, readLabDocument, LabFileError } from './files.js';
+import {
+  isFileRef,
+  LabFileError,
+  MAX_ALIAS_COUNT,
+  readLabDocument,
+  readRegularFile,
+  shapeProblem,
+} from './files.js';
 import { describeIssue, flattenIssues } from './issues.js';
 import { locate } from './locate.js';
 import type { Path, Report } from './path.js';
 import { formatPath, type LabProblem } from './problem.js';
 import { closest } from './suggest.js';
 import { lab as labSchema, type Lab } from './schema.js';
-import { BUILTIN_VARS, interpolate, referencedVars, SAMPLE_BUILTINS } from './vars.js';
+import {
+  BUILTIN_VARS,
+  interpolate,
+  referencedVars,
+  SAMPLE_BUILTINS,
+  varNameProblem,
+} from './vars.js';
 
 /** What the loader must know about the world, injected so that src/lab depends on nothing. */
 export interface LoadOptions {
@@ -45,17 +57,14 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const shown = path.relative(process.cwd(), absolute) || absolute;
   let text: string;
   try {
-    text = await readFile(absolute, 'utf8');
+    // Only a regular file under the size limit: a FIFO would hang the read, 100 MB would
+    // take gigabytes to parse.
+    text = readRegularFile(absolute, 'the lab').toString('utf8');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
+    if (!(error instanceof LabFileError)) throw error;
     return {
       ok: false,
-      problems: [
-        { file: shown, line: 1, col: 1, message: `cannot read the lab: ${reason}`, path: '' },
-      ],
+      problems: [{ file: shown, line: 1, col: 1, message: error.message, path: '' }],
     };
   }
 
@@ -78,7 +87,38 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   }
   if (problems.length) return { ok: false, problems };
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml library refuses an alias bomb or an alias to no anchor by throwing.
+    const message = (error as Error).message;
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(firstLine(message))?.[1];
+    const { line, col } = aliasPosition(doc, lines, unresolved);
+    const excessive = /alias count/i.test(message);
+    problems.push({
+      file: shown,
+      line,
+      col,
+      message: excessive
+        ? `YAML: aliases expand to too much (more than ${MAX_ALIAS_COUNT} times the document: a "billion laughs"?)`
+        : `YAML: ${firstLine(message)}`,
+      path: '',
+    });
+    return { ok: false, problems };
+  }
+  // Every walk below recurses: a document that contains itself or nests without bound stops here.
+  const shape = shapeProblem(data);
+  if (shape) {
+    // A cycle ends at an alias: point at it rather than at the collection holding it.
+    const alias = doc.getIn(shape.path, true);
+    if (isAlias(alias) && alias.range) {
+      const position = lines.linePos(alias.range[0]);
+      const where = formatPath(shape.path);
+      problems.push({ file: shown, ...position, message: `the lab ${shape.message}`, path: where });
+    } else report(shape.path, `the lab ${shape.message}`);
+    return { ok: false, problems };
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     report([], 'a lab file is a YAML mapping with id, title and steps');
     return { ok: false, problems };
@@ -92,6 +132,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const dir = path.dirname(absolute);
   const defaults = variableDefaults(data);
   const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
+  checkVarNames(defaults, report);
   checkVariables(data, [], known, report);
   checkUniqueIds(data, report);
   checkFileRefs(data, [], dir, known, report);
@@ -103,6 +144,14 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, loaded: { lab, file: absolute, dir, defaults } };
+}
+
+/** Every variable reaches shell lines as an environment variable: its name must be one. */
+function checkVarNames(defaults: Record<string, string>, report: Report): void {
+  for (const name of Object.keys(defaults)) {
+    const problem = varNameProblem(name);
+    if (problem) report(['vars', name], problem, true);
+  }
 }
 
 /** Walks every string; a `${name}` must name a defined variable or a built-in. */
@@ -292,6 +341,25 @@ function fillKnown(
       return value;
     }
   }
+}
+
+/** Where the alias to `source` is (or the first alias): where to look when aliases fail. */
+function aliasPosition(
+  doc: Document,
+  lines: LineCounter,
+  source?: string,
+): { line: number; col: number } {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node) && node.range && (source === undefined || node.source === source)) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset === undefined ? { line: 1, col: 1 } : lines.linePos(offset);
 }
 
 function sortProblems(problems: LabProblem[]): LabProblem[] {
