@@ -1,0 +1,75 @@
+/**
+ * Where a student's own file is: the folder they run labwright from, then the lab's workspace
+ * (where the TUI tells them to `cd`), then the lab folder (a copy the lab ships, said so).
+ */
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import type { CheckContext } from '../define.js';
+
+export type FoundIn = 'working directory' | 'workspace' | 'lab folder';
+
+export interface Found {
+  path: string;
+  /** The folder it was found in; names are shown relative to it. */
+  base: string;
+  from: FoundIn;
+}
+
+async function exists(path: string, accept: (s: Awaited<ReturnType<typeof stat>>) => boolean) {
+  return stat(path).then(accept, () => false);
+}
+
+export function searchedFolders(ctx: CheckContext): { dir: string; from: FoundIn }[] {
+  const folders: { dir: string; from: FoundIn }[] = [{ dir: ctx.cwd, from: 'working directory' }];
+  if (ctx.workspace && resolve(ctx.workspace) !== resolve(ctx.cwd)) {
+    folders.push({ dir: ctx.workspace, from: 'workspace' });
+  }
+  folders.push({ dir: ctx.labDir, from: 'lab folder' });
+  return folders;
+}
+
+/** The first of the searched folders that holds `file` (a file, or a folder when `folders`). */
+export async function findStudentFile(
+  file: string,
+  ctx: CheckContext,
+  options: { folders?: boolean } = {},
+): Promise<Found | undefined> {
+  const accept = (s: Awaited<ReturnType<typeof stat>>) =>
+    s.isFile() || (!!options.folders && s.isDirectory());
+  if (isAbsolute(file)) {
+    return (await exists(file, accept))
+      ? { path: file, base: ctx.cwd, from: 'working directory' }
+      : undefined;
+  }
+  for (const { dir, from } of searchedFolders(ctx)) {
+    const path = resolve(dir, file);
+    if (await exists(path, accept)) return { path, base: dir, from };
+  }
+  return undefined;
+}
+
+/** `in your working folder`, `in the workspace (~/.local/...)`, `from the lab folder`. */
+export function describeFound(found: Found): string {
+  switch (found.from) {
+    case 'working directory':
+      return 'in your working folder';
+    case 'workspace':
+      return `in the lab's workspace ${found.base}`;
+    case 'lab folder':
+      return 'from the lab folder; none in your working directory';
+  }
+}
+
+/** `looked in A, in the workspace B and in the lab folder C` */
+export function describeSearch(ctx: CheckContext): string {
+  return searchedFolders(ctx)
+    .map(({ dir, from }) =>
+      from === 'working directory'
+        ? dir
+        : from === 'workspace'
+          ? `the workspace ${dir}`
+          : `the lab folder ${dir}`,
+    )
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
+}
