@@ -111,17 +111,20 @@ export class Evaluator {
       throw new Unresolvable(text, lineOf(placeOf(at, text)), 'HCL does not read it');
     }
     if (!ast) return text;
-    const parts = ast.children ?? [];
-    const last = parts[parts.length - 1];
-    if (last?.type === 'literalValue' && typeof last.meta?.value === 'string') {
-      last.meta.value = last.meta.value.replace(/\n$/, '');
-    }
-    const nonEmpty = parts.filter((p) => !(p.type === 'literalValue' && p.meta?.value === ''));
+    // The tree is shared (expressionAst caches it): read it, never change it.
+    const parts = (ast.children ?? []).filter(
+      (p, i, all) =>
+        !(
+          p.type === 'literalValue' &&
+          (p.meta?.value === '' || (i === all.length - 1 && p.meta?.value === '\n'))
+        ),
+    );
     // `"${x}"` is x itself, a list or an object included, as in Terraform.
-    if (ast.type === 'template' && nonEmpty.length === 1 && nonEmpty[0]!.type !== 'literalValue') {
-      return this.node(nonEmpty[0]!, source, at);
+    if (ast.type === 'template' && parts.length === 1 && parts[0]!.type !== 'literalValue') {
+      return this.node(parts[0]!, source, at);
     }
-    return this.node(ast, source, at, false);
+    const value = await this.node(ast, source, at, false);
+    return typeof value === 'string' ? value.replace(/\n$/, '') : value;
   }
 
   private expressionText(node: Node, source: Buffer): string {

@@ -4,12 +4,19 @@
  * a lab without Terraform (or a student who wrote CloudFormation) should never pay for.
  */
 import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
+import { setFlagsFromString } from 'node:v8';
 
 type Hcl2Json = typeof import('@cdktf/hcl2json');
 
 let loading: Promise<Hcl2Json> | undefined;
 
 function hcl2json(): Promise<Hcl2Json> {
+  // V8 compiles WebAssembly twice: quickly (Liftoff), then optimized (TurboFan) in the
+  // background, which for this ~7 MB module costs more CPU than labwright's whole run and, on
+  // a busy machine, delays the first parse by over a second. A check parses a few files once:
+  // the quick code is plenty (measured: first parse 2.2 s -> 0.8 s, ten expressions 0.5 s ->
+  // 0.05 s on a loaded 2-core machine). labwright runs no other WebAssembly.
+  if (!loading) setFlagsFromString('--liftoff-only');
   loading ??= import('@cdktf/hcl2json').then(
     // CommonJS seen from ESM: the named exports may sit on `default`.
     (module) => ((module as { default?: Hcl2Json }).default ?? module) as Hcl2Json,
@@ -56,8 +63,18 @@ export async function parseHcl(file: string, text: string): Promise<Record<strin
   }
 }
 
-/** The syntax tree of one expression (`jsonencode({...})`, a heredoc template). */
-export async function expressionAst(expression: string): Promise<ExpressionType | null> {
-  const { getExpressionAst } = await hcl2json();
-  return getExpressionAst('expression.tf', expression);
+const trees = new Map<string, Promise<ExpressionType | null>>();
+
+/**
+ * The syntax tree of one expression (`jsonencode({...})`, a heredoc template); the same text
+ * (a role reference in every attachment) is parsed once. Callers must not change the tree.
+ */
+export function expressionAst(expression: string): Promise<ExpressionType | null> {
+  let tree = trees.get(expression);
+  if (!tree) {
+    tree = hcl2json().then(({ getExpressionAst }) => getExpressionAst('expression.tf', expression));
+    if (trees.size > 1000) trees.clear();
+    trees.set(expression, tree);
+  }
+  return tree;
 }
