@@ -3,10 +3,11 @@
  * first use only: the module reads and compiles its ~7 MB wasm as soon as it is imported, which
  * a lab without Terraform (or a student who wrote CloudFormation) should never pay for.
  */
+import type * as Hcl2JsonModule from '@cdktf/hcl2json';
 import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
 import { setFlagsFromString } from 'node:v8';
 
-type Hcl2Json = typeof import('@cdktf/hcl2json');
+type Hcl2Json = typeof Hcl2JsonModule;
 
 let loading: Promise<Hcl2Json> | undefined;
 
@@ -19,7 +20,7 @@ function hcl2json(): Promise<Hcl2Json> {
   if (!loading) setFlagsFromString('--liftoff-only');
   loading ??= import('@cdktf/hcl2json').then(
     // CommonJS seen from ESM: the named exports may sit on `default`.
-    (module) => ((module as { default?: Hcl2Json }).default ?? module) as Hcl2Json,
+    (module) => ((module as unknown as { default?: Hcl2Json }).default ?? module) as Hcl2Json,
   );
   return loading;
 }
