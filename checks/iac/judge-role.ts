@@ -65,6 +65,14 @@ export async function judgeRole(entry: JudgedRole, rules: RoleRules): Promise<Ro
           ? `${label} trusts ${trust.services.join(', ')}, not ${rules.trusts}`
           : `${label}: its trust policy does not name ${rules.trusts}`,
       );
+    } else {
+      // Only the service may assume it: an execution role is not for anyone else.
+      const others = [...trust.services.filter((s) => s !== rules.trusts), ...trust.others];
+      if (others.length > 0) {
+        problems.push(
+          `${label} also lets ${others.join(', ')} assume the role; only ${rules.trusts} should`,
+        );
+      }
     }
   }
   const attachedArns = [...role.managed.map((p) => p.arn), ...entry.unreadable];
