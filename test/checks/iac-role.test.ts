@@ -6,7 +6,7 @@
  * check cannot know without `terraform apply` (an error at the expression's line), and syntax
  * errors at file:line:col.
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -123,6 +123,22 @@ describe('iac.role with Terraform', () => {
     expect(outcome.status).toBe('failed');
     expect(outcome.message).toContain(
       'too broad: statement 1 in inline policy aws_iam_role_policy.s3_everything (bad-resource-star/main.tf:14) allows s3:* on *',
+    );
+  });
+
+  it('fails a role SageMaker and EC2 may both assume: only SageMaker should', async () => {
+    const text = await readFile(REFERENCE_TF, 'utf8');
+    await writeFile(
+      path.join(cwd, 'sagemaker-role.tf'),
+      text.replace(
+        'identifiers = ["sagemaker.amazonaws.com"]',
+        'identifiers = ["sagemaker.amazonaws.com", "ec2.amazonaws.com"]',
+      ),
+    );
+    const check = await labCheck();
+    expect(check.status).toBe('failed');
+    expect(check.message).toContain(
+      'aws_iam_role.sagemaker_execution (sagemaker-role.tf:26) also lets ec2.amazonaws.com assume the role; only sagemaker.amazonaws.com should',
     );
   });
 
