@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineCheckSpec, type CheckContext, type CheckOutcome, type CheckType } from './define.js';
 import { describeSearch, findStudentFile, type Found } from './iac/find-file.js';
 import { roleRules } from './iac/judge-role.js';
+import { isTerraform } from './terraform/config.js';
 import { errored, failed } from './support/outcome.js';
 
 export const iacRole = defineCheckSpec({
@@ -66,7 +67,11 @@ export const iacRoleCheck: CheckType<typeof iacRole.with> = {
       await Promise.all(
         wanted.map(async (w) => ({
           ...w,
-          found: await findStudentFile(w.name, ctx, { folders: w.kind === 'terraform' }),
+          found: await findStudentFile(
+            w.name,
+            ctx,
+            w.kind === 'terraform' ? { accepts: isTerraform } : {},
+          ),
         })),
       )
     ).filter((f): f is typeof f & { found: Found } => f.found !== undefined);

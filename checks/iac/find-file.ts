@@ -28,22 +28,24 @@ export function searchedFolders(ctx: CheckContext): { dir: string; from: FoundIn
   return folders;
 }
 
-/** The first of the searched folders that holds `file` (a file, or a folder when `folders`). */
+/**
+ * The first of the searched folders that holds `file`: a file, or whatever `accepts` takes
+ * (a Terraform configuration: a .tf file, or a folder with one).
+ */
 export async function findStudentFile(
   file: string,
   ctx: CheckContext,
-  options: { folders?: boolean } = {},
+  options: { accepts?: (path: string) => Promise<boolean> } = {},
 ): Promise<Found | undefined> {
-  const accept = (s: Awaited<ReturnType<typeof stat>>) =>
-    s.isFile() || (!!options.folders && s.isDirectory());
+  const accepts = options.accepts ?? ((path: string) => exists(path, (s) => s.isFile()));
   if (isAbsolute(file)) {
-    return (await exists(file, accept))
+    return (await accepts(file))
       ? { path: file, base: ctx.cwd, from: 'working directory' }
       : undefined;
   }
   for (const { dir, from } of searchedFolders(ctx)) {
     const path = resolve(dir, file);
-    if (await exists(path, accept)) return { path, base: dir, from };
+    if (await accepts(path)) return { path, base: dir, from };
   }
   return undefined;
 }
