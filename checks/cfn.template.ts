@@ -1,16 +1,13 @@
 import * as z from 'zod';
 import { runCfnLint } from './cfn/cfn-lint.js';
 import { parseTemplate } from './cfn/parse-template.js';
-import { templateRoles, type TemplateRole } from './cfn/template-roles.js';
-import { defineCheckSpec, type CheckType } from './define.js';
-import { broadGrants } from './iam/broad-grants.js';
-import { evaluateProbe } from './iam/probe.js';
-import { policyLabel, rolePolicies } from './iam/role-policies.js';
-import { analyzeTrust } from './iam/trust-policy.js';
+import { templateRoles } from './cfn/template-roles.js';
+import { defineCheckSpec, type CheckContext, type CheckOutcome, type CheckType } from './define.js';
+import { describeFound, describeSearch, findStudentFile, type Found } from './iac/find-file.js';
+import { describeRules, judgeRole, roleRules, type RoleRules } from './iac/judge-role.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
-import { findStudentFile, readStudentFile, StudentFileError } from './support/student-file.js';
+import { readStudentFile, StudentFileError } from './support/student-file.js';
 import { onTarget } from './support/target.js';
-import { servicePrincipal } from './fragments.js';
 
 export const cfnTemplate = defineCheckSpec({
   type: 'cfn.template',
@@ -20,158 +17,116 @@ export const cfnTemplate = defineCheckSpec({
     file: z
       .string()
       .min(1)
-      .describe("Path to the student's template, relative to the working directory"),
+      .describe(
+        "Path to the student's template, relative to the working directory (then the lab's workspace)",
+      ),
     resourceType: z.string().default('AWS::IAM::Role'),
-    trusts: servicePrincipal.optional().describe('The role must trust this service'),
-    allow: z
-      .array(z.strictObject({ action: z.string(), resource: z.string() }))
-      .default([])
-      .describe("Grants the role's inline policies must contain"),
-    forbidWildcards: z.boolean().default(true),
+    ...roleRules,
     lint: z.boolean().default(false).describe('Also run cfn-lint when it is installed'),
   }),
 });
 
-type Input = z.output<typeof cfnTemplate.with>;
-
-/** Everything wrong with one role resource, in the student's terms. */
-interface RoleVerdict {
-  problems: string[];
-  /** Grants the lab asks about that cannot be evaluated: the lab's mistake. */
-  unsound: string[];
+/** What judging a template needs: the role rules, and the CloudFormation-only settings. */
+export interface TemplateRules extends RoleRules {
+  resourceType: string;
+  lint: boolean;
 }
 
-async function judgeRole(entry: TemplateRole, input: Input): Promise<RoleVerdict> {
-  const { role, logicalId } = entry;
-  const problems: string[] = [];
-  const unsound: string[] = [];
-  if (input.trusts) {
-    const trust = analyzeTrust(role.trustPolicy);
-    if (trust.openStatements.length > 0) {
-      problems.push(`${logicalId}'s AssumeRolePolicyDocument lets any principal assume the role`);
-    }
-    if (!trust.services.includes(input.trusts)) {
-      problems.push(
-        trust.services.length
-          ? `${logicalId} trusts ${trust.services.join(', ')}, not ${input.trusts}`
-          : `${logicalId}'s AssumeRolePolicyDocument does not name ${input.trusts}`,
-      );
-    }
+/** Judges a template file that was found: parse, roles, the shared role judge, cfn-lint. */
+export async function judgeTemplateFile(
+  found: Found,
+  file: string,
+  input: TemplateRules,
+  ctx: CheckContext,
+): Promise<CheckOutcome> {
+  const where = found.from === 'working directory' ? file : `${file} (${describeFound(found)})`;
+  let text: string;
+  try {
+    text = readStudentFile(found.path, found.base, file);
+  } catch (error) {
+    // A link out of the folder, a FIFO, a huge file: an error naming it, never its content.
+    if (error instanceof StudentFileError) return errored(error.message, { file });
+    return errored(`cannot read ${found.path}: ${(error as Error).message}`);
   }
-  for (const grant of input.allow) {
-    const result = await evaluateProbe(role, grant);
-    if (result.problem) unsound.push(result.problem);
-    else if (!result.allowed) problems.push(`${logicalId}: ${result.explanation}`);
-  }
-  if (input.forbidWildcards) {
-    for (const policy of rolePolicies(role)) {
-      for (const broad of broadGrants(policyLabel(policy), policy.document, {
-        awsManaged: policy.kind === 'managed' && policy.awsManaged,
-      })) {
-        problems.push(`${logicalId}: too broad: ${broad.description}`);
-      }
-    }
-  }
-  if (entry.unreadable.length > 0 && input.allow.length > 0 && problems.length > 0) {
-    problems.push(
-      `(the managed policies ${entry.unreadable.join(', ')} could not be read, so their grants were not counted)`,
+  const parsed = parseTemplate(text, file);
+  if (!parsed.ok) {
+    return failed(
+      `${where} does not parse: ${parsed.problems.join('; ')}`,
+      { file: found.path, problems: parsed.problems },
+      { retryable: false },
     );
   }
-  return { problems, unsound };
+  const roles = await templateRoles(parsed.template, input.resourceType, ctx);
+  const lint = input.lint ? await runCfnLint(found.path, ctx.signal) : undefined;
+  const lintErrors = lint?.ran ? lint.findings.filter((f) => f.rule.startsWith('E')) : [];
+  const evidence = {
+    kind: 'cloudformation',
+    file: found.path,
+    from: found.from,
+    resources: roles.map((r) => ({
+      logicalId: r.logicalId,
+      trustPolicy: r.role.trustPolicy,
+      inlinePolicies: r.role.inline.map((p) => p.name),
+      managedPolicies: r.role.managed.map((p) => p.arn),
+    })),
+    ...(lint ? { lint: lint.ran ? lint.findings.slice(0, 20) : lint.reason } : {}),
+  };
+  const lintNote = !lint
+    ? ''
+    : !lint.ran
+      ? `; ${lint.reason}, so it was not run`
+      : lint.findings.length === 0
+        ? '; cfn-lint finds nothing to fix'
+        : `; cfn-lint: ${lint.findings
+            .slice(0, 5)
+            .map((f) => `${f.rule} at line ${f.line}: ${f.message}`)
+            .join('; ')}`;
+  if (roles.length === 0) {
+    return failed(`${where} defines no ${input.resourceType} resource${lintNote}`, evidence, {
+      retryable: false,
+    });
+  }
+  const judged = await Promise.all(
+    roles.map(async (r) => ({
+      r,
+      ...(await judgeRole({ label: r.logicalId, role: r.role, unreadable: r.unreadable }, input)),
+    })),
+  );
+  const unsound = [...new Set(judged.flatMap((j) => j.unsound))];
+  if (unsound.length > 0) {
+    return errored(`the lab's grants cannot be evaluated: ${unsound.join('; ')}`, evidence);
+  }
+  const good = judged.find((j) => j.problems.length === 0);
+  if (!good) {
+    return failed(`${where}: ${sentence(judged.flatMap((j) => j.problems))}${lintNote}`, evidence, {
+      retryable: false,
+    });
+  }
+  if (lintErrors.length > 0) {
+    return failed(
+      `${where} defines ${good.r.logicalId} well, but cfn-lint reports errors${lintNote}`,
+      evidence,
+      { retryable: false },
+    );
+  }
+  const what = describeRules(input);
+  return passed(
+    `${where} defines ${good.r.logicalId} (${input.resourceType})${what ? `, ${what}` : ''}${lintNote}`,
+    evidence,
+  );
 }
 
 export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = onTarget({
   ...cfnTemplate,
   async run(input, ctx) {
-    // The student's file first (working directory); the lab folder's copy as a fallback, said so.
-    let found: ReturnType<typeof findStudentFile>;
-    let text: string;
-    try {
-      found = findStudentFile(input.file, ctx.cwd, ctx.labDir);
-      if (!found) {
-        return failed(
-          `no template at ${input.file} (looked in ${ctx.cwd} and in the lab folder ${ctx.labDir})`,
-          { file: input.file, cwd: ctx.cwd },
-          { retryable: false },
-        );
-      }
-      text = readStudentFile(found, input.file);
-    } catch (error) {
-      // A link out of the folder, a FIFO, a huge file: an error naming it, never its content.
-      if (error instanceof StudentFileError) return errored(error.message, { file: input.file });
-      return errored(`cannot read ${input.file}: ${(error as Error).message}`);
-    }
-    const where =
-      found.from === 'lab folder'
-        ? `${input.file} (from the lab folder; none in your working directory)`
-        : input.file;
-    const parsed = parseTemplate(text, input.file);
-    if (!parsed.ok) {
+    const found = await findStudentFile(input.file, ctx);
+    if (!found) {
       return failed(
-        `${where} does not parse: ${parsed.problems.join('; ')}`,
-        { file: found.path, problems: parsed.problems },
+        `no template at ${input.file} (looked in ${describeSearch(ctx)})`,
+        { file: input.file, cwd: ctx.cwd },
         { retryable: false },
       );
     }
-    const roles = await templateRoles(parsed.template, input.resourceType, ctx);
-    const lint = input.lint ? await runCfnLint(found.path, ctx.signal) : undefined;
-    const lintErrors = lint?.ran ? lint.findings.filter((f) => f.rule.startsWith('E')) : [];
-    const evidence = {
-      file: found.path,
-      from: found.from,
-      resources: roles.map((r) => ({
-        logicalId: r.logicalId,
-        trustPolicy: r.role.trustPolicy,
-        inlinePolicies: r.role.inline.map((p) => p.name),
-        managedPolicies: r.role.managed.map((p) => p.arn),
-      })),
-      ...(lint ? { lint: lint.ran ? lint.findings.slice(0, 20) : lint.reason } : {}),
-    };
-    const lintNote = !lint
-      ? ''
-      : !lint.ran
-        ? `; ${lint.reason}, so it was not run`
-        : lint.findings.length === 0
-          ? '; cfn-lint finds nothing to fix'
-          : `; cfn-lint: ${lint.findings
-              .slice(0, 5)
-              .map((f) => `${f.rule} at line ${f.line}: ${f.message}`)
-              .join('; ')}`;
-    if (roles.length === 0) {
-      return failed(`${where} defines no ${input.resourceType} resource${lintNote}`, evidence, {
-        retryable: false,
-      });
-    }
-    const judged = await Promise.all(
-      roles.map(async (r) => ({ r, ...(await judgeRole(r, input)) })),
-    );
-    const unsound = [...new Set(judged.flatMap((j) => j.unsound))];
-    if (unsound.length > 0) {
-      return errored(`the lab's grants cannot be evaluated: ${unsound.join('; ')}`, evidence);
-    }
-    const good = judged.find((j) => j.problems.length === 0);
-    if (!good) {
-      return failed(sentence(judged.flatMap((j) => j.problems)) + lintNote, evidence, {
-        retryable: false,
-      });
-    }
-    if (lintErrors.length > 0) {
-      return failed(
-        `${where} defines ${good.r.logicalId} well, but cfn-lint reports errors${lintNote}`,
-        evidence,
-        { retryable: false },
-      );
-    }
-    const what = [
-      input.trusts ? `trusted by ${input.trusts}` : '',
-      input.allow.length ? `allowed ${input.allow.map((a) => a.action).join(', ')}` : '',
-      input.forbidWildcards ? 'with no "*" grants' : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    return passed(
-      `${where} defines ${good.r.logicalId} (${input.resourceType})${what ? `, ${what}` : ''}${lintNote}`,
-      evidence,
-    );
+    return judgeTemplateFile(found, input.file, input, ctx);
   },
 });

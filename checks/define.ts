@@ -45,6 +45,11 @@ export interface CheckContext {
   labDir: string;
   /** The student's working folder, where their own files (a CloudFormation template) are. */
   cwd: string;
+  /**
+   * The lab's workspace (src/engine/workspace.ts), where the TUI tells the student to `cd`:
+   * checks of the student's own files look there after `cwd`. Absent when grading.
+   */
+  workspace?: string;
   /** Quiz answers the student gave, by question id (index of the chosen answer). */
   answers: Readonly<Record<string, number>>;
   /** Environment for `shell` checks: the target's endpoint, credentials and region. */

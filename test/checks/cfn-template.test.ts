@@ -1,6 +1,8 @@
 /**
- * cfn.template, through the lab's own `template-role` check: the student's template in their
- * working folder is parsed with CloudFormation's short tags and judged like a deployed role.
+ * A CloudFormation template, through the lab's own `template-role` check (iac.role, which also
+ * takes Terraform: test/checks/iac-role.test.ts) and the cfn.template check type: the student's
+ * template in their working folder is parsed with CloudFormation's short tags and judged like a
+ * deployed role.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -41,7 +43,7 @@ const SEED_TEMPLATE = role(`${SAGEMAKER_TRUST}      Policies:
                 Resource: arn:aws:s3:::my-bucket/*
 `);
 
-describe('cfn.template (the lab check infrastructure-as-code/template-role)', () => {
+describe('CloudFormation templates (the lab check infrastructure-as-code/template-role)', () => {
   let sandbox: Sandbox;
   let cwd: string;
   const templateCheck = async () => {
@@ -127,7 +129,9 @@ describe('cfn.template (the lab check infrastructure-as-code/template-role)', ()
   it('says where it looked when there is no template', async () => {
     const check = await templateCheck();
     expect(check.status).toBe('failed');
-    expect(check.message).toContain(`no template at sagemaker-role.yaml (looked in ${cwd}`);
+    expect(check.message).toContain(
+      `no CloudFormation template at sagemaker-role.yaml and no Terraform configuration at sagemaker-role.tf (looked in ${cwd}`,
+    );
   });
 
   // cfn-lint takes ~10 s a run here (Python start-up and its schemas), hence the lab leaves
