@@ -155,8 +155,6 @@ const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 const MAX_S3_XML_BYTES = 2 * 1024 * 1024;
 const MAX_QUERY_BYTES = 1024 * 1024;
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
-/** A refused request's body up to this size is read and dropped, keeping the connection. */
-const DRAIN_LIMIT = 64 * 1024;
 /** S3 operations whose body streams to the blob store and reaches the handler as a BlobRef. */
 const STREAMED = new Set(['PutObject', 'UploadPart']);
 
@@ -285,14 +283,12 @@ async function send(
   response: SandboxHttpResponse,
   requestId: string,
   head: boolean,
-  close = false,
 ) {
   const headers: Record<string, string> = {
     ...response.headers,
     'x-amzn-requestid': requestId,
     'x-amz-request-id': requestId,
   };
-  if (close) headers['connection'] = 'close';
   const body = response.body ?? '';
   if (body instanceof Readable) {
     res.writeHead(response.status, headers);
@@ -321,14 +317,39 @@ function plainError(status: number, code: string, message: string): SandboxHttpR
 }
 
 /**
- * Whether to close the connection after answering: a body left unread (the request was refused
- * before it was read) is dropped by reading it only when it is small; a large one is never read
- * at all, the connection closes instead.
+ * Whether a refused request's body is still unread (the request was refused before it was read,
+ * or part-way): then it is not read, only discarded (see discardThenClose).
  */
-function mustClose(req: IncomingMessage): boolean {
-  if (req.complete || req.readableEnded) return false;
-  const length = declaredLength(req);
-  return length === undefined || length > DRAIN_LIMIT;
+function unread(req: IncomingMessage): boolean {
+  return !(req.complete || req.readableEnded);
+}
+
+/** How much of a refused body is discarded, and for how long, before the connection closes. */
+const DISCARD_BYTES = 8 * 1024 * 1024;
+const DISCARD_MS = 1000;
+
+/**
+ * After refusing a request whose body is unread: a small body is read and dropped, keeping the
+ * connection; a large one is dropped for a moment (so the client, still sending, reads the
+ * answer rather than a reset) and then the connection closes. Nothing is kept in memory.
+ */
+function discardThenClose(req: IncomingMessage): void {
+  let seen = 0;
+  const close = () => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(close, DISCARD_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DISCARD_BYTES) close();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('error', () => clearTimeout(timer));
+  // A reader stopped part-way leaves its 'readable' listener, which keeps the stream paused.
+  req.removeAllListeners('readable');
+  req.resume();
 }
 
 async function handle(
@@ -344,7 +365,8 @@ async function handle(
     req.method === 'GET' &&
     (url.pathname === '/_localstack/health' || url.pathname === '/_labwright/health')
   ) {
-    await send(res, healthResponse(core), requestId, false, mustClose(req));
+    await send(res, healthResponse(core), requestId, false);
+    if (unread(req)) discardThenClose(req);
     return;
   }
 
@@ -386,8 +408,8 @@ async function handle(
         ),
         requestId,
         head,
-        mustClose(req),
       );
+      if (unread(req)) discardThenClose(req);
       return;
     }
     const service = scope;
@@ -481,7 +503,9 @@ async function handle(
     const response = protocol
       ? protocol.serializeError(err, requestId, operation)
       : plainError(err.status, err.code, err.message);
-    await send(res, response, requestId, head, mustClose(req));
+    const refused = unread(req);
+    await send(res, response, requestId, head);
+    if (refused) discardThenClose(req);
   } finally {
     if (blob) blobs?.unhold?.(blob);
   }
