@@ -94,6 +94,7 @@ export class AwsChunkedDecoder {
     if (this.state === 'detect') {
       this.pending = Buffer.concat([this.pending, data]);
       const head = this.pending.subarray(0, 200).toString('latin1');
+      if (head === '') return out;
       if (/^[0-9a-fA-F]+(;[^\r\n]*)?\r\n/.test(head)) this.state = 'size';
       else if (this.pending.length >= 200 || head.includes('\r\n') || !/^[0-9a-fA-F]/.test(head))
         this.state = 'raw';
