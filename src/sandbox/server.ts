@@ -10,13 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { readV2Claims, verifyV2 } from './auth/sigv2.js';
 import {
+  bodyPayloadHash,
   checkRequest,
   declaredPayloadHash,
-  EMPTY_SHA256,
   invalidKey,
   payloadMismatch,
   readClaims,
-  sha256Hex,
   verifySignature,
 } from './auth/sigv4.js';
 import { AwsChunkedDecoder } from './protocol/aws-chunked.js';
@@ -455,6 +454,7 @@ async function handle(
         request.blob = blob;
         request.trailers = streamed.trailers;
       } else {
+        // A declared hash authenticates the request before its (capped) body is read.
         if (declared !== undefined) {
           if (claims) await verifySignature(request, claims, key, declared);
           else if (v2) verifyV2(request, v2, key);
@@ -462,24 +462,17 @@ async function handle(
         // PutObject lands here only with a store that cannot stream: S3's object limit applies.
         const max = operation && STREAMED.has(operation) ? MAX_OBJECT_BYTES : MAX_S3_XML_BYTES;
         request.body = await readBody(req, max, () => tooLarge(service, operation, max));
-        const actual = request.body.length === 0 ? EMPTY_SHA256 : sha256Hex(request.body);
-        if (declared === undefined && claims) {
-          await verifySignature(request, claims, key, actual);
-        } else if (
-          declared !== undefined &&
-          /^[0-9a-f]{64}$/.test(declared) &&
-          declared !== actual
-        ) {
-          throw payloadMismatch(service);
+        const hash = claims ? bodyPayloadHash(request, claims, request.body) : undefined;
+        if (declared === undefined && claims && hash) {
+          await verifySignature(request, claims, key, hash);
         }
       }
     } else {
       const max = operation !== undefined ? MAX_JSON_BYTES : MAX_QUERY_BYTES;
       request.body = await readBody(req, max, () => tooLarge(service, operation, max));
-      const actual = request.body.length === 0 ? EMPTY_SHA256 : sha256Hex(request.body);
-      const declared = claims ? declaredPayloadHash(request, claims) : undefined;
-      if (declared !== undefined && declared !== actual) throw payloadMismatch(service);
-      if (claims) await verifySignature(request, claims, key, actual);
+      if (claims) {
+        await verifySignature(request, claims, key, bodyPayloadHash(request, claims, request.body));
+      }
       operation ??= protocol.operation(request);
     }
 

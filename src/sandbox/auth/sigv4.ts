@@ -377,6 +377,26 @@ export function payloadMismatch(service: string): AwsError {
     : signatureMismatch(service);
 }
 
+/**
+ * The payload hash to verify a body read into memory with: the body's own SHA-256, which must
+ * equal any hash the client declared, except that S3 takes UNSIGNED-PAYLOAD and STREAMING-*
+ * as declared (the aws-chunked seed signature covers the declaration, not the bytes).
+ */
+export function bodyPayloadHash(
+  req: SandboxHttpRequest,
+  claims: SigV4Claims,
+  body: Buffer,
+): string {
+  const actual = body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
+  const declared = declaredPayloadHash(req, claims);
+  if (declared === undefined) return actual;
+  if (/^[0-9a-f]{64}$/.test(declared) || !s3Style(claims.service)) {
+    if (declared !== actual) throw payloadMismatch(claims.service);
+    return actual;
+  }
+  return declared;
+}
+
 export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
