@@ -320,7 +320,9 @@ function plainError(status: number, code: string, message: string): SandboxHttpR
  * or part-way): then it is not read, only discarded (see discardThenClose).
  */
 function unread(req: IncomingMessage): boolean {
-  return !(req.complete || req.readableEnded);
+  const bodiless =
+    req.headers['transfer-encoding'] === undefined && (declaredLength(req) ?? 0) === 0;
+  return !(bodiless || req.complete || req.readableEnded);
 }
 
 /** How much of a refused body is discarded, and for how long, before the connection closes. */
@@ -336,7 +338,8 @@ function discardThenClose(req: IncomingMessage): void {
   let seen = 0;
   const close = () => {
     clearTimeout(timer);
-    req.socket.destroy();
+    // A body that ended meanwhile leaves a connection the client may reuse.
+    if (!req.complete) req.socket.destroy();
   };
   const timer = setTimeout(close, DISCARD_MS);
   timer.unref();
