@@ -29,7 +29,9 @@ export async function startChildSandbox(): Promise<ChildSandbox> {
     const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${output}`)), 30_000);
     const onData = (data: Buffer) => {
       output += data.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''));
+      const match = /listening on (http:\/\/[^\s]+)/.exec(
+        output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''),
+      );
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
