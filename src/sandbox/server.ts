@@ -479,8 +479,8 @@ async function handle(
       operation ??= protocol.operation(request);
     }
 
-    const input = protocol.parse(request, operation ?? protocol.operation(request));
     operation ??= protocol.operation(request);
+    const input = protocol.parse(request, operation);
     const output = await core.dispatch(
       {
         service,
