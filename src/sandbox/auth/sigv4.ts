@@ -415,13 +415,14 @@ export async function verifySignature(
 ): Promise<void> {
   if (key.secretAccessKey === undefined) return;
 
-  const canonicalHeaders: Record<string, string> = {};
+  // Keyed by names the client chose (`__proto__`, `toString`): no prototype to collide with.
+  const canonicalHeaders: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of claims.signedHeaders) {
     const value = req.headers[name];
     if (value === undefined) throw signatureMismatch(claims.service);
     canonicalHeaders[name] = value.trim().replace(/\s+/g, ' ');
   }
-  const query: Record<string, string | string[]> = {};
+  const query = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of req.query) {
     if (claims.presigned && k === 'X-Amz-Signature') continue;
     const prior = query[k];
