@@ -280,7 +280,8 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
             const prefix = where.toLowerCase();
             const map: Record<string, string> = {};
             for (const [header, v] of Object.entries(headers)) {
-              if (header.startsWith(prefix)) map[header.slice(prefix.length)] = v;
+              // Own properties even for `x-amz-meta-__proto__`, which `=` would not store.
+              if (header.startsWith(prefix)) defineOwn(map, header.slice(prefix.length), v);
             }
             if (Object.keys(map).length) input[name] = map;
             break;
@@ -424,6 +425,16 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
       };
     },
   };
+}
+
+/** Stores `value` under `key` as an own property, whatever the key (`__proto__` included). */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /** S3's answer to XML it cannot read (the S3 API reference's error table). */
