@@ -1,26 +1,89 @@
 /**
  * Large binary values (S3 object bodies) kept beside the JSON state rather than inside it:
- * content-addressed by SHA-256, one file each under `<state dir>/blobs/`, written atomically
- * (temp file, then rename). Without a directory they live in memory.
+ * content-addressed by SHA-256, one file each under `<state dir>/blobs/`. Bodies stream in
+ * (hashed as they arrive, never held whole in memory) and are durable before anyone refers to
+ * them: temp file, fsync, rename, fsync of the directory. Without a directory they live in memory.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { BlobStore } from './types.js';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
+import type { BlobRef, BlobStore, BlobWriter } from './types.js';
 
 export function createBlobStore(dir: string | undefined): BlobStore {
   return dir ? new DirectoryBlobStore(dir) : new MemoryBlobStore();
 }
 
-const idOf = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** Writes reach the disk in batches of this size: fewer system calls, bounded memory. */
+const WRITE_BATCH = 1024 * 1024;
+/** What a read stream hands out at a time. */
+const READ_CHUNK = 256 * 1024;
+
+/** zlib.crc32 arrived in Node 20.15 / 22.2; without it BlobRef carries no CRC32. */
+const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/** SHA-256 (the id), MD5 (the ETag) and CRC32 of a body, computed as it streams. */
+class Digests {
+  private readonly sha256: Hash = createHash('sha256');
+  private readonly md5: Hash = createHash('md5');
+  private crc = 0;
+  size = 0;
+
+  update(chunk: Buffer): void {
+    this.sha256.update(chunk);
+    this.md5.update(chunk);
+    if (crc32) this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+  }
+
+  ref(): BlobRef {
+    const ref: BlobRef = {
+      blob: this.sha256.digest('hex'),
+      size: this.size,
+      md5: this.md5.digest('hex'),
+    };
+    if (crc32) {
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(this.crc >>> 0);
+      ref.crc32 = crc.toString('base64');
+    }
+    return ref;
+  }
+}
+
+/** Committed blobs still held by the request that wrote them (see BlobStore.unhold). */
+class Holds {
+  private readonly held = new Map<string, Set<BlobRef>>();
+
+  hold(ref: BlobRef): void {
+    const set = this.held.get(ref.blob) ?? new Set<BlobRef>();
+    set.add(ref);
+    this.held.set(ref.blob, set);
+  }
+
+  unhold(ref: BlobRef): void {
+    const set = this.held.get(ref.blob);
+    if (!set) return;
+    set.delete(ref);
+    if (set.size === 0) this.held.delete(ref.blob);
+  }
+
+  has(id: string): boolean {
+    return this.held.has(id);
+  }
+}
 
 class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<string, Buffer>();
+  private readonly holds = new Holds();
 
   async put(data: Uint8Array): Promise<string> {
-    const id = idOf(data);
-    this.blobs.set(id, Buffer.from(data));
-    return id;
+    const writer = this.writer();
+    await writer.write(Buffer.from(data));
+    const ref = await writer.commit();
+    this.holds.unhold(ref);
+    return ref.blob;
   }
 
   async get(id: string): Promise<Buffer | undefined> {
@@ -28,11 +91,48 @@ class MemoryBlobStore implements BlobStore {
   }
 
   async delete(id: string): Promise<void> {
-    this.blobs.delete(id);
+    if (!this.holds.has(id)) this.blobs.delete(id);
+  }
+
+  writer(): BlobWriter {
+    const digests = new Digests();
+    let chunks: Buffer[] = [];
+    return {
+      get size() {
+        return digests.size;
+      },
+      write: async (chunk) => {
+        digests.update(chunk);
+        chunks.push(Buffer.from(chunk));
+      },
+      commit: async (check) => {
+        const ref = digests.ref();
+        check?.(ref);
+        this.blobs.set(ref.blob, Buffer.concat(chunks));
+        chunks = [];
+        this.holds.hold(ref);
+        return ref;
+      },
+      abort: async () => {
+        chunks = [];
+      },
+    };
+  }
+
+  async open(id: string, start = 0, end?: number): Promise<Readable | undefined> {
+    const data = this.blobs.get(id);
+    if (!data) return undefined;
+    return Readable.from([data.subarray(start, end === undefined ? undefined : end + 1)]);
+  }
+
+  unhold(ref: BlobRef): void {
+    this.holds.unhold(ref);
   }
 }
 
 class DirectoryBlobStore implements BlobStore {
+  private readonly holds = new Holds();
+
   constructor(private readonly dir: string) {}
 
   private path(id: string): string {
@@ -41,19 +141,21 @@ class DirectoryBlobStore implements BlobStore {
   }
 
   async put(data: Uint8Array): Promise<string> {
-    const id = idOf(data);
-    const target = this.path(id);
-    await mkdir(join(this.dir, id.slice(0, 2)), { recursive: true });
-    // Concurrent puts of the same body each write their own temp file; the rename is atomic.
-    const temp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temp, data);
-    await rename(temp, target);
-    return id;
+    const writer = this.writer();
+    await writer.write(Buffer.from(data));
+    const ref = await writer.commit();
+    this.holds.unhold(ref);
+    return ref.blob;
   }
 
   async get(id: string): Promise<Buffer | undefined> {
     try {
-      return await readFile(this.path(id));
+      const handle = await open(this.path(id), 'r');
+      try {
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -61,6 +163,121 @@ class DirectoryBlobStore implements BlobStore {
   }
 
   async delete(id: string): Promise<void> {
+    if (this.holds.has(id)) return;
     await rm(this.path(id), { force: true });
+  }
+
+  unhold(ref: BlobRef): void {
+    this.holds.unhold(ref);
+  }
+
+  writer(): BlobWriter {
+    const digests = new Digests();
+    const temp = join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
+    let handle: FileHandle | undefined;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    let done = false;
+
+    const flush = async () => {
+      if (!handle) {
+        await mkdir(dirname(temp), { recursive: true });
+        handle = await open(temp, 'w');
+      }
+      if (batch.length > 0) await handle.writev(batch);
+      batch = [];
+      batched = 0;
+    };
+    const discard = async () => {
+      done = true;
+      batch = [];
+      await handle?.close().catch(() => undefined);
+      handle = undefined;
+      await rm(temp, { force: true });
+    };
+
+    return {
+      get size() {
+        return digests.size;
+      },
+      write: async (chunk) => {
+        if (done) throw new Error('blob writer already finished');
+        digests.update(chunk);
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= WRITE_BATCH) await flush();
+      },
+      commit: async (check) => {
+        if (done) throw new Error('blob writer already finished');
+        try {
+          const ref = digests.ref();
+          check?.(ref);
+          await flush();
+          const file = handle as FileHandle;
+          await file.sync();
+          await file.close();
+          handle = undefined;
+          const target = this.path(ref.blob);
+          await mkdir(dirname(target), { recursive: true });
+          // Same bytes, same name: replacing an existing blob changes nothing it holds.
+          await rename(temp, target);
+          await syncDirectory(dirname(target));
+          await syncDirectory(this.dir);
+          done = true;
+          this.holds.hold(ref);
+          return ref;
+        } catch (error) {
+          await discard();
+          throw error;
+        }
+      },
+      abort: discard,
+    };
+  }
+
+  async open(id: string, start = 0, end?: number): Promise<Readable | undefined> {
+    const path = this.path(id);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const last = Math.min(end ?? size - 1, size - 1);
+    // A generator opens the file only when the stream is first read, and closes it when the
+    // stream ends or is destroyed: a body nobody reads costs no file descriptor.
+    return Readable.from(readRange(path, start, last), { objectMode: false });
+  }
+}
+
+async function* readRange(path: string, start: number, last: number): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    let position = start;
+    while (position <= last) {
+      const length = Math.min(READ_CHUNK, last - position + 1);
+      const buffer = Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      yield bytesRead === length ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsync of a directory makes a rename in it durable; not every platform can open one. */
+async function syncDirectory(path: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
   }
 }

@@ -329,6 +329,9 @@ function withoutDeletes(blobs: BlobStore): BlobStore {
     put: (data) => blobs.put(data),
     get: (id) => blobs.get(id),
     delete: async () => undefined,
+    ...(blobs.writer ? { writer: () => blobs.writer!() } : {}),
+    ...(blobs.open ? { open: (id, start, end) => blobs.open!(id, start, end) } : {}),
+    ...(blobs.unhold ? { unhold: (ref) => blobs.unhold!(ref) } : {}),
   };
 }
 

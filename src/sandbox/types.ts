@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The contract between the sandbox's generic layers (server, protocols, auth, store)
  * and its per-service handlers. Handlers hold behaviour only: they receive parsed
@@ -108,7 +110,54 @@ export interface BlobStore {
   /** Stores `data` and returns its id (the SHA-256 hex digest). */
   put(data: Uint8Array): Promise<string>;
   get(id: string): Promise<Buffer | undefined>;
+  /** Deletes a blob, unless a committed writer still holds it (see `unhold`). */
   delete(id: string): Promise<void>;
+  /**
+   * Streams a body in: hashes it as it arrives, and on commit makes it durable (temp file,
+   * fsync, rename, fsync of the directory) before returning its BlobRef. The committed blob is
+   * held (never deleted) until `unhold(ref)`, so a concurrent delete cannot remove it before
+   * the request that wrote it has stored a reference.
+   */
+  writer?(): BlobWriter;
+  /** Bytes `start..end` (inclusive) of a blob, read lazily as the stream is consumed. */
+  open?(id: string, start?: number, end?: number): Promise<Readable | undefined>;
+  /** Ends the hold `writer().commit()` put on `ref`'s blob; idempotent. */
+  unhold?(ref: BlobRef): void;
+}
+
+/** A blob being written (see BlobStore.writer). */
+export interface BlobWriter {
+  write(chunk: Buffer): Promise<void>;
+  /** Bytes written so far. */
+  readonly size: number;
+  /**
+   * Makes the blob durable and returns its reference. `check` sees the digests before the blob
+   * enters the store; whatever it throws aborts the write (a body that fails a declared hash).
+   */
+  commit(check?: (ref: BlobRef) => void): Promise<BlobRef>;
+  /** Forgets what was written (the temp file goes). */
+  abort(): Promise<void>;
+}
+
+/**
+ * An S3 body already in the blob store, which PutObject and UploadPart receive as `Body` from the
+ * wire instead of a Buffer: JSON-serializable, so a journal can record the call. The blob is
+ * durable before the handler runs.
+ */
+export interface BlobRef {
+  /** The blob's id: the SHA-256 (hex) of its bytes (the decoded payload, not aws-chunked framing). */
+  blob: string;
+  size: number;
+  /** MD5 (hex) of the bytes: the object's ETag. */
+  md5: string;
+  /** CRC32 (base64, as x-amz-checksum-crc32 spells it), when the runtime offers zlib.crc32. */
+  crc32?: string;
+}
+
+export function isBlobRef(value: unknown): value is BlobRef {
+  if (typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.blob === 'string' && typeof v.size === 'number' && typeof v.md5 === 'string';
 }
 
 /** Timing of simulated asynchronous work (notebooks starting, training jobs running). */
@@ -182,7 +231,8 @@ export interface SandboxCore {
 
 /**
  * An incoming HTTP request as the protocol layers see it: body fully read, as sent (S3's
- * protocol decodes aws-chunked framing itself, trailing checksums included).
+ * protocol decodes aws-chunked framing itself, trailing checksums included), or, for S3's
+ * PutObject and UploadPart, already streamed into the blob store (`blob`).
  */
 export interface SandboxHttpRequest {
   method: string;
@@ -191,15 +241,21 @@ export interface SandboxHttpRequest {
   query: URLSearchParams;
   /** Lower-cased header names. */
   headers: Record<string, string>;
+  /** Empty when the body went to the blob store. */
   body: Buffer;
   /** The Host header without the port (`bucket.localhost` for virtual-hosted S3). */
   hostname: string;
+  /** The payload in the blob store, aws-chunked framing removed (S3 PutObject, UploadPart). */
+  blob?: BlobRef;
+  /** Trailing headers of an aws-chunked body streamed to the blob store (x-amz-checksum-*). */
+  trailers?: Record<string, string>;
 }
 
 export interface SandboxHttpResponse {
   status: number;
   headers: Record<string, string>;
-  body?: string | Uint8Array;
+  /** A Readable (S3 GetObject) is piped to the client; its length is in the headers. */
+  body?: string | Uint8Array | Readable;
 }
 
 /**

@@ -4,13 +4,32 @@
  * signed, and compared. Header auth and presigned (query) auth; S3's UNSIGNED-PAYLOAD,
  * literal payload hashes and aws-chunked streaming bodies (the seed signature is verified here;
  * the chunks are decoded by S3's protocol, src/sandbox/protocol/aws-chunked.ts).
+ *
+ * Everything here works from the headers and the query alone, so the server authenticates a
+ * request before it reads a byte of its body: `checkRequest` (credentials, clock, expiry,
+ * payload-hash rules), then `verifySignature` with the payload hash the client declared (S3) or
+ * the body's own hash once the (size-capped) body is read (every other service).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest } from '@smithy/types';
+import { RestXmlError } from '../protocol/rest-xml.js';
 import { AwsError, type Caller, type SandboxHttpRequest } from '../types.js';
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** AWS accepts a request signed up to 15 minutes before or after its own clock. */
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+/** A presigned URL lives at most a week (SigV4's X-Amz-Expires limit). */
+export const MAX_PRESIGNED_SECONDS = 604_800;
+/** The payload hashes only S3 accepts instead of the body's SHA-256. */
+const S3_PAYLOAD_HASHES = new Set([
+  'UNSIGNED-PAYLOAD',
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+  'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD',
+  'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER',
+]);
 
 /** What the Authorization header or the presigned query says. */
 export interface SigV4Claims {
@@ -23,7 +42,8 @@ export interface SigV4Claims {
   /** x-amz-date / X-Amz-Date, `yyyymmddThhmmssZ` */
   longDate: string;
   presigned: boolean;
-  expiresSeconds?: number;
+  /** X-Amz-Expires as sent (presigned only), checked by checkRequest. */
+  expires?: string;
   sessionToken?: string;
 }
 
@@ -78,7 +98,7 @@ export function readClaims(req: SandboxHttpRequest): SigV4Claims | undefined {
       signature: req.query.get('X-Amz-Signature') ?? '',
       longDate: req.query.get('X-Amz-Date') ?? '',
       presigned: true,
-      expiresSeconds: Number(req.query.get('X-Amz-Expires') ?? '3600'),
+      expires: req.query.get('X-Amz-Expires') ?? undefined,
       sessionToken: req.query.get('X-Amz-Security-Token') ?? undefined,
     };
   }
@@ -187,33 +207,6 @@ function s3Style(service: string): boolean {
   return service === 's3';
 }
 
-/** The payload hash the client signed: its header, or UNSIGNED-PAYLOAD for presigned S3 URLs. */
-async function payloadHash(
-  req: SandboxHttpRequest,
-  claims: SigV4Claims,
-  rawBody: Buffer,
-): Promise<string> {
-  const declared = req.headers['x-amz-content-sha256'];
-  if (declared) {
-    if (/^[0-9a-f]{64}$/.test(declared)) {
-      const actual = sha256Hex(rawBody);
-      if (actual !== declared) {
-        throw new AwsError(
-          'XAmzContentSHA256Mismatch',
-          "The provided 'x-amz-content-sha256' header does not match what was computed.",
-        );
-      }
-    }
-    return declared;
-  }
-  if (claims.presigned && s3Style(claims.service)) return 'UNSIGNED-PAYLOAD';
-  return rawBody.length === 0 ? EMPTY_SHA256 : sha256Hex(rawBody);
-}
-
-function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 function signatureMismatch(service: string): AwsError {
   return s3Style(service)
     ? new AwsError(
@@ -248,37 +241,188 @@ function expired(service: string): AwsError {
     : new AwsError('ExpiredToken', 'The security token included in the request is expired', 403);
 }
 
+/** `yyyymmddThhmmssZ`, as SigV4 writes times. */
+function longDateOf(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
- * Verifies the request's signature for a key the sandbox issued. Keys with no secret on record
- * (the root's `test` and any key the sandbox did not issue) are accepted with any secret.
- * `rawBody` is the body as sent (aws-chunked framing included), which the seed signature covers.
+ * A request signed too long before or after the sandbox's clock. S3 answers
+ * RequestTimeTooSkewed with the two times and the allowed skew (the S3 API reference's error
+ * table: "The difference between the request time and the current time is too large.", 403);
+ * the query and JSON services answer as their front end words it, e.g. `Signature expired:
+ * 20141106T010406Z is now earlier than 20141106T011252Z (20141106T011752Z - 5 min.)` (quoted
+ * from an EC2 answer in the BOSH AWS CPI docs; IAM, STS and the JSON services allow 15 minutes),
+ * SignatureDoesNotMatch (403) for query services, InvalidSignatureException (400) for JSON ones.
+ */
+function skewed(service: string, signedAt: Date, longDate: string, now: Date): AwsError {
+  if (s3Style(service)) {
+    return new RestXmlError(
+      'RequestTimeTooSkewed',
+      'The difference between the request time and the current time is too large.',
+      403,
+      {
+        RequestTime: longDate,
+        ServerTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
+      },
+    );
+  }
+  const message =
+    signedAt.getTime() < now.getTime()
+      ? `Signature expired: ${longDate} is now earlier than ${longDateOf(new Date(now.getTime() - MAX_SKEW_MS))} (${longDateOf(now)} - 15 min.)`
+      : `Signature not yet current: ${longDate} is still later than ${longDateOf(new Date(now.getTime() + MAX_SKEW_MS))} (${longDateOf(now)} + 15 min.)`;
+  return service === 'iam' || service === 'sts'
+    ? new AwsError('SignatureDoesNotMatch', message, 403)
+    : new AwsError('InvalidSignatureException', message, 400);
+}
+
+/**
+ * X-Amz-Expires must be an integer from 1 to 604800. S3's texts (AuthorizationQueryParametersError,
+ * 400), as S3 itself and the emulators that copy it (moto, MinIO, versitygw) word them.
+ */
+function presignedLifetime(claims: SigV4Claims): number {
+  const raw = claims.expires;
+  if (raw === undefined) {
+    if (s3Style(claims.service)) {
+      throw new AwsError(
+        'AuthorizationQueryParametersError',
+        'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+        400,
+      );
+    }
+    return 900;
+  }
+  const bad = (message: string) => new AwsError('AuthorizationQueryParametersError', message, 400);
+  if (!/^-?\d+$/.test(raw)) throw bad('X-Amz-Expires should be a number');
+  const seconds = Number(raw);
+  if (seconds < 1) throw bad('X-Amz-Expires must be non-negative');
+  if (seconds > MAX_PRESIGNED_SECONDS) {
+    throw bad(
+      'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
+    );
+  }
+  return seconds;
+}
+
+/**
+ * What can be checked before the body is read: the key's expiry and session token, the request
+ * time against the clock (15 minutes either way), a presigned URL's lifetime, and which payload
+ * hashes the service accepts. Throws the service's own error.
+ */
+export function checkRequest(
+  req: SandboxHttpRequest,
+  claims: SigV4Claims,
+  key: KnownKey,
+  now = new Date(),
+): void {
+  if (key.expiration && key.expiration.getTime() <= now.getTime()) throw expired(claims.service);
+  if (key.sessionToken !== undefined && claims.sessionToken !== key.sessionToken) {
+    throw invalidKey(claims.service);
+  }
+  const signedAt = parseLongDate(claims.longDate);
+  if (claims.presigned) {
+    const lifetime = presignedLifetime(claims);
+    if (signedAt.getTime() - now.getTime() > MAX_SKEW_MS) {
+      throw new AwsError('AccessDenied', 'Request is not valid yet', 403);
+    }
+    if (signedAt.getTime() + lifetime * 1000 < now.getTime()) {
+      throw new AwsError('AccessDenied', 'Request has expired', 403);
+    }
+  } else if (Math.abs(now.getTime() - signedAt.getTime()) > MAX_SKEW_MS) {
+    throw skewed(claims.service, signedAt, claims.longDate, now);
+  }
+  declaredPayloadHash(req, claims);
+}
+
+/**
+ * The payload hash the client declared in x-amz-content-sha256 (presigned S3 URLs:
+ * UNSIGNED-PAYLOAD), or undefined when it declared none and the body's own hash is what it signed.
+ * Only S3 accepts UNSIGNED-PAYLOAD and the STREAMING-* forms; any other service computes the hash
+ * of the body it received, so such a request cannot match (SignatureDoesNotMatch).
+ */
+export function declaredPayloadHash(
+  req: SandboxHttpRequest,
+  claims: SigV4Claims,
+): string | undefined {
+  const declared = req.headers['x-amz-content-sha256'];
+  if (!s3Style(claims.service)) {
+    if (declared !== undefined && !/^[0-9a-f]{64}$/.test(declared)) {
+      throw signatureMismatch(claims.service);
+    }
+    return declared;
+  }
+  if (declared === undefined) return claims.presigned ? 'UNSIGNED-PAYLOAD' : undefined;
+  if (!/^[0-9a-f]{64}$/.test(declared) && !S3_PAYLOAD_HASHES.has(declared)) {
+    // moto's and LocalStack's wording of S3's answer to an unknown x-amz-content-sha256.
+    throw new AwsError(
+      'InvalidArgument',
+      'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
+      400,
+    );
+  }
+  return declared;
+}
+
+/** The body did not hash to what the client declared: S3's XAmzContentSHA256Mismatch. */
+export function payloadMismatch(service: string): AwsError {
+  return s3Style(service)
+    ? new AwsError(
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      )
+    : signatureMismatch(service);
+}
+
+/**
+ * The payload hash to verify a body read into memory with: the body's own SHA-256, which must
+ * equal any hash the client declared, except that S3 takes UNSIGNED-PAYLOAD and STREAMING-*
+ * as declared (the aws-chunked seed signature covers the declaration, not the bytes).
+ */
+export function bodyPayloadHash(
+  req: SandboxHttpRequest,
+  claims: SigV4Claims,
+  body: Buffer,
+): string {
+  const actual = body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
+  const declared = declaredPayloadHash(req, claims);
+  if (declared === undefined) return actual;
+  if (/^[0-9a-f]{64}$/.test(declared) || !s3Style(claims.service)) {
+    if (declared !== actual) throw payloadMismatch(claims.service);
+    return actual;
+  }
+  return declared;
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Verifies the request's signature for a key the sandbox issued, given the payload hash the
+ * client signed (declared, or computed from the body). Keys with no secret on record (the root's
+ * `test` and any key the sandbox did not issue) are accepted with any secret. Call checkRequest
+ * first.
  */
 export async function verifySignature(
   req: SandboxHttpRequest,
   claims: SigV4Claims,
   key: KnownKey,
-  rawBody: Buffer,
-  now = new Date(),
+  payloadHash: string,
 ): Promise<void> {
-  if (key.expiration && key.expiration.getTime() <= now.getTime()) throw expired(claims.service);
-  if (key.sessionToken !== undefined && claims.sessionToken !== key.sessionToken) {
-    throw invalidKey(claims.service);
-  }
-  if (claims.presigned) {
-    const signedAt = parseLongDate(claims.longDate).getTime();
-    if (signedAt + (claims.expiresSeconds ?? 3600) * 1000 < now.getTime()) {
-      throw new AwsError('AccessDenied', 'Request has expired', 403);
-    }
-  }
   if (key.secretAccessKey === undefined) return;
 
-  const canonicalHeaders: Record<string, string> = {};
+  // Keyed by names the client chose (`__proto__`, `toString`): no prototype to collide with.
+  const canonicalHeaders: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const name of claims.signedHeaders) {
     const value = req.headers[name];
     if (value === undefined) throw signatureMismatch(claims.service);
     canonicalHeaders[name] = value.trim().replace(/\s+/g, ' ');
   }
-  const query: Record<string, string | string[]> = {};
+  const query = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of req.query) {
     if (claims.presigned && k === 'X-Amz-Signature') continue;
     const prior = query[k];
@@ -300,12 +444,7 @@ export async function verifySignature(
     secretAccessKey: key.secretAccessKey,
     uriEscapePath: !s3Style(claims.service),
   });
-  const expected = await verifier.expectedSignature(
-    request,
-    canonicalHeaders,
-    await payloadHash(req, claims, rawBody),
-    claims,
-  );
+  const expected = await verifier.expectedSignature(request, canonicalHeaders, payloadHash, claims);
   const a = Buffer.from(expected);
   const b = Buffer.from(claims.signature);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw signatureMismatch(claims.service);

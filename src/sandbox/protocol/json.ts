@@ -7,6 +7,47 @@ import { resolveShape, type ServiceModel, type Shape } from '../models/index.js'
 import { AwsError, type ProtocolHandler } from '../types.js';
 import { formatEpochSeconds, parseTimestamp } from './timestamps.js';
 
+/**
+ * How deep a request's JSON may nest. AWS publishes no figure; its Java front ends parse with
+ * Jackson, whose StreamReadConstraints allow 1000 levels by default, and no model here nests
+ * more than a dozen. Deeper bodies are refused before they are parsed.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether JSON text nests deeper than `max` (strings skipped); linear, no recursion. */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Coral's SerializationException texts for a value of the wrong kind, as AWS's JSON services
+ * answer them (e.g. `{"__type":"SerializationException","Message":"Start of structure or map
+ * found where not expected."}`).
+ */
+function wrongKind(value: unknown): AwsError {
+  return new AwsError(
+    'SerializationException',
+    Array.isArray(value)
+      ? 'Start of list found where not expected'
+      : typeof value === 'object'
+        ? 'Start of structure or map found where not expected.'
+        : `${typeof value === 'string' ? 'STRING' : typeof value === 'number' ? 'NUMBER' : 'BOOLEAN'}_VALUE can not be converted to the expected type`,
+  );
+}
+
 export function jsonProtocol(model: ServiceModel): ProtocolHandler {
   const prefix = model.metadata.targetPrefix ?? '';
   const contentType = `application/x-amz-json-${model.metadata.jsonVersion ?? '1.1'}`;
@@ -33,6 +74,7 @@ export function jsonProtocol(model: ServiceModel): ProtocolHandler {
         if (!Array.isArray(value)) throw new AwsError('SerializationException', 'Expected a list');
         return value.map((item) => convert(item, shape.member, out));
       case 'map':
+        if (!out && (typeof value !== 'object' || Array.isArray(value))) throw wrongKind(value);
         return Object.fromEntries(
           Object.entries(value as Record<string, unknown>).map(([k, v]) => [
             k,
@@ -40,12 +82,25 @@ export function jsonProtocol(model: ServiceModel): ProtocolHandler {
           ]),
         );
       case 'timestamp':
+        if (!out && typeof value === 'object') throw wrongKind(value);
         return out ? formatEpochSeconds(value) : parseTimestamp(value);
       case 'blob':
+        if (!out && typeof value !== 'string') throw wrongKind(value);
         return out
           ? Buffer.from(value as Uint8Array).toString('base64')
           : Buffer.from(String(value), 'base64');
+      case 'boolean':
+        if (!out && typeof value !== 'boolean') throw wrongKind(value);
+        return value;
+      case 'integer':
+      case 'long':
+      case 'float':
+      case 'double':
+        if (!out && typeof value !== 'number') throw wrongKind(value);
+        return value;
       default:
+        // Strings: an object or list here would reach the state unchecked, whatever its depth.
+        if (!out && typeof value === 'object') throw wrongKind(value);
         return value;
     }
   }
@@ -69,6 +124,12 @@ export function jsonProtocol(model: ServiceModel): ProtocolHandler {
     parse(req, operation) {
       const text = req.body.toString('utf8').trim();
       let body: unknown = {};
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+        throw new AwsError(
+          'SerializationException',
+          `Document nesting depth exceeds the maximum allowed (${MAX_JSON_DEPTH})`,
+        );
+      }
       try {
         body = text ? JSON.parse(text) : {};
       } catch {

@@ -69,9 +69,15 @@ export function queryProtocol(model: ServiceModel): ProtocolHandler {
           const k = params.get(`${entryPrefix}${i}.${keyName}`) ?? '';
           const vKey = `${entryPrefix}${i}.${valueName}`;
           const valueShape = resolveShape(model, shape.value);
-          out[k] = params.has(vKey)
-            ? scalar(params.get(vKey) ?? '', valueShape)
-            : parseMember(params, `${vKey}.`, shape.value ?? {});
+          // An own property even for `__proto__`, which `=` would turn into the prototype.
+          Object.defineProperty(out, k, {
+            value: params.has(vKey)
+              ? scalar(params.get(vKey) ?? '', valueShape)
+              : parseMember(params, `${vKey}.`, shape.value ?? {}),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
         return Object.keys(out).length > 0 ? out : undefined;
       }

@@ -246,7 +246,11 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
       let body = req.body;
       let headers = req.headers;
       let decodedLength: number | undefined;
-      if (isAwsChunked(req.headers, req.body)) {
+      if (req.blob) {
+        // Streamed to the blob store already, aws-chunked framing removed and trailers kept.
+        headers = { ...req.headers, ...req.trailers };
+        decodedLength = req.blob.size;
+      } else if (isAwsChunked(req.headers, req.body)) {
         const decoded = decodeAwsChunked(req.body);
         body = decoded.payload;
         decodedLength = body.length;
@@ -276,7 +280,8 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
             const prefix = where.toLowerCase();
             const map: Record<string, string> = {};
             for (const [header, v] of Object.entries(headers)) {
-              if (header.startsWith(prefix)) map[header.slice(prefix.length)] = v;
+              // Own properties even for `x-amz-meta-__proto__`, which `=` would not store.
+              if (header.startsWith(prefix)) defineOwn(map, header.slice(prefix.length), v);
             }
             if (Object.keys(map).length) input[name] = map;
             break;
@@ -288,7 +293,8 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
       const announced = req.headers['x-amz-decoded-content-length'];
       if (decodedLength !== undefined || announced !== undefined) {
         // The object's length is the decoded payload's, whoever decoded it (the core may have).
-        if ('ContentLength' in (inputShape.members ?? {})) input.ContentLength = body.length;
+        if ('ContentLength' in (inputShape.members ?? {}))
+          input.ContentLength = decodedLength ?? body.length;
       }
       if (input.ContentEncoding !== undefined) {
         // aws-chunked describes the transfer, not the object: S3 does not store it.
@@ -303,19 +309,16 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
       if (payloadName) {
         const payload = resolveShape(model, inputShape.members?.[payloadName]);
         if (payload.type === 'blob') {
-          input[payloadName] = body;
+          input[payloadName] = req.blob ?? body;
         } else if (payload.type === 'structure') {
           const text = body.toString('utf8').trim();
           if (text) {
             let parsed: Record<string, unknown>;
+            if (xmlDepthExceeds(text, MAX_XML_DEPTH)) throw malformedXml();
             try {
               parsed = parser.parse(text, true) as Record<string, unknown>;
             } catch {
-              throw new RestXmlError(
-                'MalformedXML',
-                'The XML you provided was not well-formed or did not validate against our published schema',
-                400,
-              );
+              throw malformedXml();
             }
             const root = Object.keys(parsed).find((k) => !k.startsWith('?'));
             input[payloadName] = fromXml(root ? parsed[root] : {}, payload);
@@ -422,6 +425,52 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
       };
     },
   };
+}
+
+/** Stores `value` under `key` as an own property, whatever the key (`__proto__` included). */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** S3's answer to XML it cannot read (the S3 API reference's error table). */
+function malformedXml(): RestXmlError {
+  return new RestXmlError(
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema',
+    400,
+  );
+}
+
+/**
+ * How deep a request's XML may nest. S3's documents nest four levels at most
+ * (`CompleteMultipartUpload/Part/ETag`); anything far deeper does not validate against its schema
+ * and is refused before it is parsed.
+ */
+export const MAX_XML_DEPTH = 64;
+
+/** Whether XML text nests elements deeper than `max`; linear, no recursion. */
+export function xmlDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    const next = text.charCodeAt(i + 1);
+    if (next === 0x2f)
+      depth--; // </name>
+    else if (next !== 0x3f && next !== 0x21) {
+      // <name ...> opens unless it closes itself (<name/>); <? and <! open nothing.
+      const end = text.indexOf('>', i);
+      if (end < 0) return false;
+      if (text.charCodeAt(end - 1) !== 0x2f && ++depth > max) return true;
+      i = end;
+    }
+    i = text.indexOf('<', i + 1);
+  }
+  return false;
 }
 
 function buildRoutes(model: ServiceModel): Route[] {

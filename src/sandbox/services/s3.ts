@@ -4,16 +4,19 @@
  * bucket policy, and errors are S3's codes, messages and statuses.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { serviceModel } from '../models/index.js';
 import { RestXmlError, restXmlProtocol } from '../protocol/rest-xml.js';
-import type {
-  BlobStore,
-  EventDetails,
-  PolicyDocument,
-  RequestContext,
-  SandboxCore,
-  ServiceHandler,
+import {
+  isBlobRef,
+  type BlobRef,
+  type BlobStore,
+  type EventDetails,
+  type PolicyDocument,
+  type RequestContext,
+  type SandboxCore,
+  type ServiceHandler,
 } from '../types.js';
 import { dict, dictOf, lookup } from '../dict.js';
 import { type Input, optBoolean, optList, optNumber, optObject, optString } from './input.js';
@@ -70,6 +73,8 @@ const err = (code: string, message: string, status: number, fields: Record<strin
   new RestXmlError(code, message, status, fields);
 const noSuchBucket = (bucket: string) =>
   err('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: bucket });
+const internalError = () =>
+  err('InternalError', 'We encountered an internal error. Please try again.', 500);
 const noSuchKey = (key: string) =>
   err('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
 
@@ -89,6 +94,71 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       await files.delete(id);
       if (files !== inline && lookup(state().inline, id) !== undefined) await inline.delete(id);
     },
+    writer: files.writer?.bind(files),
+    unhold: (ref) => files.unhold?.(ref),
+    open: async (id, start, end) => {
+      const stream = await files.open?.(id, start, end);
+      if (stream) return stream;
+      const data = await blobs.get(id);
+      return (
+        data && Readable.from([data.subarray(start ?? 0, end === undefined ? undefined : end + 1)])
+      );
+    },
+  };
+
+  /**
+   * A body as PutObject and UploadPart receive it: a BlobRef from the wire (already durable in
+   * the blob store, held until the request ends), or bytes from core.invoke (a training job's
+   * model artifact), which are stored here.
+   */
+  const received = async (body: unknown): Promise<{ ref: BlobRef; held: boolean }> => {
+    if (isBlobRef(body)) return { ref: body, held: true };
+    const data = toBuffer(body);
+    if (blobs.writer) {
+      const writer = blobs.writer();
+      await writer.write(data);
+      return { ref: await writer.commit(), held: true };
+    }
+    const blob = await blobs.put(data);
+    const ref: BlobRef = { blob, size: data.length, md5: md5(data).toString('hex') };
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(data) >>> 0);
+    ref.crc32 = crc.toString('base64');
+    return { ref, held: false };
+  };
+
+  /** The parts of a multipart upload, one after the other, streamed into a new blob. */
+  const concatenate = async (parts: string[]): Promise<{ ref: BlobRef; held: boolean }> => {
+    if (!blobs.writer) {
+      const chunks: Buffer[] = [];
+      for (const id of parts) {
+        const data = await blobs.get(id);
+        if (!data) throw internalError();
+        chunks.push(data);
+      }
+      return received(Buffer.concat(chunks));
+    }
+    const writer = blobs.writer();
+    try {
+      for (const id of parts) {
+        const stream = await blobs.open?.(id);
+        if (!stream) throw internalError();
+        for await (const chunk of stream as AsyncIterable<Buffer>) await writer.write(chunk);
+      }
+      return { ref: await writer.commit(), held: true };
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  };
+
+  /**
+   * After a write that failed (no bucket, AccessDenied, BadDigest), its blob goes unless
+   * something else refers to it; after one that succeeded, only the hold ends.
+   */
+  const settle = async (body: { ref: BlobRef; held: boolean }, failed: boolean) => {
+    if (body.held) blobs.unhold?.(body.ref);
+    if (failed) await release(body.ref.blob);
   };
 
   const requireBucket = (name: string | undefined): Bucket => {
@@ -130,11 +200,38 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     await blobs.delete(blob);
   };
 
-  const readBody = async (object: S3Object): Promise<Buffer> => {
-    const body = await blobs.get(object.blob);
+  /** An object's bytes (`start..end` inclusive), streamed from the blob store as they are sent. */
+  const readBody = async (object: S3Object, start?: number, end?: number): Promise<Readable> => {
+    const body = await blobs.open?.(object.blob, start, end);
     if (!body)
       throw err('InternalError', 'We encountered an internal error. Please try again.', 500);
     return body;
+  };
+
+  const uploadPart = async (input: Input, ctx: RequestContext, ref: BlobRef) => {
+    const bucket = requireBucket(optString(input, 'Bucket'));
+    const key = String(input.Key ?? '');
+    await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
+    const upload = requireUpload(bucket, input);
+    const partNumber = optNumber(input, 'PartNumber') ?? 0;
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+      throw err(
+        'InvalidArgument',
+        'Part number must be an integer between 1 and 10000, inclusive',
+        400,
+        {
+          ArgumentName: 'partNumber',
+          ArgumentValue: String(partNumber),
+        },
+      );
+    }
+    verifyDigests(input, ref);
+    const blob = ref.blob;
+    const previous = upload.parts[partNumber]?.blob;
+    upload.parts[partNumber] = { etag: `"${ref.md5}"`, size: ref.size, blob };
+    core.store.changed();
+    if (previous !== blob) await release(previous);
+    return { ETag: upload.parts[partNumber]?.etag, ...checksumsOf(input) };
   };
 
   const objectHeaders = (o: S3Object) => ({
@@ -404,28 +501,32 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     },
 
     async PutObject(input, ctx) {
-      const bucket = requireBucket(optString(input, 'Bucket'));
-      const key = String(input.Key ?? '');
-      await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
-      if (Buffer.byteLength(key) > 1024) {
-        throw err('KeyTooLongError', 'Your key is too long', 400, {
-          Size: String(Buffer.byteLength(key)),
-        });
+      const body = await received(input.Body);
+      let failed = true;
+      try {
+        const bucket = requireBucket(optString(input, 'Bucket'));
+        const key = String(input.Key ?? '');
+        await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
+        if (Buffer.byteLength(key) > 1024) {
+          throw err('KeyTooLongError', 'Your key is too long', 400, {
+            Size: String(Buffer.byteLength(key)),
+          });
+        }
+        verifyDigests(input, body.ref);
+        const object: S3Object = {
+          ...describeOf(input),
+          size: body.ref.size,
+          etag: `"${body.ref.md5}"`,
+          lastModified: new Date(core.now()).toISOString(),
+          blob: body.ref.blob,
+          checksums: checksumsOf(input),
+        };
+        await store(bucket, object);
+        failed = false;
+        return { ETag: object.etag, ...object.checksums };
+      } finally {
+        await settle(body, failed);
       }
-      const body = toBuffer(input.Body);
-      const digest = md5(body);
-      verifyDigests(input, body, digest);
-      const blob = await blobs.put(body);
-      const object: S3Object = {
-        ...describeOf(input),
-        size: body.length,
-        etag: `"${digest.toString('hex')}"`,
-        lastModified: new Date(core.now()).toISOString(),
-        blob,
-        checksums: checksumsOf(input),
-      };
-      await store(bucket, object);
-      return { ETag: object.etag, ...object.checksums };
     },
 
     async CopyObject(input, ctx) {
@@ -468,7 +569,6 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       await authorize(ctx, 's3:GetObject', objectArn(bucket.name, key), bucket);
       const object = lookup(bucket.objects, key);
       if (!object) return missingKey(ctx, bucket, key);
-      const body = await readBody(object);
       const range = parseRange(optString(input, 'Range'), object.size);
       const headers = {
         ...objectHeaders(object),
@@ -480,12 +580,12 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       if (range) {
         return {
           ...headers,
-          Body: body.subarray(range.start, range.end + 1),
+          Body: await readBody(object, range.start, range.end),
           ContentLength: range.end - range.start + 1,
           ContentRange: `bytes ${range.start}-${range.end}/${object.size}`,
         };
       }
-      return { ...headers, Body: body, ContentLength: object.size };
+      return { ...headers, Body: await readBody(object), ContentLength: object.size };
     },
 
     async HeadObject(input, ctx) {
@@ -568,31 +668,15 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     },
 
     async UploadPart(input, ctx) {
-      const bucket = requireBucket(optString(input, 'Bucket'));
-      const key = String(input.Key ?? '');
-      await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
-      const upload = requireUpload(bucket, input);
-      const partNumber = optNumber(input, 'PartNumber') ?? 0;
-      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-        throw err(
-          'InvalidArgument',
-          'Part number must be an integer between 1 and 10000, inclusive',
-          400,
-          {
-            ArgumentName: 'partNumber',
-            ArgumentValue: String(partNumber),
-          },
-        );
+      const body = await received(input.Body);
+      let failed = true;
+      try {
+        const result = await uploadPart(input, ctx, body.ref);
+        failed = false;
+        return result;
+      } finally {
+        await settle(body, failed);
       }
-      const body = toBuffer(input.Body);
-      const digest = md5(body);
-      verifyDigests(input, body, digest);
-      const blob = await blobs.put(body);
-      const previous = upload.parts[partNumber]?.blob;
-      upload.parts[partNumber] = { etag: `"${digest.toString('hex')}"`, size: body.length, blob };
-      core.store.changed();
-      if (previous !== blob) await release(previous);
-      return { ETag: upload.parts[partNumber]?.etag, ...checksumsOf(input) };
     },
 
     async CompleteMultipartUpload(input, ctx) {
@@ -608,7 +692,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
           400,
         );
       }
-      const buffers: Buffer[] = [];
+      const blobsOfParts: string[] = [];
       const digests: Buffer[] = [];
       let previousNumber = 0;
       for (const part of requested) {
@@ -636,24 +720,22 @@ export function s3Service(core: SandboxCore): ServiceHandler {
             { UploadId: upload.uploadId, PartNumber: String(number) },
           );
         }
-        const data = await blobs.get(stored.blob);
-        if (!data)
-          throw err('InternalError', 'We encountered an internal error. Please try again.', 500);
-        buffers.push(data);
+        blobsOfParts.push(stored.blob);
         digests.push(Buffer.from(stored.etag.slice(1, -1), 'hex'));
       }
-      const body = Buffer.concat(buffers);
-      const blob = await blobs.put(body);
+      const body = await concatenate(blobsOfParts);
+      const blob = body.ref.blob;
       const object: S3Object = {
         ...upload.object,
         key,
-        size: body.length,
+        size: body.ref.size,
         etag: `"${md5(Buffer.concat(digests)).toString('hex')}-${requested.length}"`,
         lastModified: new Date(core.now()).toISOString(),
         blob,
       };
       delete bucket.uploads?.[upload.uploadId];
       await store(bucket, object);
+      await settle(body, false);
       for (const part of Object.values(upload.parts)) await release(part.blob);
       return {
         Location: `/${bucket.name}/${key}`,
@@ -739,25 +821,25 @@ function toBuffer(body: unknown): Buffer {
   return Buffer.from(String(body), 'utf8');
 }
 
-/** Content-MD5 and the flexible checksums the clients send: a mismatch is BadDigest, as on S3. */
-function verifyDigests(input: Input, body: Buffer, digest: Buffer): void {
+/**
+ * Content-MD5 and the flexible checksums the clients send, against the digests taken as the body
+ * streamed in: a mismatch is BadDigest, as on S3.
+ */
+function verifyDigests(input: Input, ref: BlobRef): void {
   const contentMd5 = optString(input, 'ContentMD5');
-  if (contentMd5 !== undefined && contentMd5 !== digest.toString('base64')) {
+  const md5Base64 = Buffer.from(ref.md5, 'hex').toString('base64');
+  if (contentMd5 !== undefined && contentMd5 !== md5Base64) {
     throw err('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, {
       ExpectedDigest: contentMd5,
-      CalculatedDigest: digest.toString('base64'),
+      CalculatedDigest: md5Base64,
     });
   }
   const crc = optString(input, 'ChecksumCRC32');
-  if (crc !== undefined) {
-    const computed = Buffer.alloc(4);
-    computed.writeUInt32BE(crc32(body) >>> 0);
-    if (crc !== computed.toString('base64')) {
-      throw err('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
-    }
+  if (crc !== undefined && ref.crc32 !== undefined && crc !== ref.crc32) {
+    throw err('BadDigest', 'The CRC32 you specified did not match the calculated checksum.', 400);
   }
   const sha256 = optString(input, 'ChecksumSHA256');
-  if (sha256 !== undefined && sha256 !== createHash('sha256').update(body).digest('base64')) {
+  if (sha256 !== undefined && sha256 !== Buffer.from(ref.blob, 'hex').toString('base64')) {
     throw err('BadDigest', 'The SHA256 you specified did not match the calculated checksum.', 400);
   }
 }
