@@ -239,7 +239,10 @@ export function App({
   // Bring a chosen action into view, with a line above it for context.
   useEffect(() => {
     if (state.revealAction === undefined) return;
-    dispatch({ type: 'revealed', line: content.actionLines[state.revealAction] ?? 0 });
+    const line = content.actionLines[state.revealAction] ?? 0;
+    // The whole action (its command, the keys to run it), up to the blank line after it.
+    const next = content.actionLines[state.revealAction + 1] ?? content.lines.length;
+    dispatch({ type: 'revealed', line, end: next - 1 });
   }, [state.revealAction, content]);
 
   useInput((input, key) => {

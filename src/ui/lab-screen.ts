@@ -89,8 +89,8 @@ export type ScreenEvent =
   | { type: 'checks-failed'; message: string }
   | { type: 'action-done'; stepIndex: number; index: number; ok: boolean }
   | { type: 'notice'; notice: Line | undefined }
-  /** Where the action to reveal starts, now that the screen is laid out. */
-  | { type: 'revealed'; line: number };
+  /** Where the action to reveal starts and ends, now that the screen is laid out. */
+  | { type: 'revealed'; line: number; end: number };
 
 export function initialScreen(ctx: ScreenContext, stepIndex: number, notice?: Line): ScreenState {
   return {
@@ -136,7 +136,11 @@ export function reduceScreen(
     case 'revealed': {
       // Into view, with a line above it for context.
       const top = Math.min(state.scroll, ctx.maxScroll);
-      const inView = event.line >= top && event.line + 5 <= top + ctx.contentHeight;
+      const bottom = Math.max(
+        event.line + 5,
+        Math.min(event.end, event.line + ctx.contentHeight - 1),
+      );
+      const inView = event.line >= top && bottom <= top + ctx.contentHeight;
       const shown = inView ? state : scrollTo(state, event.line - 1, ctx);
       return { ...shown, revealAction: undefined };
     }

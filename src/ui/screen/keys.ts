@@ -264,9 +264,16 @@ export function footerKeys(mode: Mode, now: { hasActions: boolean; watching: boo
     .map(({ key, label, rank }) => ({ key, label, rank }));
 }
 
+/** Where a key sits in the footer: what a step is done with first, moving around last. */
+const FOOTER_ORDER = ['1-9', 'tab', 'enter', 'y', 'c', 'w', 'h', 'n/p', 'm', 's', '↑↓'];
+const displayOrder = (key: string) => {
+  const at = FOOTER_ORDER.indexOf(key);
+  return at < 0 ? FOOTER_ORDER.length : at;
+};
+
 /**
- * The footer line: the keys that fit, chosen by rank (most useful first) and shown in the
- * table's order; `?` and `q` always.
+ * The footer line: the keys that fit, chosen by rank (most useful first) and shown in a
+ * fixed order; `?` and `q` always.
  */
 export function footerLine(keys: (KeyHelp & { rank?: number })[], width: number): Line {
   const always: KeyHelp[] = [
@@ -287,7 +294,9 @@ export function footerLine(keys: (KeyHelp & { rank?: number })[], width: number)
       if (lineWidth(render([...next, ...always], gap)) > width) break;
       chosen.add(key);
     }
-    const shown = keys.filter((k) => chosen.has(k));
+    const shown = keys
+      .filter((k) => chosen.has(k))
+      .sort((a, b) => displayOrder(a.key) - displayOrder(b.key));
     // With two spaces when every key fits; else one space, to keep more keys.
     if (chosen.size === keys.length || gap === ' ') return render([...shown, ...always], gap);
   }
