@@ -242,7 +242,7 @@ export function App({
     const line = content.actionLines[state.revealAction] ?? 0;
     // The whole action (its command, the keys to run it), up to the blank line after it.
     const next = content.actionLines[state.revealAction + 1] ?? content.lines.length;
-    dispatch({ type: 'revealed', line, end: next - 1 });
+    dispatch({ type: 'revealed', action: state.revealAction, line, end: next - 1 });
   }, [state.revealAction, content]);
 
   useInput((input, key) => {

@@ -90,7 +90,7 @@ export type ScreenEvent =
   | { type: 'action-done'; stepIndex: number; index: number; ok: boolean }
   | { type: 'notice'; notice: Line | undefined }
   /** Where the action to reveal starts and ends, now that the screen is laid out. */
-  | { type: 'revealed'; line: number; end: number };
+  | { type: 'revealed'; action: number; line: number; end: number };
 
 export function initialScreen(ctx: ScreenContext, stepIndex: number, notice?: Line): ScreenState {
   return {
@@ -134,6 +134,8 @@ export function reduceScreen(
     case 'notice':
       return { ...state, notice: event.notice };
     case 'revealed': {
+      // Another action was chosen meanwhile (keys in a burst): that one is revealed next.
+      if (event.action !== state.revealAction) return state;
       // Into view, with a line above it for context.
       const top = Math.min(state.scroll, ctx.maxScroll);
       const bottom = Math.max(
