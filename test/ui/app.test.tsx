@@ -116,6 +116,18 @@ describe('keys', () => {
   });
 });
 
+describe('the sandbox', () => {
+  it('says when it is not on port 4566, and that it lives only while the lab runs', async () => {
+    // The test's sandbox listens on a free port, as the TUI's does when 4566 is taken.
+    const port = new URL(lab.sandbox.endpoint).port;
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' }, 100, 40);
+    let frame = await app.waitFor(`Port 4566 was taken, so the sandbox listens on port ${port}`);
+    await app.press(keys.end);
+    frame = await app.waitFor('The sandbox runs only while this lab is open');
+    expect(frame).toContain(`export AWS_ENDPOINT_URL=http://127.0.0.1:${port}`);
+  });
+});
+
 describe('copying commands', () => {
   const widths = [120, 80, 60];
   for (const columns of widths) {

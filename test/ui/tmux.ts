@@ -56,6 +56,19 @@ export class Terminal {
       environment,
     );
     this.tmux(['set-option', '-t', this.target, 'status', 'off']);
+    // What a student sets for the copy keys (OSC 52) to reach the clipboard through tmux.
+    this.tmux(['set-option', '-s', 'set-clipboard', 'on']);
+  }
+
+  /** What the programs in the window last copied (OSC 52 lands in tmux's buffer); '' if nothing. */
+  buffer(): string {
+    const shown = spawnSync('tmux', ['-L', this.socket, 'show-buffer'], { encoding: 'utf8' });
+    return shown.status === 0 ? shown.stdout : '';
+  }
+
+  /** Forgets what was copied. */
+  clearBuffer(): void {
+    spawnSync('tmux', ['-L', this.socket, 'delete-buffer'], { stdio: 'ignore' });
   }
 
   /** Types a line and presses Enter. */
