@@ -107,6 +107,26 @@ describe.skipIf(!ready)('commands copied from the lab, run in another terminal',
     }, 600_000);
   }
 
+  it('takes p p p sent in one burst as three steps back, and keeps h, n/p, s and q in the footer at 60 columns', async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'labwright-copy-'));
+    states.push(state);
+    const terminal = new Terminal(60, 24);
+    terminals.push(terminal);
+    terminal.start(repo, { XDG_STATE_HOME: state, XDG_CACHE_HOME: path.join(state, 'cache') });
+    terminal.typeLine('node bin/labwright.js run sagemaker-iam-roles --step test-access');
+    let screen = await terminal.waitFor('Step 4/7');
+    const footer = (text: string) => text.trimEnd().split('\n').at(-1)!;
+    for (const key of ['h hint', 'n/p step', 's steps', 'q quit'])
+      expect(footer(screen)).toContain(key);
+    terminal.type('ppp');
+    screen = await terminal.waitFor('Step 1/7');
+    // The intro's quiz is open: its keys, and still the ones to move around.
+    for (const key of ['1-9 answer', 'h hint', 'n/p step', 's steps', 'q quit'])
+      expect(footer(screen)).toContain(key);
+    terminal.press('q');
+    await terminal.waitFor('Continue with:');
+  }, 120_000);
+
   for (const columns of [120, 80, 60]) {
     it(`shows step 5's long command unbroken inside words at ${columns} columns`, async () => {
       const state = mkdtempSync(path.join(os.tmpdir(), 'labwright-copy-'));
@@ -119,7 +139,7 @@ describe.skipIf(!ready)('commands copied from the lab, run in another terminal',
       terminal.press('Tab', 'Tab');
       // The action's own command in view, to its last line (the instructions show it too).
       const screen = await terminal.waitFor(
-        /› 2\. Run a training job[^\n]*\n(?:.*\n)*? {2}--hyper-parameters feature_dim=2/,
+        /› 2\. Run a training job[^\n]*\n(?:.*\n)*?.*feature_dim=2,predictor_type=binary_classifier\n/,
       );
       const lines = screen.split('\n');
       const title = lines.findIndex((line) => line.includes('› 2. Run a training job'));
@@ -129,7 +149,7 @@ describe.skipIf(!ready)('commands copied from the lab, run in another terminal',
       expect(command).toMatch(/^aws sagemaker create-training-job --training-job-name /);
       let end = title + 1;
       while (lines[end]!.endsWith(' \\') || lines[end]!.endsWith('…')) end++;
-      expect(lines[end], screen).toMatch(/^ {2}--hyper-parameters /);
+      expect(lines[end], screen).toMatch(/feature_dim=2,predictor_type=binary_classifier$/);
       const shown = lines.slice(title + 1, end + 1);
       const words = new Set(splitOutsideQuotes(command));
       for (const line of shown) {

@@ -77,6 +77,11 @@ export class Terminal {
     this.tmux(['send-keys', '-t', this.target, 'Enter']);
   }
 
+  /** Types text in one write, as a fast typist or a paste delivers it. */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.target, '-l', text]);
+  }
+
   /** Presses keys by tmux name: `Enter`, `C-c`, `End`, or a literal character. */
   press(...keys: string[]): void {
     for (const key of keys) this.tmux(['send-keys', '-t', this.target, key]);
