@@ -108,9 +108,9 @@ export const keyTable: readonly KeyBinding[] = [
   },
   // The lab.
   {
-    keys: '↑ ↓ j k  PgUp PgDn  Home End',
+    keys: '↑↓ PgUp PgDn',
     footer: { key: '↑↓', label: 'scroll', rank: 9 },
-    help: 'scroll the instructions: a line, a page, to the top or end',
+    help: 'scroll the instructions (also j k, space, Home, End)',
     modes: LAB,
     event: (input, key) => {
       if (key.downArrow || input === 'j') return { type: 'scroll', lines: 1 };
@@ -124,7 +124,7 @@ export const keyTable: readonly KeyBinding[] = [
   },
   {
     keys: '< >',
-    help: 'scroll sideways, to read a line wider than the screen',
+    help: 'scroll a line wider than the screen sideways',
     modes: LAB,
     event: (input, key) =>
       plainKey(input, key) && (input === '<' || input === '>')
@@ -156,7 +156,7 @@ export const keyTable: readonly KeyBinding[] = [
   {
     keys: 'y',
     footer: { key: 'y', label: 'copy', rank: 4 },
-    help: 'copy a command: y1, y2, … as shown beside it; y y copies the chosen action',
+    help: 'copy a command: y1, y2, … beside it; y y the chosen action',
     modes: LAB,
     event: char('y')({ type: 'copy' }),
   },
@@ -170,7 +170,7 @@ export const keyTable: readonly KeyBinding[] = [
   {
     keys: 'w',
     footer: { key: 'w', label: 'watch', rank: 7 },
-    help: 'watch: re-check every few seconds, move on when it passes',
+    help: 'watch: re-check every few seconds, on to the next step',
     modes: LAB,
     event: char('w')({ type: 'watch' }),
   },
