@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import { createElement } from 'react';
 import type { LabSession as EngineSession } from '../engine/runner.js';
 import type { LabEntry } from '../lab/discover.js';
+import { labwrightCommand } from '../ui/command-name.js';
 import { loadFirstFrame } from '../ui/first-frame.js';
 import { takeScreen } from '../ui/screen-session.js';
 import { colourDisabled } from '../ui/theme.js';
@@ -175,6 +176,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
         session,
         ...(step ? { initialStep: step } : {}),
         targetArgs: targetArgs(options),
+        command: labwrightCommand(),
         onQuit: () => quit(),
       }),
     );
@@ -228,6 +230,6 @@ async function farewell(engine: EngineSession, options: RunOptions): Promise<str
   const { earned, possible } = score(engine.lab, engine.progress.data.checks);
   const step = engine.lab.steps.find((s) => s.id === engine.progress.data.currentStep);
   const where = step ? `, at "${step.title}"` : '';
-  const again = `labwright run ${engine.lab.id}${targetArgs(options) ? ` ${targetArgs(options)}` : ''}`;
+  const again = `${labwrightCommand()} run ${engine.lab.id}${targetArgs(options) ? ` ${targetArgs(options)}` : ''}`;
   return `Progress saved: ${earned}/${possible}${where}.\nContinue with: ${again}`;
 }

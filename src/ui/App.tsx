@@ -1,32 +1,39 @@
 import { Box, useInput, type Key } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RunEvent } from '../engine/events.js';
-import { checkKey } from '../engine/progress.js';
-import type { Status } from '../engine/report.js';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { copyWithOsc52 } from './clipboard.js';
 import { LinesView } from './components/LinesView.js';
 import {
   formatDuration,
   hintTarget,
-  labComplete,
   resumeStepIndex,
   score,
-  stepPassed,
   stepQuiz,
   stepState,
   type Verdicts,
 } from './lab-state.js';
+import {
+  initialScreen,
+  reduceScreen,
+  screenMode,
+  type Request,
+  type ScreenContext,
+  type ScreenEvent,
+  type ScreenState,
+} from './lab-screen.js';
 import { checksPane, type ChecksPaneInput } from './screen/checks-pane.js';
 import { completionLines } from './screen/completion.js';
 import { headerLines } from './screen/header.js';
 import { helpLines } from './screen/help.js';
-import { footerLine, type KeyHelp } from './screen/keys.js';
+import { footerKeys, footerLine } from './screen/keys.js';
 import { quizPane } from './screen/quiz-pane.js';
-import { stepContent, type ActionState } from './screen/step-content.js';
+import { stepContent } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
 import type { LabSession } from './session.js';
 import { fillVars } from './text/fill.js';
-import { truncateLine, wrapSpans, type Line } from './text/lines.js';
+import { lineWidth, sliceLine, truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
+import { useActions } from './use-actions.js';
+import { useChecks, useWatch } from './use-checks.js';
 import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -38,254 +45,125 @@ export interface AppProps {
   watchIntervalMs?: number;
   /** Target options to repeat in the `labwright reset` line, e.g. "--target aws". */
   targetArgs?: string;
+  /** How the student runs labwright: `labwright`, or `npx labwright` when it is not on the PATH. */
+  command?: string;
+  /** Puts text on the clipboard; OSC 52 to the terminal by default. */
+  copy?: (text: string) => void;
   onQuit: () => void;
 }
 
-type Overlay = 'help' | 'steps' | 'complete' | 'details' | undefined;
+/** The port the sandbox listens on when it can; another when that one is taken. */
+const SANDBOX_PORT = '4566';
 
-interface QuizState {
-  index: number;
-  chosen: number | undefined;
-}
-
-/** The guided lab: header, step strip, instructions and actions, live checks, footer. */
+/**
+ * The guided lab: header, step strip, instructions and actions, live checks, footer. A thin
+ * shell: the screen state moves in lab-screen.ts, one event at a time; keys mean what the key
+ * table (screen/keys.ts) says; checks and actions run in their hooks.
+ */
 export function App({
   session,
   initialStep,
   watchIntervalMs = 3000,
   targetArgs = '',
+  command = 'labwright',
+  copy = copyWithOsc52,
   onQuit,
 }: AppProps) {
   const { lab, progress } = session;
   const { columns, rows } = useTerminalSize();
   const width = Math.max(20, columns);
-
-  const [stepIndex, setStepIndex] = useState(() => {
-    const asked = lab.steps.findIndex((step) => step.id === initialStep);
-    return asked >= 0 ? asked : resumeStepIndex(lab, progress.data);
-  });
-  const [scroll, setScroll] = useState(0);
-  const [focusedAction, setFocusedAction] = useState<number | undefined>(undefined);
-  // An action to scroll into view on the next render (after tab, or after one finished).
-  const [revealAction, setRevealAction] = useState<number | undefined>(undefined);
-  const [overlay, setOverlay] = useState<Overlay>(undefined);
-  const [listSelection, setListSelection] = useState(0);
-  const [watching, setWatching] = useState(false);
-  const [live, setLive] = useState<Record<string, { status: Status; message: string }>>({});
-  const [running, setRunning] = useState<Map<string, string | undefined>>(new Map());
-  const [actionStates, setActionStates] = useState<Map<string, ActionState>>(new Map());
-  const [quiz, setQuiz] = useState<QuizState | undefined>(undefined);
-  const [notice, setNotice] = useState<Line | undefined>(undefined);
-  // The billable action (step#index) the student was warned about, so a second enter runs it.
-  const [billableAgreed, setBillableAgreed] = useState<string | undefined>(undefined);
   // Bumped after each change to the saved progress (hints, answers), to redraw from it.
   const [, setProgressVersion] = useState(0);
-  const checking = useRef(false);
-  const stepRef = useRef(stepIndex);
-  stepRef.current = stepIndex;
-  const watchingRef = useRef(watching);
-  watchingRef.current = watching;
 
-  const step = lab.steps[stepIndex] ?? lab.steps[0]!;
-  const verdicts: Verdicts = { ...progress.data.checks, ...live };
-  const quizOfStep = stepQuiz(step);
+  const portNote = sandboxPortNote(session);
+  const ctxRef = useRef<ScreenContext>({
+    lab,
+    verdicts: progress.data.checks,
+    answers: progress.data.answers,
+    target: session.target,
+    vars: session.vars,
+    contentHeight: 1,
+    maxScroll: 0,
+    maxSideways: 0,
+    copies: [],
+    actionCopies: [],
+  });
+  const [state, dispatch] = useReducer(
+    (current: ScreenState, event: ScreenEvent) => reduceScreen(current, event, ctxRef.current),
+    undefined,
+    () => {
+      const asked = lab.steps.findIndex((step) => step.id === initialStep);
+      const index = asked >= 0 ? asked : resumeStepIndex(lab, progress.data);
+      return initialScreen(
+        ctxRef.current,
+        index,
+        portNote ? [{ text: portNote, style: style.warning }] : undefined,
+      );
+    },
+  );
+
+  const checks = useChecks(session, {
+    onDone: (outcome) => dispatch({ type: 'checks-done', ...outcome }),
+    onError: (message) => dispatch({ type: 'checks-failed', message }),
+  });
+  const actions = useActions(session, (stepIndex, index, ok) =>
+    dispatch({ type: 'action-done', stepIndex, index, ok }),
+  );
+  useWatch(state.watching, watchIntervalMs, () => void checks.runChecks(state.stepIndex, false));
+
+  const step = lab.steps[state.stepIndex] ?? lab.steps[0]!;
+  const verdicts: Verdicts = { ...progress.data.checks, ...checks.live };
   const busy =
-    running.size > 0 || [...actionStates.values()].some((state) => state.kind === 'running');
+    checks.running.size > 0 ||
+    [...actions.states.values()].some((actionState) => actionState.kind === 'running');
   const spinner = useSpinner(busy);
 
-  // Remember the step, so a restart lands here; open its quiz if questions are unanswered.
-  useEffect(() => {
-    progress.setCurrentStep(step.id);
-    setScroll(0);
-    // No action is chosen until the student asks (tab, or enter): enter never runs one unseen.
-    setFocusedAction(undefined);
-    const questions = stepQuiz(step)?.questions ?? [];
-    const unanswered = questions.findIndex((q) => progress.data.answers[q.id] === undefined);
-    setQuiz(unanswered >= 0 ? { index: unanswered, chosen: undefined } : undefined);
-  }, [step, progress]);
+  // Remember the step, so a restart lands here.
+  useEffect(() => progress.setCurrentStep(step.id), [step, progress]);
 
-  const moveTo = useCallback(
-    (index: number) => {
-      const next = Math.max(0, Math.min(lab.steps.length - 1, index));
-      if (next !== stepRef.current) setNotice(undefined);
-      setStepIndex(next);
-    },
-    [lab.steps.length],
-  );
-
-  const runChecks = useCallback(
-    async (wait = false) => {
-      const index = stepRef.current;
-      const current = lab.steps[index];
-      if (checking.current || !current) return;
-      checking.current = true;
-      const wasComplete = labComplete(lab, progress.data.checks);
-      const onEvent = (event: RunEvent) => {
-        if (event.type === 'check-start') {
-          setRunning((map) => new Map(map).set(event.checkId, undefined));
-        } else if (event.type === 'check-retry') {
-          setRunning((map) => new Map(map).set(event.checkId, event.message));
-        } else if (event.type === 'check-done') {
-          setRunning((map) => {
-            const next = new Map(map);
-            next.delete(event.checkId);
-            return next;
-          });
-          setLive((all) => ({
-            ...all,
-            [checkKey(current.id, event.checkId)]: {
-              status: event.report.status,
-              message: event.report.message,
-            },
-          }));
-        }
-      };
-      try {
-        await session.runChecks(current.id, onEvent, { wait });
-        const saved = progress.data.checks;
-        if (!wasComplete && labComplete(lab, saved)) {
-          setWatching(false);
-          setOverlay('complete');
-        } else if (stepPassed(current, saved)) {
-          const nextOpen = lab.steps.findIndex((s, i) => i > index && !stepPassed(s, saved));
-          if (watchingRef.current && nextOpen >= 0 && stepRef.current === index) {
-            setNotice([
-              {
-                text: `✓ ${current.title}: passed. On to step ${nextOpen + 1}.`,
-                style: style.passed,
-              },
-            ]);
-            setStepIndex(nextOpen);
-          } else {
-            setNotice([
-              { text: '✓ This step passed. ', style: style.passed },
-              { text: 'Press n for the next step.' },
-            ]);
-          }
-        } else {
-          setNotice(undefined);
-        }
-      } catch (error) {
-        setNotice([
-          { text: `The checks could not run: ${(error as Error).message}`, style: style.error },
-        ]);
-      } finally {
-        setRunning(new Map());
-        checking.current = false;
+  // What the screen asks for, in order: the hooks do it.
+  const perform = useCallback(
+    (request: Request) => {
+      switch (request.kind) {
+        case 'quit':
+          onQuit();
+          break;
+        case 'check':
+          void checks.runChecks(request.stepIndex, request.wait);
+          break;
+        case 'action':
+          void actions.runAction(request.stepIndex, request.index);
+          break;
+        case 'myself':
+          actions.doMyself(request.stepIndex, request.index);
+          break;
+        case 'copy':
+          copy(request.text);
+          break;
+        case 'answer':
+          progress.recordAnswer(request.questionId, request.choice);
+          setProgressVersion((n) => n + 1);
+          break;
+        case 'hint':
+          dispatch({ type: 'notice', notice: takeHint(session, request.stepIndex, verdicts) });
+          setProgressVersion((n) => n + 1);
+          break;
       }
     },
-    [lab, progress, session],
+    [actions, checks, copy, onQuit, progress, session, verdicts],
   );
-
-  // Watch mode: check now, then every few seconds, until the student stops it or the lab is done.
   useEffect(() => {
-    if (!watching) return;
-    void runChecks(false);
-    const timer = setInterval(() => void runChecks(false), watchIntervalMs);
-    return () => clearInterval(timer);
-  }, [watching, watchIntervalMs, runChecks]);
-
-  const runAction = useCallback(
-    async (index: number) => {
-      const key = `${step.id}#${index}`;
-      if (actionStates.get(key)?.kind === 'running') return;
-      setActionStates((map) => new Map(map).set(key, { kind: 'running' }));
-      try {
-        // AWS may need a moment (a new role reaching SageMaker): say why it is still running.
-        const result = await session.runAction(step.id, index, (event) => {
-          if (event.type === 'action-retry') {
-            setActionStates((map) =>
-              new Map(map).set(key, { kind: 'running', note: event.message }),
-            );
-          }
-        });
-        setActionStates((map) => new Map(map).set(key, { kind: 'result', result }));
-        const last = index === step.actions.length - 1;
-        if (!last) {
-          setFocusedAction(index + 1);
-          setRevealAction(index + 1);
-        }
-        // After the step's last action, check; wait, as AWS may take a moment to show the change.
-        else void runChecks(true);
-      } catch (error) {
-        const message = (error as Error).message;
-        setActionStates((map) =>
-          new Map(map).set(key, {
-            kind: 'result',
-            result: { status: 'failed', title: '', message },
-          }),
-        );
-      }
-    },
-    [actionStates, runChecks, session, step],
-  );
-
-  /** Past the last step: the completion screen, or what is left to do. */
-  const showEnd = () => {
-    if (labComplete(lab, verdicts)) {
-      setOverlay('complete');
-      return;
-    }
-    const open = lab.steps
-      .map((s, i) => (!s.optional && !stepPassed(s, verdicts) ? String(i + 1) : ''))
-      .filter(Boolean);
-    setNotice([
-      {
-        text: `This is the last step. Still to pass: step${open.length > 1 ? 's' : ''} ${open.join(', ')}.`,
-        style: style.muted,
-      },
-    ]);
-  };
-
-  const showHint = () => {
-    const check = hintTarget(step, verdicts, (id) => progress.hintsSeen(step.id, id));
-    if (!check) {
-      setNotice([
-        {
-          text: step.checks.length
-            ? 'No hints left to show: the checks with hints have passed.'
-            : 'This step has no hints.',
-          style: style.muted,
-        },
-      ]);
-      return;
-    }
-    const before = progress.hintsSeen(step.id, check.id);
-    if (before >= check.hints.length) {
-      setNotice([
-        { text: `That was the last hint for "${check.title ?? check.id}".`, style: style.muted },
-      ]);
-      return;
-    }
-    progress.recordHint(step.id, check.id, check.hints.length);
-    setNotice(undefined);
-    setProgressVersion((n) => n + 1);
-  };
-
-  const answerQuiz = (choice: number) => {
-    if (!quiz || !quizOfStep) return;
-    const question = quizOfStep.questions[quiz.index];
-    if (!question || quiz.chosen !== undefined || choice >= question.choices.length) return;
-    progress.recordAnswer(question.id, choice);
-    setQuiz({ ...quiz, chosen: choice });
-  };
-
-  const nextQuestion = () => {
-    if (!quiz || !quizOfStep) return;
-    const next = quiz.index + 1;
-    if (next < quizOfStep.questions.length) {
-      setQuiz({ index: next, chosen: undefined });
-    } else {
-      setQuiz(undefined);
-      void runChecks(false);
-    }
-  };
+    if (!state.requests.length) return;
+    for (const request of state.requests) perform(request);
+    dispatch({ type: 'requests-done', upTo: state.requests[state.requests.length - 1]!.id });
+    // Each request once: they leave the state as soon as they are done.
+  }, [state.requests]);
 
   // Layout: header (2), step strip (1), body, footer (1); the body is the scrolling
   // content, a rule, and the checks (or quiz) pane, which always stays in view.
   const header = headerLines(lab.title, session.target, ...scoreOf(lab, verdicts), width);
-  const states = lab.steps.map((s, i) => stepState(s, verdicts, i === stepIndex));
-  const strip = stepStrip(lab, states, stepIndex, width);
+  const states = lab.steps.map((s, i) => stepState(s, verdicts, i === state.stepIndex));
+  const strip = stepStrip(lab, states, state.stepIndex, width);
   const bodyHeight = Math.max(3, rows - 4);
 
   const content = useMemo(
@@ -294,38 +172,41 @@ export function App({
         step,
         vars: session.vars,
         width,
-        focusedAction,
+        focusedAction: state.focusedAction,
         actionStates: new Map(
-          [...actionStates]
+          [...actions.states]
             .filter(([key]) => key.startsWith(`${step.id}#`))
             .map(([key, value]) => [Number(key.split('#')[1]), value]),
         ),
         spinner,
         shellEnv: session.shellEnv,
         workDir: session.workDir,
+        targetKind: session.target.kind,
+        ...(portNote ? { sandboxPortNote: portNote } : {}),
       }),
-    [step, session, width, focusedAction, actionStates, spinner],
+    [step, session, width, state.focusedAction, actions.states, spinner, portNote],
   );
 
   // The checks as the pane and the details overlay both show them.
   const checksInput: ChecksPaneInput = {
     step,
     verdicts,
-    running,
+    running: checks.running,
     hintsSeen: (id) => progress.hintsSeen(step.id, id),
     vars: session.vars,
     spinner,
-    watching,
+    watching: state.watching,
     width,
   };
+  const quizOfStep = stepQuiz(step);
   const paneMax = Math.max(2, bodyHeight - Math.min(8, Math.floor(bodyHeight / 2)) - 1);
-  const noticeLines = notice ? wrapSpans(notice, width) : [];
+  const noticeLines = state.notice ? wrapSpans(state.notice, width) : [];
   let pane: Line[] = [];
-  if (quiz && quizOfStep) {
+  if (state.quiz && quizOfStep) {
     pane = quizPane({
       questions: quizOfStep.questions,
-      index: quiz.index,
-      chosen: quiz.chosen,
+      index: state.quiz.index,
+      chosen: state.quiz.chosen,
       width,
     });
   } else {
@@ -340,141 +221,48 @@ export function App({
     pane = [...pane.slice(0, paneMax - 1), [{ text: '… (d: details)', style: style.muted }]];
   const contentHeight = Math.max(1, bodyHeight - pane.length - 1);
   const maxScroll = Math.max(0, content.lines.length - contentHeight);
-  const top = Math.min(scroll, maxScroll);
+  const top = Math.min(state.scroll, maxScroll);
+  const widest = Math.max(0, ...content.lines.map(lineWidth));
+  ctxRef.current = {
+    lab,
+    verdicts,
+    answers: progress.data.answers,
+    target: session.target,
+    vars: session.vars,
+    contentHeight,
+    maxScroll,
+    maxSideways: Math.max(0, widest - width + 1),
+    copies: content.copies,
+    actionCopies: content.actionCopies,
+  };
 
   // Bring a chosen action into view, with a line above it for context.
   useEffect(() => {
-    if (revealAction === undefined) return;
-    const at = content.actionLines[revealAction] ?? 0;
-    if (at < top || at + 5 > top + contentHeight)
-      setScroll(Math.max(0, Math.min(maxScroll, at - 1)));
-    setRevealAction(undefined);
-  }, [revealAction, content, top, contentHeight, maxScroll]);
+    if (state.revealAction === undefined) return;
+    const line = content.actionLines[state.revealAction] ?? 0;
+    // The whole action (its command, the keys to run it), up to the blank line after it.
+    const next = content.actionLines[state.revealAction + 1] ?? content.lines.length;
+    dispatch({ type: 'revealed', action: state.revealAction, line, end: next - 1 });
+  }, [state.revealAction, content]);
 
-  const scrollBy = (delta: number) => setScroll(Math.max(0, Math.min(maxScroll, top + delta)));
-
-  const onKey = (input: string, key: Key) => {
+  useInput((input, key) => {
     if (key.ctrl && input === 'c') {
       onQuit();
       return;
     }
-    if (overlay === 'help' || overlay === 'details') {
-      setOverlay(undefined);
-      return;
-    }
-    if (overlay === 'complete') {
-      if (input === 'q') onQuit();
-      else if (key.return || key.escape) setOverlay(undefined);
-      return;
-    }
-    if (overlay === 'steps') {
-      if (key.escape || input === 's' || input === 'q') setOverlay(undefined);
-      else if (key.upArrow || input === 'k') setListSelection((n) => Math.max(0, n - 1));
-      else if (key.downArrow || input === 'j')
-        setListSelection((n) => Math.min(lab.steps.length - 1, n + 1));
-      else if (key.return) {
-        moveTo(listSelection);
-        setOverlay(undefined);
-      } else if (/^[1-9]$/.test(input) && Number(input) <= lab.steps.length) {
-        moveTo(Number(input) - 1);
-        setOverlay(undefined);
-      }
-      return;
-    }
-
-    if (quiz && quizOfStep) {
-      if (/^[1-9]$/.test(input)) {
-        answerQuiz(Number(input) - 1);
-        return;
-      }
-      if (key.return && quiz.chosen !== undefined) {
-        nextQuestion();
-        return;
-      }
-    }
-
-    if (input === 'q') onQuit();
-    else if (input === '?') setOverlay('help');
-    else if (input === 'd') setOverlay('details');
-    else if (input === 's') {
-      setListSelection(stepIndex);
-      setOverlay('steps');
-    } else if (input === 'n' || key.rightArrow) {
-      if (stepIndex === lab.steps.length - 1) showEnd();
-      else moveTo(stepIndex + 1);
-    } else if (input === 'p' || key.leftArrow) moveTo(stepIndex - 1);
-    else if (key.downArrow || input === 'j') scrollBy(1);
-    else if (key.upArrow || input === 'k') scrollBy(-1);
-    else if (key.pageDown || input === ' ') scrollBy(Math.max(1, contentHeight - 2));
-    else if (key.pageUp) scrollBy(-Math.max(1, contentHeight - 2));
-    else if (key.home) setScroll(0);
-    else if (key.end) setScroll(maxScroll);
-    else if (key.tab && step.actions.length) {
-      const count = step.actions.length;
-      const from = focusedAction ?? (key.shift ? 0 : -1);
-      const next = (from + (key.shift ? -1 : 1) + count) % count;
-      setFocusedAction(next);
-      setRevealAction(next);
-      setBillableAgreed(undefined);
-    } else if (key.return && focusedAction === undefined && step.actions.length) {
-      setFocusedAction(0);
-      setRevealAction(0);
-    } else if (key.return && focusedAction !== undefined) {
-      const action = step.actions[focusedAction];
-      if (!action || 'manual' in action) return;
-      const actionKey = `${step.id}#${focusedAction}`;
-      // On real AWS, something billed is created only after a second, deliberate enter.
-      if (action.billable && session.target.kind === 'aws' && billableAgreed !== actionKey) {
-        setBillableAgreed(actionKey);
-        const resource = fillVars(action.billable.resource, session.vars);
-        setNotice([
-          {
-            text: `This creates ${resource} in account ${session.target.account}, billed about $${action.billable.usdPerHour}/hour until you delete it. `,
-            style: style.warning,
-          },
-          { text: 'Press enter again to run it.' },
-        ]);
-        return;
-      }
-      setBillableAgreed(undefined);
-      setNotice(undefined);
-      void runAction(focusedAction);
-    } else if (input === 'm' && focusedAction !== undefined) {
-      setActionStates((map) => new Map(map).set(`${step.id}#${focusedAction}`, { kind: 'myself' }));
-      if (focusedAction < step.actions.length - 1) {
-        setFocusedAction(focusedAction + 1);
-        setRevealAction(focusedAction + 1);
-      }
-    } else if (input === 'c') void runChecks(false);
-    else if (input === 'w') {
-      setWatching((on) => !on);
-      setNotice(watching ? [{ text: 'Watch mode off.', style: style.muted }] : undefined);
-    } else if (input === 'h') showHint();
-    else if (input === 'a' && quizOfStep) setQuiz({ index: 0, chosen: undefined });
-  };
-  // Keys are handled one per render, in order: each sees the state the previous one left,
-  // however fast they come (a paste, a fast typist, a loaded machine).
-  const [pendingKeys, setPendingKeys] = useState<{ input: string; key: Key }[]>([]);
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') onQuit();
-    else setPendingKeys((queue) => [...queue, { input, key }]);
+    for (const [one, oneKey] of splitBurst(input, key))
+      dispatch({ type: 'key', input: one, key: oneKey });
   });
-  useEffect(() => {
-    const [next] = pendingKeys;
-    if (!next) return;
-    setPendingKeys((queue) => queue.slice(1));
-    onKey(next.input, next.key);
-    // Runs when a key arrives or the previous one is done; onKey is this render's own.
-  }, [pendingKeys]);
 
+  const mode = screenMode(state, ctxRef.current);
   let body: Line[];
-  if (overlay === 'help') body = helpLines(width);
-  else if (overlay === 'details') {
+  if (state.overlay === 'help') body = helpLines(width);
+  else if (state.overlay === 'details') {
     const full = checksPane(checksInput);
     body = [...full, [], [{ text: 'Press any key to go back.', style: style.muted }]];
-  } else if (overlay === 'steps')
-    body = stepListLines(lab, states, listSelection, stepIndex, width);
-  else if (overlay === 'complete') {
+  } else if (state.overlay === 'steps')
+    body = stepListLines(lab, states, state.listSelection, state.stepIndex, width);
+  else if (state.overlay === 'complete') {
     const [earned, possible] = scoreOf(lab, verdicts);
     const data = progress.data;
     const ended = data.completedAt ? Date.parse(data.completedAt) : Date.now();
@@ -486,26 +274,25 @@ export function App({
       hintsUsed: progress.hintsUsed(),
       timeTaken: formatDuration(ended - Date.parse(data.startedAt)),
       targetArgs,
+      command,
       width,
     });
   } else {
-    const visible = content.lines.slice(top, top + contentHeight);
+    const visible = content.lines
+      .slice(top, top + contentHeight)
+      // Lines wider than the screen (long commands, never broken inside a word) scroll sideways.
+      .map((line) => (lineWidth(line) > width ? sliceLine(line, state.sideways) : line));
     while (visible.length < contentHeight) visible.push([]);
     body = [
       ...visible,
-      ruleLine(width, top, maxScroll, content.lines.length > contentHeight),
+      ruleLine(width, top, maxScroll, content.lines.length > contentHeight, widest > width),
       ...pane,
     ];
   }
   body = body.slice(0, bodyHeight);
   while (body.length < bodyHeight) body.push([]);
 
-  const keys = footerKeys({
-    quiz: Boolean(quiz && quizOfStep),
-    hasActions: step.actions.length > 0,
-    watching,
-    overlay,
-  });
+  const keys = footerKeys(mode, { hasActions: step.actions.length > 0, watching: state.watching });
   const screen = [...header, strip, ...body, footerLine(keys, width)].map((line) =>
     truncateLine(line, width),
   );
@@ -516,53 +303,108 @@ export function App({
   );
 }
 
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/**
+ * Keys typed faster than the terminal is read (`ppp`, a paste) arrive as one string: each
+ * character is a key of its own, handled in order.
+ */
+export function splitBurst(input: string, key: Key): [string, Key][] {
+  if (input.length <= 1 || key.ctrl || key.meta || input.includes('\u001B')) return [[input, key]];
+  return [...input].map((char) => [
+    char,
+    { ...NO_KEY, return: char === '\r' || char === '\n', tab: char === '\t' },
+  ]);
+}
+
+/** When the sandbox could not have its usual port, where it is instead. */
+function sandboxPortNote(session: LabSession): string | undefined {
+  if (session.target.kind !== 'sandbox') return undefined;
+  const endpoint = session.shellEnv.AWS_ENDPOINT_URL ?? session.target.endpoint;
+  if (!endpoint) return undefined;
+  let port: string;
+  try {
+    port = new URL(endpoint).port;
+  } catch {
+    return undefined;
+  }
+  if (!port || port === SANDBOX_PORT) return undefined;
+  return `Port ${SANDBOX_PORT} was taken, so the sandbox listens on port ${port}: point your own terminal at ${endpoint} (the export lines at the end of each step do).`;
+}
+
+/** `h`: records the next hint of the first open check, or says why there is none. */
+function takeHint(session: LabSession, stepIndex: number, verdicts: Verdicts): Line | undefined {
+  const step = session.lab.steps[stepIndex];
+  if (!step) return undefined;
+  const { progress } = session;
+  const check = hintTarget(step, verdicts, (id) => progress.hintsSeen(step.id, id));
+  if (!check) {
+    return [
+      {
+        text: step.checks.length
+          ? 'No hints left to show: the checks with hints have passed.'
+          : 'This step has no hints.',
+        style: style.muted,
+      },
+    ];
+  }
+  if (progress.hintsSeen(step.id, check.id) >= check.hints.length) {
+    return [
+      {
+        text: `That was the last hint for "${fillVars(check.title ?? check.id, session.vars)}".`,
+        style: style.muted,
+      },
+    ];
+  }
+  progress.recordHint(step.id, check.id, check.hints.length);
+  return undefined;
+}
+
 function scoreOf(lab: LabSession['lab'], verdicts: Verdicts): [number, number] {
   const { earned, possible } = score(lab, verdicts);
   return [earned, possible];
 }
 
-/** The line between instructions and checks; says when there is more to scroll. */
-function ruleLine(width: number, top: number, maxScroll: number, scrollable: boolean): Line {
-  if (!scrollable) return [{ text: '─'.repeat(width), style: style.muted }];
-  const where =
-    top >= maxScroll ? ' end ' : ` ↓ more ${Math.round((top / Math.max(1, maxScroll)) * 100)}% `;
+/** The line between instructions and checks; says when there is more to scroll, and sideways. */
+function ruleLine(
+  width: number,
+  top: number,
+  maxScroll: number,
+  scrollable: boolean,
+  wide: boolean,
+): Line {
+  const side = wide ? ' < > sideways ' : '';
+  const where = !scrollable
+    ? ''
+    : top >= maxScroll
+      ? ' end '
+      : ` ↓ more ${Math.round((top / Math.max(1, maxScroll)) * 100)}% `;
+  const label = `${side}${where}`;
+  if (!label) return [{ text: '─'.repeat(width), style: style.muted }];
   return [
-    { text: '─'.repeat(Math.max(0, width - where.length - 2)), style: style.muted },
-    { text: where, style: style.muted },
+    { text: '─'.repeat(Math.max(0, width - label.length - 2)), style: style.muted },
+    { text: label, style: style.muted },
     { text: '──', style: style.muted },
-  ];
-}
-
-function footerKeys(state: {
-  quiz: boolean;
-  hasActions: boolean;
-  watching: boolean;
-  overlay: Overlay;
-}): KeyHelp[] {
-  // Overlays say their own keys; the footer keeps only help and quit.
-  if (state.overlay) return [];
-  if (state.quiz) {
-    return [
-      { key: '1-9', label: 'answer' },
-      { key: 'enter', label: 'next' },
-      { key: 'n/p', label: 'step' },
-      { key: 's', label: 'steps' },
-    ];
-  }
-  // Most useful first: the footer keeps as many as the width allows.
-  return [
-    ...(state.hasActions
-      ? [
-          { key: 'tab', label: 'action' },
-          { key: 'enter', label: 'run' },
-        ]
-      : []),
-    { key: 'c', label: 'check' },
-    { key: 'w', label: state.watching ? 'unwatch' : 'watch' },
-    { key: 'h', label: 'hint' },
-    { key: 'n/p', label: 'step' },
-    ...(state.hasActions ? [{ key: 'm', label: 'myself' }] : []),
-    { key: 's', label: 'steps' },
-    { key: '↑↓', label: 'scroll' },
   ];
 }

@@ -3,6 +3,8 @@
  * it for me", checks, the hint sequence, watch mode, the step list, help, quitting and resize.
  */
 import { readFileSync } from 'node:fs';
+import { splitOutsideQuotes } from '../../src/ui/text/command-lines.js';
+import { fillVars } from '../../src/ui/text/fill.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   fitsIn,
@@ -49,27 +51,144 @@ const saved = () =>
   };
 
 describe('the intro quiz', () => {
-  it('is answered in place, one question at a time, and recorded for the quiz check', async () => {
+  it('is answered in place, one question at a time; the first answer counts and a wrong one gives nothing away', async () => {
     app = await renderApp({ session: lab.session });
     await app.waitFor('Quiz 1/3');
+    expect(app.frame()).toContain('the first answer counts');
     expect(app.frame()).toContain('Press 1-3 to answer.');
 
     await app.press('1');
-    let frame = await app.waitFor('Not quite: the answer is 2.');
-    expect(frame).toContain('SageMaker assumes the execution role');
+    let frame = await app.waitFor('Not right.');
+    expect(frame).toContain('Your first answer is the one that counts');
+    // Neither the right answer nor the explanation that gives it away.
+    expect(frame).not.toContain('the answer is');
+    expect(frame).not.toContain('SageMaker assumes the execution role');
+    expect(frame).not.toMatch(/✓ 2 /);
+    await eventually(() => expect(saved().answers['who-assumes']).toBe(0));
+    // A second answer changes nothing.
+    await app.press('2');
     expect(saved().answers['who-assumes']).toBe(0);
 
-    await app.press(keys.enter, '2', keys.enter, '3');
+    await app.press(keys.enter, '2');
+    frame = await app.waitFor('Right.');
+    expect(frame).toContain('naming sagemaker.amazonaws.com');
+    await app.press(keys.enter, '3');
     await app.waitFor('see the result');
     await app.press(keys.enter);
     frame = await app.waitFor('✗ Roles in SageMaker, in three questions');
     expect(saved().answers).toEqual({ 'who-assumes': 0, trust: 1, 'least-privilege': 2 });
 
-    // `a` answers again; all right this time, the quiz check passes and scores.
-    await app.press('a', '2', keys.enter, '2', keys.enter, '3', keys.enter);
-    frame = await app.waitFor('✓ Roles in SageMaker, in three questions');
-    expect(frame).toMatch(/ 5\/100 /);
-    expect(frame).toContain('This step passed');
+    // `a` shows the answers as they were counted; answering again does not change them.
+    await app.press('a');
+    await app.waitFor('Quiz 1/3');
+    await app.press('2', keys.enter, '2', keys.enter, '3', keys.enter);
+    frame = await app.waitFor('✗ Roles in SageMaker, in three questions');
+    expect(saved().answers).toEqual({ 'who-assumes': 0, trust: 1, 'least-privilege': 2 });
+    expect(frame).toMatch(/ 0\/100 /);
+  });
+
+  it('lists the answer keys in the help', async () => {
+    app = await renderApp({ session: lab.session }, 80, 30);
+    await app.waitFor('Quiz 1/3');
+    await app.press('?');
+    const frame = await app.waitFor('Keys');
+    expect(frame).toContain('answer the quiz (the first answer counts)');
+  });
+});
+
+describe('keys', () => {
+  it('handles keys that arrive in one burst, each in turn', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'test-access' });
+    await app.waitFor('Step 4/7');
+    // One write: the terminal hands the three keys over at once.
+    app.stdin.write('ppp');
+    await app.waitFor('Step 1/7');
+    app.stdin.write('nn');
+    await app.waitFor('Step 3/7');
+  });
+
+  it('keeps h, n/p, s and q in the footer at 60 columns', async () => {
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' }, 60, 20);
+    const frame = await app.waitFor('Step 2/7');
+    const footer = frame.split('\n').at(-1)!;
+    for (const key of ['h hint', 'n/p step', 's steps', 'q quit', '? help'])
+      expect(footer).toContain(key);
+  });
+});
+
+describe('the sandbox', () => {
+  it('says when it is not on port 4566, and that it lives only while the lab runs', async () => {
+    // The test's sandbox listens on a free port, as the TUI's does when 4566 is taken.
+    const port = new URL(lab.sandbox.endpoint).port;
+    app = await renderApp({ session: lab.session, initialStep: 'create-role' }, 100, 40);
+    let frame = await app.waitFor(`Port 4566 was taken, so the sandbox listens on port ${port}`);
+    await app.press(keys.end);
+    frame = await app.waitFor('The sandbox runs only while this lab is open');
+    expect(frame).toContain(`export AWS_ENDPOINT_URL=http://127.0.0.1:${port}`);
+  });
+});
+
+describe('copying commands', () => {
+  const widths = [120, 80, 60];
+  for (const columns of widths) {
+    it(`copies each command of a step exactly, and shows it unbroken inside words, at ${columns} columns`, async () => {
+      const copied: string[] = [];
+      app = await renderApp(
+        { session: lab.session, initialStep: 'cloudwatch-logs', copy: (text) => copied.push(text) },
+        columns,
+        60,
+      );
+      await app.waitFor('Step 5/7');
+      const step = lab.session.lab.steps.find((s) => s.id === 'cloudwatch-logs')!;
+      const expected = step.actions.map((action) =>
+        fillVars(action.cli ?? '', lab.session.vars).trim(),
+      );
+      // y1 and y2 are the instructions' commands, y3 and y4 the actions', y5 the terminal's.
+      await app.press('y', '3');
+      await app.waitFor('Copied to the clipboard');
+      await app.press('y', '4');
+      await eventually(() => expect(copied).toHaveLength(2));
+      expect(copied).toEqual(expected);
+      await app.press('y', '5');
+      await eventually(() => expect(copied).toHaveLength(3));
+      expect(copied[2]).toContain(`cd ${lab.session.workDir}`);
+      expect(copied[2]).toContain('export AWS_ENDPOINT_URL=http://127.0.0.1:');
+
+      // On screen: the training job's command, as laid out, pastes back to the same command.
+      await app.press(keys.tab, keys.tab);
+      const frame = await app.waitFor('› 2. Run a training job as the role');
+      const lines = frame.split('\n');
+      const start = lines.findIndex((line) => line.includes('› 2. Run a training job')) + 1;
+      expect(lines[start]).toMatch(/^aws sagemaker create-training-job/);
+      let end = start;
+      while (lines[end]!.endsWith(' \\')) end++;
+      const shown = lines.slice(start, end + 1);
+      // Every word shown is a whole word of the command; a line wider than the screen is cut
+      // at its edge (…) and scrolls sideways, and the copy key gives it whole.
+      const words = new Set(splitOutsideQuotes(expected[1]!));
+      for (const line of shown) {
+        const lineWords = splitOutsideQuotes(line.replace(/ \\$/, ''));
+        if (line.endsWith('…')) lineWords.pop();
+        for (const word of lineWords) expect(words).toContain(word);
+      }
+      if (!shown.some((line) => line.endsWith('…'))) {
+        expect(shown.join('\n').replace(/ \\\n */g, ' ')).toBe(expected[1]);
+      }
+    });
+  }
+
+  it('copies the command of the chosen action with y y', async () => {
+    const copied: string[] = [];
+    app = await renderApp({
+      session: lab.session,
+      initialStep: 'create-role',
+      copy: (text) => copied.push(text),
+    });
+    await app.press(keys.tab);
+    await app.waitFor('› 1. ');
+    await app.press('y', 'y');
+    await eventually(() => expect(copied).toHaveLength(1));
+    expect(copied[0]).toMatch(/^aws iam create-role --role-name SageMakerExecutionRole /);
   });
 });
 
@@ -234,7 +353,11 @@ describe('the end of the lab', () => {
   });
 
   it('watch mode carries the student through every step to the completion screen', async () => {
-    app = await renderApp({ session: small.session, watchIntervalMs: 100 });
+    app = await renderApp({
+      session: small.session,
+      watchIntervalMs: 100,
+      command: 'npx labwright',
+    });
     await app.press('w');
     await app.waitFor('✗ The role exists');
     await small.actElsewhere('make-role');
@@ -246,6 +369,7 @@ describe('the end of the lab', () => {
     expect(frame).toContain('Score       20/20');
     expect(frame).toContain('Hints used  0');
     expect(frame).toContain('labwright reset two-steps');
+    expect(frame).toContain('npx labwright reset two-steps');
     expect(small.engine.progress.data.completedAt).toBeDefined();
     expect(frame).not.toContain('watching');
 

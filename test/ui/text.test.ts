@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { highlight } from '../../src/ui/markdown/highlight.js';
 import { markdownLines } from '../../src/ui/markdown/render.js';
 import { headerLines, targetLine } from '../../src/ui/screen/header.js';
-import { commandLines } from '../../src/ui/text/command-lines.js';
+import fc from 'fast-check';
+import { awsCliCommand, kebab } from '../../src/ui/text/aws-cli.js';
+import { commandLines, splitOutsideQuotes } from '../../src/ui/text/command-lines.js';
 import { lineText, lineWidth, wrapSpans, type Line } from '../../src/ui/text/lines.js';
 import { colourDisabled, syntax } from '../../src/ui/theme.js';
 
@@ -50,18 +52,57 @@ describe('markdown in the terminal', () => {
     expect(shown.join(' ')).toContain('(https://docs.aws.amazon.com/iam/)');
   });
 
-  it('keeps every line within the width', () => {
-    for (const line of lines) expect(lineWidth(line)).toBeLessThanOrEqual(50);
+  it('keeps every line of prose within the width', () => {
+    const code = '{ "Effect"';
+    for (const line of lines)
+      if (!lineText(line).startsWith(code)) expect(lineWidth(line)).toBeLessThanOrEqual(50);
   });
 
-  it('prints a code block exactly, from column 0, under its language', () => {
+  it('prints a code block exactly, from column 0, whole, without its language tag', () => {
     const shown = texts(lines);
-    const at = shown.indexOf('json');
-    expect(at).toBeGreaterThan(0);
-    const code = shown.slice(at + 1).join('');
-    expect(code).toBe(
+    expect(shown).not.toContain('json');
+    // Never broken inside a word: a line wider than the screen stays whole (it scrolls sideways).
+    expect(shown).toContain(
       '{ "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::my-bucket/*" }',
     );
+  });
+
+  it('puts the line a caller asks for above each code block (the copy key)', () => {
+    const seen: string[] = [];
+    const labelled = texts(
+      markdownLines('Run:\n\n```bash\naws s3 ls\n```\n\n```json\n{}\n```', 40, {
+        codeLabel: (code) => {
+          seen.push(code);
+          return [{ text: `y${seen.length} copies this` }];
+        },
+      }),
+    );
+    expect(seen).toEqual(['aws s3 ls', '{}']);
+    expect(labelled).toEqual([
+      'Run:',
+      '',
+      'y1 copies this',
+      'aws s3 ls',
+      '',
+      'y2 copies this',
+      '{}',
+    ]);
+  });
+
+  it('lays out shell code blocks as commands: broken only between words, with \\', () => {
+    const command =
+      'aws sagemaker create-training-job --training-job-name job --input-data-config \'[{"ChannelName":"train","ContentType":"text/csv"}]\'';
+    const shown = texts(markdownLines('```bash\n' + command + '\n```', 40));
+    expect(shown).toContain('  --input-data-config \\');
+    expect(shown).toContain(`  '[{"ChannelName":"train","ContentType":"text/csv"}]'`);
+    expect(pasted(shown.join('\n'))).toBe(command);
+  });
+
+  it("shows a table cell's inline code without its backticks", () => {
+    const shown = texts(markdownLines('| key | does |\n| --- | --- |\n| `c` | checks `now` |', 40));
+    expect(shown.join('\n')).not.toContain('`');
+    expect(shown[0]).toBe('key  does');
+    expect(shown[2]).toBe('c    checks now');
   });
 });
 
@@ -117,6 +158,35 @@ describe('commands a student copies', () => {
     ]);
   });
 
+  it('never break inside a word or a quoted string, whatever the width', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(word, quoted, option), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 10, max: 120 }),
+        (words, width) => {
+          const original = ['aws', ...words].join(' ');
+          const lines = commandLines(original, width);
+          expect(pasted(lines.join('\n'))).toBe(original);
+          // A line wider than the screen holds one word, alone.
+          for (const line of lines) {
+            if (line.length > width) {
+              const rest = line.replace(/ \\$/, '').trim();
+              expect(splitOutsideQuotes(rest).length).toBeLessThanOrEqual(
+                line.trimStart().startsWith('aws') ? 3 : 1,
+              );
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('leave comments and multi-line quotes alone', () => {
+    const script =
+      "# a comment that is much longer than the screen is wide, and stays so\necho '\nlong long long long long long long long long\n'";
+    expect(commandLines(script, 20)).toEqual(script.split('\n'));
+  });
+
   it('break before options with backslash continuations, and paste back to the same command', () => {
     const lines = commandLines(command, 60);
     expect(lines[0]).toBe('aws sagemaker create-notebook-instance \\');
@@ -124,10 +194,53 @@ describe('commands a student copies', () => {
     for (const line of lines.slice(0, -1)) expect(line.endsWith(' \\')).toBe(true);
     for (const line of lines) expect(line).not.toMatch(/[│┃║─━═┌┐└┘]/);
     // What bash reads after joining the continuations.
-    const pasted = lines.join('\n').replace(/ \\\n {2}/g, ' ');
-    expect(pasted).toBe(command);
+    expect(pasted(lines.join('\n'))).toBe(command);
   });
 });
+
+describe('the aws CLI form of an action', () => {
+  it("uses the CLI's service name and kebab-case operation and options", () => {
+    expect(awsCliCommand('s3:DeleteBucketPolicy', { Bucket: 'my-bucket' })).toBe(
+      'aws s3api delete-bucket-policy --bucket my-bucket',
+    );
+    expect(awsCliCommand('sts:GetCallerIdentity', {})).toBe('aws sts get-caller-identity');
+    expect(
+      awsCliCommand('iam:PutRolePolicy', {
+        RoleName: 'R',
+        PolicyName: 'P',
+        PolicyDocument: { file: 'files/p.json' },
+      }),
+    ).toBe(
+      'aws iam put-role-policy --role-name R --policy-name P --policy-document file://files/p.json',
+    );
+    expect(
+      awsCliCommand('s3:PutObject', { Bucket: 'b', Key: 'k', Body: { file: 'files/t.csv' } }),
+    ).toBe('aws s3api put-object --bucket b --key k --body files/t.csv');
+    expect(awsCliCommand('logs:CreateLogGroup', { logGroupName: '/a b' })).toBe(
+      "aws logs create-log-group --log-group-name '/a b'",
+    );
+    expect(awsCliCommand('sagemaker:StopNotebookInstance', { NotebookInstanceName: 'n' })).toBe(
+      'aws sagemaker stop-notebook-instance --notebook-instance-name n',
+    );
+    expect(awsCliCommand('iam:TagRole', { RoleName: 'R', Tags: [{ Key: 'a', Value: 'b' }] })).toBe(
+      'aws iam tag-role --role-name R --tags \'[{"Key":"a","Value":"b"}]\'',
+    );
+    expect(kebab('DBInstanceIdentifier')).toBe('db-instance-identifier');
+  });
+
+  it('gives nothing rather than something wrong', () => {
+    expect(awsCliCommand('s3:PutObject', { Body: { nested: { file: 'x' } } })).toBeUndefined();
+  });
+});
+
+/** What bash reads: continuations joined (a `\` at the end of a line and the next line's indent). */
+function pasted(text: string): string {
+  return text.replace(/ \\\n */g, ' ');
+}
+
+const word = fc.stringMatching(/^[a-z0-9:/=,.*-]{1,40}$/);
+const quoted = fc.stringMatching(/^[a-z0-9 :{}",[\]]{0,60}$/).map((text) => `'${text}'`);
+const option = fc.stringMatching(/^--[a-z]{1,20}(-[a-z]{1,10})?$/);
 
 describe('the target line', () => {
   it('says SANDBOX with its endpoint', () => {

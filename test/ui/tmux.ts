@@ -56,12 +56,30 @@ export class Terminal {
       environment,
     );
     this.tmux(['set-option', '-t', this.target, 'status', 'off']);
+    // What a student sets for the copy keys (OSC 52) to reach the clipboard through tmux.
+    this.tmux(['set-option', '-s', 'set-clipboard', 'on']);
+  }
+
+  /** What the programs in the window last copied (OSC 52 lands in tmux's buffer); '' if nothing. */
+  buffer(): string {
+    const shown = spawnSync('tmux', ['-L', this.socket, 'show-buffer'], { encoding: 'utf8' });
+    return shown.status === 0 ? shown.stdout : '';
+  }
+
+  /** Forgets what was copied. */
+  clearBuffer(): void {
+    spawnSync('tmux', ['-L', this.socket, 'delete-buffer'], { stdio: 'ignore' });
   }
 
   /** Types a line and presses Enter. */
   typeLine(text: string): void {
     this.tmux(['send-keys', '-t', this.target, '-l', text]);
     this.tmux(['send-keys', '-t', this.target, 'Enter']);
+  }
+
+  /** Types text in one write, as a fast typist or a paste delivers it. */
+  type(text: string): void {
+    this.tmux(['send-keys', '-t', this.target, '-l', text]);
   }
 
   /** Presses keys by tmux name: `Enter`, `C-c`, `End`, or a literal character. */

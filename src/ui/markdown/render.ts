@@ -1,7 +1,8 @@
 import { Lexer, type Token, type Tokens } from 'marked';
+import { commandLines, isShellLanguage } from '../text/command-lines.js';
 import {
+  lineWidth,
   plain,
-  wrapPreformatted,
   wrapSpans,
   type Line,
   type Span,
@@ -15,12 +16,24 @@ import { highlight } from './highlight.js';
  * wrapped, styled lines. Code blocks keep their text exactly and start at column 0, so a
  * student can copy a command or a policy straight from the screen.
  */
-export function markdownLines(markdown: string, width: number): Line[] {
+export function markdownLines(
+  markdown: string,
+  width: number,
+  options: MarkdownOptions = {},
+): Line[] {
   const tokens = new Lexer({ gfm: true }).lex(markdown);
-  return trimBlank(blocks(tokens, Math.max(20, width)));
+  return trimBlank(blocks(tokens, Math.max(20, width), options));
 }
 
-function blocks(tokens: Token[], width: number): Line[] {
+export interface MarkdownOptions {
+  /**
+   * Called for each code block, in order: the line returned (a copy key, say) goes above it.
+   * The language tag itself is never shown.
+   */
+  codeLabel?: (code: string, lang: string | undefined) => Line | undefined;
+}
+
+function blocks(tokens: Token[], width: number, options: MarkdownOptions): Line[] {
   const out: Line[] = [];
   const gap = () => {
     if (out.length && lineIsBlank(out[out.length - 1])) return;
@@ -55,21 +68,26 @@ function blocks(tokens: Token[], width: number): Line[] {
         break;
       }
       case 'list':
-        out.push(...list(token as Tokens.List, width));
+        out.push(...list(token as Tokens.List, width, options));
         out.push([]);
         break;
       case 'code': {
         const t = token as Tokens.Code;
         const lang = t.lang?.split(/\s/)[0] || undefined;
-        if (lang) out.push(plain(lang, style.muted));
-        out.push(...wrapPreformatted(highlight(t.text, lang), width));
+        const label = options.codeLabel?.(t.text, lang);
+        if (label) out.push(label);
+        // Never wrapped inside a word: commands break at spaces with `\`, anything else stays
+        // whole, and a line wider than the screen scrolls sideways.
+        const code = isShellLanguage(lang) ? commandLines(t.text, width).join('\n') : t.text;
+        out.push(...highlight(code, lang));
         out.push([]);
         break;
       }
       case 'blockquote': {
         const t = token as Tokens.Blockquote;
         const bar: Line = [{ text: '│ ', style: style.quote }];
-        for (const line of trimBlank(blocks(t.tokens, width - 2))) out.push([...bar, ...line]);
+        for (const line of trimBlank(blocks(t.tokens, width - 2, options)))
+          out.push([...bar, ...line]);
         out.push([]);
         break;
       }
@@ -92,7 +110,7 @@ function blocks(tokens: Token[], width: number): Line[] {
   return out;
 }
 
-function list(token: Tokens.List, width: number): Line[] {
+function list(token: Tokens.List, width: number, options: MarkdownOptions): Line[] {
   const out: Line[] = [];
   const start = typeof token.start === 'number' ? token.start : 1;
   const markers = token.items.map((_, i) =>
@@ -102,7 +120,7 @@ function list(token: Tokens.List, width: number): Line[] {
   token.items.forEach((item, i) => {
     const marker = (markers[i] ?? '').padEnd(markerWidth);
     const task = item.task ? (item.checked ? '[x] ' : '[ ] ') : '';
-    const inner = trimBlank(blocks(item.tokens, width - markerWidth));
+    const inner = trimBlank(blocks(item.tokens, width - markerWidth, options));
     const body = inner.length ? inner : [[]];
     body.forEach((line, n) => {
       const prefix: Line =
@@ -117,18 +135,32 @@ function list(token: Tokens.List, width: number): Line[] {
 }
 
 function table(token: Tokens.Table, width: number): Line[] {
-  const cells = [token.header, ...token.rows].map((row) => row.map((cell) => cell.text));
+  // Cells are inline markdown: `code` shows as code, without its backticks.
+  const cells = [token.header, ...token.rows].map((row, r) =>
+    row.map((cell) => inline(cell.tokens, r === 0 ? style.strong : {})),
+  );
   const columns = token.header.length;
   const widths = Array.from({ length: columns }, (_, c) =>
-    Math.max(...cells.map((row) => (row[c] ?? '').length)),
+    Math.max(...cells.map((row) => lineWidth(row[c] ?? []))),
   );
   const out: Line[] = [];
   cells.forEach((row, r) => {
-    const text = row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ');
-    out.push(...wrapSpans([{ text, style: r === 0 ? style.strong : undefined }], width));
+    const spans: Span[] = row.flatMap((cell, c) => [
+      ...(c ? [{ text: '  ' }] : []),
+      ...cell,
+      ...(c < row.length - 1
+        ? [{ text: '\u00a0'.repeat(Math.max(0, (widths[c] ?? 0) - lineWidth(cell))) }]
+        : []),
+    ]);
+    out.push(...wrapSpans(spans, width).map(unbreakSpaces));
     if (r === 0) out.push(plain(widths.map((w) => '─'.repeat(w)).join('  '), style.muted));
   });
   return out;
+}
+
+/** Padding is laid out as no-break spaces (so wrapping keeps it) and shown as spaces. */
+function unbreakSpaces(line: Line): Line {
+  return line.map((span) => ({ ...span, text: span.text.replace(/\u00a0/g, ' ') }));
 }
 
 /** Inline tokens to spans, styles nesting (bold inside a link, code inside emphasis). */

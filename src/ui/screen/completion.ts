@@ -11,13 +11,15 @@ export interface CompletionInput {
   timeTaken: string;
   /** The target options to repeat in the reset command, e.g. "--target aws --profile dev". */
   targetArgs: string;
+  /** How the student runs labwright: `labwright`, or `npx labwright` when not on the PATH. */
+  command?: string;
   width: number;
 }
 
 /** The end of the lab: score, hints, time, and how to clean up. */
 export function completionLines(input: CompletionInput): Line[] {
   const { width } = input;
-  const reset = `labwright reset ${input.labId}${input.targetArgs ? ` ${input.targetArgs}` : ''}`;
+  const reset = `${input.command ?? 'labwright'} reset ${input.labId}${input.targetArgs ? ` ${input.targetArgs}` : ''}`;
   return [
     [{ text: `${glyph.passed} Lab complete`, style: { ...style.passed, bold: true } }],
     ...wrapSpans([{ text: input.title, style: style.strong }], width),

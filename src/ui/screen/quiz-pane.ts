@@ -5,12 +5,16 @@ import { glyph, style } from '../theme.js';
 export interface QuizPaneInput {
   questions: QuizQuestion[];
   index: number;
-  /** The choice just made for questions[index], shown with its feedback. */
+  /** The answer given to questions[index] (the first, which counts), shown with its feedback. */
   chosen: number | undefined;
   width: number;
 }
 
-/** One question of the quiz, answered with its number; after an answer, whether it was right and why. */
+/**
+ * One question of the quiz, answered with its number. The first answer counts: after it, the
+ * pane says whether it was right (and why, when it was), but never gives a wrong answer's
+ * right one away.
+ */
 export function quizPane({ questions, index, chosen, width }: QuizPaneInput): Line[] {
   const question = questions[index];
   if (!question) return [];
@@ -18,6 +22,7 @@ export function quizPane({ questions, index, chosen, width }: QuizPaneInput): Li
     ...wrapSpans(
       [
         { text: `Quiz ${index + 1}/${questions.length}  `, style: style.heading },
+        { text: 'the first answer counts  ', style: style.muted },
         { text: question.prompt, style: style.strong },
       ],
       width,
@@ -25,10 +30,9 @@ export function quizPane({ questions, index, chosen, width }: QuizPaneInput): Li
   ];
   question.choices.forEach((choice, i) => {
     const isChosen = chosen === i;
-    const isAnswer = chosen !== undefined && question.answer === i;
-    const mark =
-      chosen === undefined ? ' ' : isAnswer ? glyph.passed : isChosen ? glyph.failed : ' ';
-    const markStyle = isAnswer ? style.passed : isChosen ? style.failed : undefined;
+    const right = isChosen && question.answer === i;
+    const mark = !isChosen ? ' ' : right ? glyph.passed : glyph.failed;
+    const markStyle = !isChosen ? undefined : right ? style.passed : style.failed;
     lines.push(
       ...wrapSpans([{ text: choice }], width, {
         firstPrefix: [
@@ -45,14 +49,18 @@ export function quizPane({ questions, index, chosen, width }: QuizPaneInput): Li
   }
   const right = chosen === question.answer;
   const verdict: Line = right
-    ? [{ text: `${glyph.passed} Right. `, style: style.passed }]
+    ? [
+        { text: `${glyph.passed} Right. `, style: style.passed },
+        { text: question.explanation ?? '' },
+      ]
     : [
+        { text: `${glyph.failed} Not right. `, style: style.failed },
         {
-          text: `${glyph.failed} Not quite: the answer is ${question.answer + 1}. `,
-          style: style.failed,
+          text: 'Your first answer is the one that counts.',
+          style: style.muted,
         },
       ];
-  lines.push(...wrapSpans([...verdict, { text: question.explanation ?? '' }], width));
+  lines.push(...wrapSpans(verdict, width));
   const next = index + 1 < questions.length ? 'next question' : 'see the result';
   lines.push([
     { text: 'enter', style: style.key },

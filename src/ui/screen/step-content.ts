@@ -3,6 +3,7 @@ import { fillVars } from '../text/fill.js';
 import type { Action, Step } from '../../lab/schema.js';
 import { highlight } from '../markdown/highlight.js';
 import { markdownLines } from '../markdown/render.js';
+import { awsCliCommand, shellQuote } from '../text/aws-cli.js';
 import { commandLines } from '../text/command-lines.js';
 import { wrapPreformatted, wrapSpans, type Line } from '../text/lines.js';
 import { glyph, style } from '../theme.js';
@@ -25,12 +26,40 @@ export interface StepContentInput {
   shellEnv: Readonly<Record<string, string>>;
   /** The folder the student's own commands run in (engine/workspace.ts). */
   workDir: string;
+  /** What the lab runs against: the sandbox lives only while the lab (or `labwright sandbox`) runs. */
+  targetKind?: 'sandbox' | 'endpoint' | 'aws';
+  /** Says the sandbox is not on the usual port (4566 was taken), when that is so. */
+  sandboxPortNote?: string;
 }
 
 export interface StepContent {
   lines: Line[];
   /** The line each action starts on, to scroll a focused action into view. */
   actionLines: number[];
+  /**
+   * What the copy keys copy, in the order shown: `y1` is copies[0]. Each is the exact text,
+   * as the lab gives it, never the lines it was laid out in.
+   */
+  copies: string[];
+  /** For each action, the index in `copies` of its command, if it has one. */
+  actionCopies: (number | undefined)[];
+}
+
+/** The copy key of copies[index], as shown: y1 … y9, then y0 for the tenth. */
+export function copyKeyLabel(index: number): string | undefined {
+  if (index < 9) return `y${index + 1}`;
+  if (index === 9) return 'y0';
+  return undefined;
+}
+
+function copyLabel(index: number): Line {
+  const key = copyKeyLabel(index);
+  return key
+    ? [
+        { text: key, style: style.key },
+        { text: ' copies this', style: style.muted },
+      ]
+    : [];
 }
 
 /**
@@ -41,7 +70,17 @@ export interface StepContent {
 export function stepContent(input: StepContentInput): StepContent {
   const { step, width } = input;
   const text = (value: string) => fillVars(value, input.vars);
-  const lines: Line[] = [...markdownLines(text(step.instructions), width)];
+  const copies: string[] = [];
+  const actionCopies: (number | undefined)[] = [];
+  const lines: Line[] = [
+    ...markdownLines(text(step.instructions), width, {
+      // Commands and documents shown in the instructions can be copied; the rest is prose.
+      codeLabel: (code) => {
+        copies.push(code.replace(/\s+$/, ''));
+        return copyLabel(copies.length - 1);
+      },
+    }),
+  ];
   const actionLines: number[] = [];
 
   if (step.actions.length) {
@@ -60,7 +99,19 @@ export function stepContent(input: StepContentInput): StepContent {
     step.actions.forEach((action, index) => {
       lines.push([]);
       actionLines.push(lines.length);
-      lines.push(...actionBlock(action, index, input, text));
+      const command = actionCommand(action, text);
+      if (command !== undefined) copies.push(command);
+      actionCopies.push(command === undefined ? undefined : copies.length - 1);
+      lines.push(
+        ...actionBlock(
+          action,
+          index,
+          input,
+          text,
+          command,
+          command ? copies.length - 1 : undefined,
+        ),
+      );
     });
   }
 
@@ -85,8 +136,50 @@ export function stepContent(input: StepContentInput): StepContent {
     `cd ${shellQuote(input.workDir)}`,
     ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
   ];
-  lines.push(...wrapPreformatted(highlight(shell.join('\n'), 'bash'), width));
-  return { lines, actionLines };
+  copies.push(shell.join('\n'));
+  lines.push(copyLabel(copies.length - 1));
+  lines.push(...highlight(shell.join('\n'), 'bash'));
+  if (input.shellEnv.AWS_ENDPOINT_URL) {
+    lines.push(
+      ...wrapSpans(
+        [
+          {
+            text:
+              input.targetKind === 'sandbox'
+                ? 'The sandbox runs only while this lab is open (or `labwright sandbox` runs): quit, and these lines point at nothing until you start it again.'
+                : 'These lines point at the local endpoint the lab runs against.',
+            style: style.warning,
+          },
+        ],
+        width,
+      ),
+    );
+  }
+  if (input.sandboxPortNote)
+    lines.push(...wrapSpans([{ text: input.sandboxPortNote, style: style.warning }], width));
+  return { lines, actionLines, copies, actionCopies };
+}
+
+/** The command shown for an action: its `cli:`, its shell command, or the aws CLI form of its call. */
+export function actionCommand(action: Action, text: (value: string) => string): string | undefined {
+  if (action.cli) return text(action.cli).trim();
+  if ('shell' in action) return text(action.shell).trim();
+  if ('aws' in action) return awsCliCommand(action.aws, fillDeep(action.input, text));
+  return undefined;
+}
+
+function fillDeep(
+  input: Readonly<Record<string, unknown>>,
+  text: (value: string) => string,
+): Record<string, unknown> {
+  const fill = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return value.map(fill);
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
+    return value;
+  };
+  return fill(input) as Record<string, unknown>;
 }
 
 function actionBlock(
@@ -94,13 +187,22 @@ function actionBlock(
   index: number,
   input: StepContentInput,
   text: (value: string) => string,
+  command: string | undefined,
+  copyIndex: number | undefined,
 ): Line[] {
   const focused = input.focusedAction === index;
   const lines: Line[] = [];
   const number = `${index + 1}. `;
   const titleStyle = focused ? { ...style.strong, ...style.focus } : style.strong;
+  const key = copyIndex === undefined ? undefined : copyKeyLabel(copyIndex);
+  const title: Line = [
+    { text: text(action.title), style: titleStyle },
+    ...(key
+      ? [{ text: '  ' }, { text: key, style: style.key }, { text: ' copy', style: style.muted }]
+      : []),
+  ];
   lines.push(
-    ...wrapSpans([{ text: text(action.title), style: titleStyle }], input.width, {
+    ...wrapSpans(title, input.width, {
       firstPrefix: [
         {
           text: `${focused ? glyph.pointer : ' '} ${number}`,
@@ -113,21 +215,9 @@ function actionBlock(
   if ('manual' in action) {
     lines.push(...markdownLines(text(action.manual), input.width));
   }
-  const command = action.cli ?? ('shell' in action ? action.shell : undefined);
   if (command) {
-    lines.push(
-      ...wrapPreformatted(
-        highlight(commandLines(text(command), input.width).join('\n'), 'bash'),
-        input.width,
-      ),
-    );
-  } else if ('aws' in action) {
-    lines.push([
-      {
-        text: `(labwright calls ${action.aws} for you; there is no one-line CLI equivalent)`,
-        style: style.muted,
-      },
-    ]);
+    // Broken only between words, with `\`: pasted, it is still the command.
+    lines.push(...highlight(commandLines(command, input.width).join('\n'), 'bash'));
   }
   if (action.billable) {
     lines.push([
@@ -218,9 +308,4 @@ function actionStatus(
       return [{ text: result.message || result.status, style: style.muted }];
     }
   }
-}
-
-/** Quotes a value for bash only when it needs it, so the common case stays easy to read. */
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
 }

@@ -198,3 +198,23 @@ export function wrapPreformatted(lines: Line[], width: number): Line[] {
   }
   return out;
 }
+
+/** A line without its first `columns` columns: a wide line scrolled sideways. */
+export function sliceLine(line: Line, columns: number): Line {
+  if (columns <= 0) return line;
+  const out: Line = [];
+  let skip = columns;
+  for (const span of line) {
+    if (skip <= 0) {
+      out.push(span);
+      continue;
+    }
+    let text = '';
+    for (const char of span.text) {
+      if (skip > 0) skip -= textWidth(char);
+      else text += char;
+    }
+    if (text) out.push({ ...span, text });
+  }
+  return out;
+}
