@@ -179,7 +179,8 @@ export class AwsClients {
     const module = slim ?? (await loadServiceModule(service));
     const Client = module[SERVICES[service].client] as ClientClass;
     const target = this.target;
-    const config: Record<string, unknown> = {};
+    // Says who calls: the sandbox does not journal labwright's own reads (they change nothing).
+    const config: Record<string, unknown> = { customUserAgent: 'labwright/check' };
     if (target.region) config.region = target.region;
     if (target.kind === 'aws') {
       if (target.credentials) config.credentials = target.credentials;

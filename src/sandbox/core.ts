@@ -1,15 +1,20 @@
 /**
  * The sandbox core: state, identities and credentials, authorization, CloudTrail, and the one
- * dispatch path every call takes, whether it came over the wire or from core.invoke.
+ * path every call takes, whether it came over the wire or from core.invoke. Calls and background
+ * steps take effect one at a time, each as one journal record with its clock and random draws,
+ * so that replaying the journal (src/sandbox/replay.ts) makes the same state.
  */
 import { evaluateRequest } from '../iam/index.js';
+import { Background } from './background.js';
+import { decodeInput, encodeInput } from './journal-input.js';
+import { sealRecord, type JournalRecord, type JournalWriter, type UnsealedRecord } from './journal.js';
 import { authorizeCaller } from './auth/authorize.js';
 import type { KnownKey } from './auth/sigv4.js';
 import * as ids from './ids.js';
-import { ServiceRegistry } from './registry.js';
+import { isServiceName, ServiceRegistry } from './registry.js';
 import { findRole, parsedPolicy, roleNameFromArn, type RoleRecord } from './services/iam-state.js';
 import type { FileStateStore } from './store.js';
-import type { EventLog } from './trail.js';
+import { eventTime, isReadOnlyOperation, type EventLog } from './trail.js';
 import {
   AwsError,
   SANDBOX_ACCOUNT,
@@ -18,6 +23,7 @@ import {
   type PolicyDocument,
   type RequestContext,
   type SandboxCore,
+  type SandboxIds,
   type SandboxTiming,
   type ServiceName,
 } from './types.js';
@@ -60,15 +66,180 @@ export function rootCaller(accessKeyId = 'test'): Caller {
   };
 }
 
+/** How many records may follow the last snapshot before a new one is taken. */
+const SNAPSHOT_EVERY = 1000;
+
+/** labwright's own clients say so in their user agent; their reads are not journaled. */
+const LABWRIGHT_AGENT = /(^|\s)labwright\//;
+
+/** The record being made (or replayed): its clock, and its random draws so far. */
+interface OpenRecord {
+  at: number;
+  draws: string[];
+  /** Replaying: the next recorded draw to hand out. */
+  replayFrom?: number;
+}
+
+/** A replayed record did not do what the journal says it did. */
+export class ReplayMismatch extends Error {
+  constructor(
+    readonly seq: number,
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`record ${seq}: the journal says ${expected}, replaying it gave ${got}`);
+    this.name = 'ReplayMismatch';
+  }
+}
+
 export class Core implements SandboxCore {
   readonly registry = new ServiceRegistry();
+  readonly background: Background;
+  /** Where records go; none for a sandbox kept in memory. */
+  journal: JournalWriter | undefined;
+  /** The last record's seq and hash: the next record follows them. */
+  head = { seq: 0, hash: '' };
+  private turn: Promise<unknown> = Promise.resolve();
+  private open: OpenRecord | undefined;
+  /** Wake records of background workers now running, by worker key. */
+  /** Background steps now running, by worker key; `record` is the live step's record (none replaying). */
+  private readonly steps = new Map<string, { record?: UnsealedRecord; release: () => void }>();
+  private writeFailureShown = false;
+  /** The head when the last snapshot was taken (or planned). */
+  snapshotSeq = 0;
 
   constructor(
     readonly store: FileStateStore,
     readonly timing: SandboxTiming,
     readonly events: EventLog,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.background = new Background({
+      now: () => this.now(),
+      begin: (service, key) => this.beginStep(service, key),
+      end: (key) => this.endStep(key),
+    });
+  }
+
+  now(): number {
+    return this.open?.at ?? Date.now();
+  }
+
+  /** A random value, recorded; replaying, the recorded one. */
+  private draw(make: () => string): string {
+    const open = this.open;
+    if (open?.replayFrom !== undefined) {
+      const value = open.draws[open.replayFrom];
+      if (value === undefined) throw new Error('the record drew more random values than it recorded');
+      open.replayFrom++;
+      return value;
+    }
+    const value = make();
+    open?.draws.push(value);
+    return value;
+  }
+
+  readonly ids: SandboxIds = {
+    requestId: () => this.draw(ids.requestId),
+    uniqueId: (prefix) => this.draw(() => ids.uniqueId(prefix)),
+    temporaryAccessKeyId: () => this.draw(ids.temporaryAccessKeyId),
+    secretAccessKey: () => this.draw(ids.secretAccessKey),
+    sessionToken: () => this.draw(ids.sessionToken),
+    opaqueId: () => this.draw(() => ids.requestId().replace(/-/g, '')),
+  };
+
+  /** Runs `work` when every call and step before it is done: the state changes one at a time. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Seals a record after the head and queues it for the journal; resolves when it is durable. */
+  private commit(record: Omit<UnsealedRecord, 'seq' | 'prev'>): Promise<void> {
+    const { record: sealed, line } = sealRecord({
+      ...record,
+      seq: this.head.seq + 1,
+      prev: this.head.hash,
+    });
+    this.head = { seq: sealed.seq, hash: sealed.hash };
+    if (!this.journal) return Promise.resolve();
+    const durable = this.journal.append(line);
+    if (this.head.seq - this.snapshotSeq >= SNAPSHOT_EVERY) {
+      this.snapshotSeq = this.head.seq;
+      void this.inTurn(() => this.snapshot());
+    }
+    return durable;
+  }
+
+  /**
+   * Saves the state as of the journal's head, so a start replays only what comes after it. Taken
+   * only while no background work runs: a worker's progress lives in its code, not in the state.
+   */
+  async snapshot(): Promise<void> {
+    if (!this.journal || !this.background.idle) return;
+    await this.journal.settle();
+    if (this.journal.behind) return;
+    try {
+      this.store.writeSnapshot(this.head.seq, this.head.hash, this.events.all());
+      this.snapshotSeq = this.head.seq;
+    } catch (error) {
+      this.log(`could not save a snapshot of the state (the journal still holds it): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private writeFailed(error: unknown): AwsError {
+    if (!this.writeFailureShown) {
+      this.writeFailureShown = true;
+      this.log(
+        `could not write the journal (${error instanceof Error ? error.message : String(error)}): calls fail until it can be written again`,
+      );
+    }
+    return new AwsError(
+      'InternalFailure',
+      'The request processing has failed because the sandbox could not save it.',
+      500,
+      false,
+    );
+  }
+
+  private beginStep(service: string, key: string): Promise<void> {
+    return new Promise<void>((begun) => {
+      void this.inTurn(
+        () =>
+          new Promise<void>((release) => {
+            const at = Date.now();
+            const record: UnsealedRecord = {
+              seq: 0,
+              at,
+              kind: 'task',
+              service,
+              operation: 'Wake',
+              input: { key },
+              draws: [],
+              outcome: {},
+              prev: '',
+            };
+            this.open = { at, draws: record.draws };
+            this.steps.set(key, { record, release });
+            begun();
+          }),
+      );
+    });
+  }
+
+  private endStep(key: string): void {
+    const step = this.steps.get(key);
+    if (!step) return;
+    this.steps.delete(key);
+    if (step.record) {
+      this.open = undefined;
+      const { seq: _seq, prev: _prev, ...record } = step.record;
+      this.commit(record).catch((error: unknown) => this.writeFailed(error));
+    }
+    step.release();
+  }
+
 
   private sts(): StsState {
     return this.store.get<StsState>('sts', () => ({ keys: {} }));
@@ -116,15 +287,15 @@ export class Core implements SandboxCore {
     invokedBy?: string,
   ): IssuedCredentials {
     const keys = this.sts().keys;
-    const now = Date.now();
+    const now = this.now();
     for (const [id, key] of Object.entries(keys)) {
       if (Date.parse(key.expiration) < now) delete keys[id];
     }
-    const accessKeyId = ids.temporaryAccessKeyId();
+    const accessKeyId = this.ids.temporaryAccessKeyId();
     const expiration = new Date(now + durationSeconds * 1000);
     const record: IssuedKey = {
-      secretAccessKey: ids.secretAccessKey(),
-      sessionToken: ids.sessionToken(),
+      secretAccessKey: this.ids.secretAccessKey(),
+      sessionToken: this.ids.sessionToken(),
       expiration: expiration.toISOString(),
       roleArn: role.Arn,
       roleName: role.RoleName,
@@ -192,11 +363,11 @@ export class Core implements SandboxCore {
     roleArn: string,
     sessionName: string,
   ): Promise<Caller> {
-    const requestId = ids.requestId();
+    const requestId = this.ids.requestId();
     const event = {
       eventVersion: '1.08',
       userIdentity: { type: 'AWSService', invokedBy: servicePrincipal },
-      eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventTime: eventTime(this.now()),
       eventSource: 'sts.amazonaws.com',
       eventName: 'AssumeRole',
       awsRegion: SANDBOX_REGION,
@@ -205,7 +376,7 @@ export class Core implements SandboxCore {
       requestParameters: { roleArn, roleSessionName: sessionName } as Record<string, unknown>,
       responseElements: null as Record<string, unknown> | null,
       requestID: requestId,
-      eventID: ids.requestId(),
+      eventID: this.ids.requestId(),
       readOnly: true,
       resources: [{ accountId: SANDBOX_ACCOUNT, type: 'AWS::IAM::Role', ARN: roleArn }],
       eventType: 'AwsApiCall' as const,
@@ -258,12 +429,12 @@ export class Core implements SandboxCore {
   ): Promise<unknown> {
     const origin =
       caller.kind === 'assumed-role' && caller.invokedBy ? caller.invokedBy : 'AWS Internal';
-    return this.dispatch(
+    return this.execute(
       {
         service,
         operation,
         region: SANDBOX_REGION,
-        requestId: ids.requestId(),
+        requestId: this.ids.requestId(),
         caller,
         sourceIp: origin,
         userAgent: origin,
@@ -272,14 +443,76 @@ export class Core implements SandboxCore {
     );
   }
 
-  /** Runs an operation's handler and records the call in CloudTrail, failed or not. */
+  /**
+   * A call from the wire: it takes its turn, runs, and is journaled; it is answered only once its
+   * record is on disk. Read-only calls change nothing a crash could lose, so they do not wait for
+   * the disk, and labwright's own read-only calls (its checks) are not journaled at all.
+   */
   async dispatch(ctx: RequestContext, input: Record<string, unknown>): Promise<unknown> {
+    const readOnly = isReadOnlyOperation(ctx.operation);
+    const journaled = !(readOnly && LABWRIGHT_AGENT.test(ctx.userAgent));
+    // Encoded before the call runs: an input the journal cannot hold is refused with no effect.
+    let encoded: unknown;
+    try {
+      encoded = journaled ? await encodeInput(input, this.store.blobs) : undefined;
+    } catch (error) {
+      throw internalFailure(error, (m) => this.log(`${ctx.service}:${ctx.operation} not journaled: ${m}`));
+    }
+    const { output, error, durable } = await this.inTurn(async () => {
+      const at = Date.now();
+      const open: OpenRecord = { at, draws: [] };
+      this.open = open;
+      let output: unknown;
+      let error: AwsError | undefined;
+      try {
+        output = await this.execute(ctx, input);
+      } catch (thrown) {
+        error = thrown as AwsError;
+      } finally {
+        this.open = undefined;
+      }
+      const durable = journaled
+        ? this.commit({
+            at,
+            kind: 'call',
+            service: ctx.service,
+            operation: ctx.operation,
+            input: encoded,
+            context: {
+              region: ctx.region,
+              accessKeyId: ctx.caller.accessKeyId,
+              sourceIp: ctx.sourceIp,
+              userAgent: ctx.userAgent,
+              requestId: ctx.requestId,
+            },
+            draws: open.draws,
+            outcome: error ? { error: error.code } : {},
+          })
+        : Promise.resolve();
+      return { output, error, durable };
+    });
+    if (readOnly) durable.catch((failure: unknown) => this.writeFailed(failure));
+    else {
+      try {
+        await durable;
+      } catch (failure) {
+        throw this.writeFailed(failure);
+      }
+    }
+    if (error) throw error;
+    return output;
+  }
+
+  /** Runs an operation's handler and records the call in CloudTrail, failed or not. */
+  private async execute(ctx: RequestContext, input: Record<string, unknown>): Promise<unknown> {
     const registered = this.registry.get(ctx.service);
     const handler = registered?.handler.operations[ctx.operation];
     if (!registered || !handler) throw notImplemented(ctx.service, ctx.operation);
     try {
       const output = await handler(input, ctx);
       this.events.record(ctx, input, {
+        at: this.now(),
+        eventId: this.ids.requestId(),
         details: registered.handler.describeEvent?.(ctx.operation, input, output),
       });
       return output;
@@ -288,15 +521,119 @@ export class Core implements SandboxCore {
         error instanceof AwsError
           ? error
           : internalFailure(error, (m) => this.log(`${ctx.service}:${ctx.operation} failed: ${m}`));
-      this.events.record(ctx, input, { error: { code: err.code, message: err.message } });
+      this.events.record(ctx, input, {
+        at: this.now(),
+        eventId: this.ids.requestId(),
+        error: { code: err.code, message: err.message },
+      });
       throw err;
     }
   }
 
-  /** Forgets all state and history. */
-  reset(): void {
-    this.store.reset();
-    this.events.clear();
+  /**
+   * The sandbox starts (again): workers of an earlier run are gone, and every service picks up
+   * the work its state says is under way. Journaled, so replay drops and resumes at the same point.
+   */
+  async start(): Promise<void> {
+    await this.inTurn(async () => {
+      const at = Date.now();
+      const open: OpenRecord = { at, draws: [] };
+      this.open = open;
+      try {
+        this.startServices();
+      } finally {
+        this.open = undefined;
+      }
+      const durable = this.commit({
+        at,
+        kind: 'task',
+        service: 'sandbox',
+        operation: 'Start',
+        input: {},
+        draws: open.draws,
+        outcome: {},
+      });
+      durable.catch((failure: unknown) => this.writeFailed(failure));
+    });
+  }
+
+  private startServices(): void {
+    this.background.stopAll();
+    for (const name of this.registry.names()) this.registry.get(name)?.handler.resume?.();
+  }
+
+  /**
+   * Replays one record with the sandbox's own code, its recorded clock and draws. Throws
+   * ReplayMismatch when it does not end as recorded. Records replay one after another.
+   */
+  async replay(record: JournalRecord): Promise<void> {
+    this.open = { at: record.at, draws: record.draws, replayFrom: 0 };
+    try {
+      const got = await this.replayOne(record);
+      const expected = record.outcome.error ?? 'success';
+      if (got !== expected) throw new ReplayMismatch(record.seq, expected, got);
+    } finally {
+      this.open = undefined;
+    }
+    this.head = { seq: record.seq, hash: record.hash };
+  }
+
+  private async replayOne(record: JournalRecord): Promise<string> {
+    if (record.kind === 'task') {
+      if (record.service === 'sandbox' && record.operation === 'Start') {
+        this.startServices();
+        return 'success';
+      }
+      const key = (record.input as { key?: unknown } | null)?.key;
+      if (record.operation !== 'Wake' || typeof key !== 'string') return `an unknown task ${record.operation}`;
+      const finished = new Promise<void>((release) => {
+        this.steps.set(key, { release });
+      });
+      if (!this.background.resumeRecorded(key)) {
+        this.steps.delete(key);
+        return `no background work waiting as ${key}`;
+      }
+      await finished;
+      return 'success';
+    }
+    const context = record.context;
+    if (!context || !isServiceName(record.service)) return `a call the sandbox cannot take (${record.service})`;
+    const key = this.resolveKey(context.accessKeyId);
+    if (!key) return `an unknown access key ${context.accessKeyId}`;
+    try {
+      await this.execute(
+        {
+          service: record.service,
+          operation: record.operation,
+          region: context.region,
+          requestId: context.requestId,
+          caller: key.caller,
+          sourceIp: context.sourceIp,
+          userAgent: context.userAgent,
+        },
+        (await decodeInput(record.input, this.store.blobs)) as Record<string, unknown>,
+      );
+      return 'success';
+    } catch (error) {
+      return error instanceof AwsError ? error.code : String(error);
+    }
+  }
+
+  /** Waits for every call under way, and for the journal to be on disk. */
+  async settle(): Promise<void> {
+    await this.inTurn(async () => undefined);
+    await this.journal?.settle();
+  }
+
+  /** Forgets all state and history, the journal included. */
+  async reset(): Promise<void> {
+    await this.inTurn(async () => {
+      this.background.stopAll();
+      this.store.reset();
+      this.events.clear();
+      this.journal?.truncate();
+      this.head = { seq: 0, hash: '' };
+    });
   }
 }
 

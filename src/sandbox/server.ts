@@ -6,9 +6,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { readV2Claims, verifyV2 } from './auth/sigv2.js';
 import { invalidKey, readClaims, verifySignature } from './auth/sigv4.js';
-import { Core, DEFAULT_TIMING, internalFailure } from './core.js';
+import { Core, DEFAULT_TIMING, internalFailure, ReplayMismatch } from './core.js';
+import { JOURNAL_FILE, JournalWriter } from './journal.js';
 import * as ids from './ids.js';
 import { isServiceName, SERVICE_NAMES } from './registry.js';
 import { queryParams } from './protocol/query.js';
@@ -76,10 +78,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.log ?? ((message: string) => process.stderr.write(`[sandbox] ${message}\n`));
   const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
   const store = new FileStateStore(stateDir);
-  const events = new EventLog(stateDir);
-  const core = new Core(store, { ...DEFAULT_TIMING, ...options.timing }, events, log);
-  if (options.reset) core.reset();
+  const core = new Core(store, { ...DEFAULT_TIMING, ...options.timing }, new EventLog(store.baseEvents), log);
   core.registry.registerAll(serviceFactories, core);
+  try {
+    await openJournal(core, store, stateDir, options.reset === true, log);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
 
   const server = createServer((req, res) => {
     handle(core, req, res, log).catch((error: unknown) => {
@@ -110,12 +116,47 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      // Background work (training jobs) stops before the last save; it resumes at the next start.
-      await Promise.all(core.registry.names().map((n) => core.registry.get(n)?.handler.close?.()));
-      await store.flush();
-      await events.flush();
+      // Background work (training jobs) stops where it is; the next start picks it up again.
+      core.background.stopAll();
+      await core.settle();
+      await core.snapshot();
+      core.journal?.close();
+      store.close();
     },
   };
+}
+
+/**
+ * Brings the state up to the journal's last record (replaying what came after the snapshot), then
+ * journals from there on. A record that replays differently is said, not fatal: the state is what
+ * this version of the sandbox makes of the calls.
+ */
+async function openJournal(
+  core: Core,
+  store: FileStateStore,
+  stateDir: string | undefined,
+  reset: boolean,
+  log: (message: string) => void,
+): Promise<void> {
+  core.head = { ...store.base };
+  core.snapshotSeq = store.base.seq;
+  if (stateDir) core.journal = new JournalWriter(join(stateDir, JOURNAL_FILE), store.journalBytes);
+  if (reset) await core.reset();
+  else {
+    for (const notice of store.notices) log(notice);
+    core.background.setReplaying(true);
+    for (const record of store.tail) {
+      try {
+        await core.replay(record);
+      } catch (error) {
+        if (!(error instanceof ReplayMismatch)) throw error;
+        log(`${error.message} (this labwright may differ from the one that served it)`);
+        core.head = { seq: record.seq, hash: record.hash };
+      }
+    }
+    core.background.setReplaying(false);
+  }
+  await core.start();
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

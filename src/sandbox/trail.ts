@@ -1,17 +1,11 @@
 /**
  * CloudTrail's event history: every call, over the wire or through core.invoke, becomes a
- * management event shaped like CloudTrail's record. Kept in memory (the last MAX_EVENTS) and
- * appended to events.jsonl in the state directory, apart from state.json, so recording a call
- * never rewrites the whole state.
+ * management event shaped like CloudTrail's record, kept in memory (the last MAX_EVENTS). It needs
+ * no file of its own: replaying the journal records the same events again, and snapshots hold it.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Caller, EventDetails, RequestContext, ServiceName } from './types.js';
 
 export const MAX_EVENTS = 10_000;
-const FLUSH_DELAY_MS = 50;
 
 /** The CloudTrail record (what LookupEvents returns as the CloudTrailEvent JSON string). */
 export interface TrailEvent {
@@ -38,6 +32,16 @@ export interface TrailEvent {
 }
 
 const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Simulate|Filter)/;
+
+/** Whether CloudTrail counts an operation as read-only, by AWS's naming. */
+export function isReadOnlyOperation(operation: string): boolean {
+  return READ_ONLY.test(operation);
+}
+
+/** CloudTrail's eventTime: seconds, no milliseconds. */
+export function eventTime(at: number): string {
+  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /** Input keys that name a resource, for the event's resources (LookupEvents' ResourceName). */
 const RESOURCE_KEYS: [
@@ -122,34 +126,21 @@ function defaultResources(input: Record<string, unknown>, region: string, accoun
 
 export class EventLog {
   private events: TrailEvent[] = [];
-  private pending: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private readonly file: string | undefined;
 
-  constructor(stateDir: string | undefined) {
-    this.file = stateDir ? join(stateDir, 'events.jsonl') : undefined;
-    if (!this.file) return;
-    try {
-      const lines = readFileSync(this.file, 'utf8').split('\n');
-      for (const line of lines.slice(-MAX_EVENTS - 1)) {
-        if (!line) continue;
-        try {
-          this.events.push(JSON.parse(line) as TrailEvent);
-        } catch {
-          // A line cut short by a crash mid-append: the events before it are intact.
-        }
-      }
-      if (lines.length > MAX_EVENTS * 2) this.rewrite();
-    } catch {
-      // No history yet.
-    }
+  /** Starts from the events a snapshot kept. */
+  constructor(initial: readonly TrailEvent[] = []) {
+    this.events = initial.slice(-MAX_EVENTS);
   }
 
   record(
     ctx: RequestContext,
     input: Record<string, unknown>,
-    outcome: { error?: { code: string; message: string }; details?: EventDetails },
+    outcome: {
+      at: number;
+      eventId: string;
+      error?: { code: string; message: string };
+      details?: EventDetails;
+    },
   ): TrailEvent {
     const { caller } = ctx;
     const details = outcome.details ?? {};
@@ -164,7 +155,7 @@ export class EventLog {
     const event: TrailEvent = {
       eventVersion: '1.08',
       userIdentity: userIdentity(caller),
-      eventTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      eventTime: eventTime(outcome.at),
       eventSource: eventSource(ctx.service),
       eventName: ctx.operation,
       awsRegion: ctx.region,
@@ -174,7 +165,7 @@ export class EventLog {
         details.requestParameters !== undefined ? details.requestParameters : trimParameters(input),
       responseElements: outcome.error ? null : (details.responseElements ?? null),
       requestID: ctx.requestId,
-      eventID: randomUUID(),
+      eventID: outcome.eventId,
       readOnly,
       eventType: 'AwsApiCall',
       managementEvent: true,
@@ -194,12 +185,6 @@ export class EventLog {
   append(event: TrailEvent): void {
     this.events.push(event);
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
-    if (!this.file) return;
-    this.pending.push(JSON.stringify(event));
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flushPending(), FLUSH_DELAY_MS);
-      this.timer.unref();
-    }
   }
 
   /** Newest first, as LookupEvents returns them. */
@@ -213,27 +198,5 @@ export class EventLog {
 
   clear(): void {
     this.events = [];
-    this.pending = [];
-    if (this.file) this.writing = this.writing.then(() => writeFile(this.file as string, ''));
-  }
-
-  async flush(): Promise<void> {
-    if (this.timer) this.flushPending();
-    await this.writing;
-  }
-
-  private flushPending(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const lines = this.pending.join('\n') + '\n';
-    this.pending = [];
-    const file = this.file as string;
-    this.writing = this.writing.then(() => appendFile(file, lines)).catch(() => undefined);
-  }
-
-  private rewrite(): void {
-    const file = this.file as string;
-    const text = this.events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-    this.writing = this.writing.then(() => writeFile(file, text)).catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@
  * input shaped like the AWS API's input structure and return the output structure;
  * the protocol layer turns both into the wire format the service model prescribes.
  */
+import type { Background } from './background.js';
 
 export const SANDBOX_ACCOUNT = '000000000000';
 export const SANDBOX_REGION = 'us-east-1';
@@ -76,18 +77,20 @@ export interface ServiceHandler {
   /** Enriches the CloudTrail event of a call (resources, parameters); optional. */
   describeEvent?(operation: string, input: Record<string, unknown>, output: unknown): EventDetails;
   /**
-   * Stops the service's background work (training jobs in progress) when the sandbox stops;
-   * the work resumes from the persisted state at the next start. Optional.
+   * Picks up background work the state says is under way (training jobs in progress), each time
+   * the sandbox starts (and at each start the journal replays). Optional.
    */
-  close?(): Promise<void> | void;
+  resume?(): void;
 }
 
 /** An IAM policy document as JSON (already parsed). */
 export type PolicyDocument = { Version?: string; Statement: unknown } & Record<string, unknown>;
 
 /**
- * Durable state: each service keeps one plain JSON-serializable object (its "store"),
- * keyed by account and region inside as it sees fit. `changed()` schedules an atomic save.
+ * State: each service keeps one plain JSON-serializable object (its "store"), keyed by account
+ * and region inside as it sees fit. The journal makes it durable (it records the calls, not the
+ * state), so a service only changes its object; `changed()` is kept for the services that mark
+ * their writes and does nothing.
  */
 export interface StateStore {
   get<T extends object>(service: ServiceName, init: () => T): T;
@@ -116,10 +119,34 @@ export interface SandboxTiming {
   trainingJobMs: number;
 }
 
+/**
+ * Identifiers the sandbox makes up. Each is drawn through the core, which records it in the
+ * journal, so replaying a call makes up the same ones (a session's access key, a RoleId).
+ */
+export interface SandboxIds {
+  requestId(): string;
+  /** `AROA` + 17 characters for roles, `ANPA` for managed policies (21 in all, as AWS). */
+  uniqueId(prefix: 'AROA' | 'ANPA' | 'AIDA'): string;
+  temporaryAccessKeyId(): string;
+  secretAccessKey(): string;
+  sessionToken(): string;
+  /** An opaque id without dashes (S3 upload ids). */
+  opaqueId(): string;
+}
+
 /** What the core offers every service handler. */
 export interface SandboxCore {
   readonly store: StateStore;
   readonly timing: SandboxTiming;
+  /**
+   * The sandbox clock (epoch ms): fixed for the whole of one call or background step, and the
+   * recorded time when replaying, so everything a call stamps replays the same. Use it, never
+   * Date.now() or new Date(), for anything kept in state or answered.
+   */
+  now(): number;
+  readonly ids: SandboxIds;
+  /** Background work in journaled steps (training jobs): see src/sandbox/background.ts. */
+  readonly background: Background;
   /**
    * Authorize `action` on `resourceArn` for ctx.caller like AWS: the root user is always allowed;
    * an assumed role is evaluated against its managed and inline policies and the resource policy.

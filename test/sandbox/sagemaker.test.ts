@@ -580,9 +580,9 @@ describe('training jobs', () => {
       // stop() halts the job runner mid-job; the next start picks the job up.
       await first.stop();
       const saved = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as {
-        sagemaker: { jobs: Record<string, { status: string }> };
+        data: { sagemaker: { jobs: Record<string, { status: string }> } };
       };
-      expect(saved.sagemaker.jobs.survivor?.status).toBe('InProgress');
+      expect(saved.data.sagemaker.jobs.survivor?.status).toBe('InProgress');
       const second = await startSandbox({ stateDir, timing: { trainingJobMs: 40 } });
       try {
         const job = await untilJobDone('survivor', clients(second.endpoint));

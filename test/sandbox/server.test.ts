@@ -179,10 +179,12 @@ describe('state', () => {
       new CreateRoleCommand({ RoleName: 'kept', AssumeRolePolicyDocument: trustRoot }),
     );
     await first.stop();
+    // The snapshot taken at stop holds the state; the journal holds the call that made it.
     const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
-      iam: { roles: object };
+      data: { iam: { roles: object } };
     };
-    expect(Object.keys(saved.iam.roles)).toEqual(['kept']);
+    expect(Object.keys(saved.data.iam.roles)).toEqual(['kept']);
+    expect(readFileSync(join(dir, 'journal.jsonl'), 'utf8')).toContain('"operation":"CreateRole"');
 
     const second = await startSandbox({ stateDir: dir });
     const role = await iamAt(second.endpoint).send(new GetRoleCommand({ RoleName: 'kept' }));

@@ -215,7 +215,7 @@ export function cloudtrailService(sandboxCore: SandboxCore): ServiceHandler {
         const trail = find(input.Name);
         await core.authorize(ctx, 'cloudtrail:StartLogging', trailArn(trail.Name));
         trail.IsLogging = true;
-        trail.StartLoggingTime = new Date().toISOString();
+        trail.StartLoggingTime = new Date(core.now()).toISOString();
         core.store.changed();
         return {};
       },
@@ -224,7 +224,7 @@ export function cloudtrailService(sandboxCore: SandboxCore): ServiceHandler {
         const trail = find(input.Name);
         await core.authorize(ctx, 'cloudtrail:StopLogging', trailArn(trail.Name));
         trail.IsLogging = false;
-        trail.StopLoggingTime = new Date().toISOString();
+        trail.StopLoggingTime = new Date(core.now()).toISOString();
         core.store.changed();
         return {};
       },

@@ -6,7 +6,6 @@
 import { evaluateRequest, validatePolicyDocument, type PolicyKind } from '../../iam/index.js';
 import { callerContext } from '../auth/authorize.js';
 import { AWS_MANAGED_POLICIES } from '../data/managed-policies.js';
-import * as ids from '../ids.js';
 import {
   AwsError,
   SANDBOX_ACCOUNT,
@@ -212,10 +211,10 @@ export function iamService(core: SandboxCore): ServiceHandler {
       }
       const role: RoleRecord = {
         RoleName: name,
-        RoleId: ids.uniqueId('AROA'),
+        RoleId: core.ids.uniqueId('AROA'),
         Arn: arn,
         Path: path,
-        CreateDate: new Date().toISOString(),
+        CreateDate: new Date(core.now()).toISOString(),
         AssumeRolePolicyDocument: trust,
         MaxSessionDuration: maxSession,
         Tags: tagsOf(input),
@@ -353,10 +352,10 @@ export function iamService(core: SandboxCore): ServiceHandler {
         );
       }
       checkPolicy(document, 'identity');
-      const now = new Date().toISOString();
+      const now = new Date(core.now()).toISOString();
       const policy: ManagedPolicyRecord = {
         PolicyName: name,
-        PolicyId: ids.uniqueId('ANPA'),
+        PolicyId: core.ids.uniqueId('ANPA'),
         Arn: arn,
         Path: path,
         CreateDate: now,
@@ -430,7 +429,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
           409,
         );
       }
-      const now = new Date().toISOString();
+      const now = new Date(core.now()).toISOString();
       const version = {
         VersionId: `v${policy.NextVersion++}`,
         Document: document,
@@ -540,7 +539,7 @@ export function iamService(core: SandboxCore): ServiceHandler {
         );
       }
       policy.DefaultVersionId = versionId;
-      policy.UpdateDate = new Date().toISOString();
+      policy.UpdateDate = new Date(core.now()).toISOString();
       core.store.changed();
       return {};
     },

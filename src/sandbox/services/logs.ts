@@ -101,7 +101,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
         }
         groups[name] = {
           logGroupName: name,
-          creationTime: Date.now(),
+          creationTime: core.now(),
           kmsKeyId: optString(input, 'kmsKeyId'),
           logGroupClass: optString(input, 'logGroupClass') ?? 'STANDARD',
           tags: (optObject(input, 'tags') as Record<string, string> | undefined) ?? {},
@@ -174,7 +174,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
         }
         group.streams[streamName] = {
           logStreamName: streamName,
-          creationTime: Date.now(),
+          creationTime: core.now(),
           events: [],
         };
         core.store.changed();
@@ -260,7 +260,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
         }
 
         // AWS accepts what it can and reports the rest by index instead of failing the batch.
-        const now = Date.now();
+        const now = core.now();
         const rejected: Record<string, number> = {};
         const expiredBefore = group.retentionInDays ? now - group.retentionInDays * DAY_MS : -1;
         parsed.forEach((e, i) => {

@@ -3,7 +3,7 @@
  * bucket policies and multipart uploads. Every operation is authorized with its IAM action and the
  * bucket policy, and errors are S3's codes, messages and statuses.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { serviceModel } from '../models/index.js';
 import { RestXmlError, restXmlProtocol } from '../protocol/rest-xml.js';
@@ -293,7 +293,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       state().buckets[name] = {
         name,
         region,
-        creationDate: new Date().toISOString(),
+        creationDate: new Date(core.now()).toISOString(),
         objects: {},
       };
       core.store.changed();
@@ -416,7 +416,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         ...describeOf(input),
         size: body.length,
         etag: `"${digest.toString('hex')}"`,
-        lastModified: new Date().toISOString(),
+        lastModified: new Date(core.now()).toISOString(),
         blob,
         checksums: checksumsOf(input),
       };
@@ -452,7 +452,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         size: original.size,
         etag: original.etag,
         blob: original.blob,
-        lastModified: new Date().toISOString(),
+        lastModified: new Date(core.now()).toISOString(),
       };
       await store(bucket, copy);
       return { CopyObjectResult: { ETag: copy.etag, LastModified: new Date(copy.lastModified) } };
@@ -551,11 +551,11 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       const bucket = requireBucket(optString(input, 'Bucket'));
       const key = String(input.Key ?? '');
       await authorize(ctx, 's3:PutObject', objectArn(bucket.name, key), bucket);
-      const uploadId = randomUUID().replace(/-/g, '');
+      const uploadId = core.ids.opaqueId();
       (bucket.uploads ??= {})[uploadId] = {
         uploadId,
         key,
-        initiated: new Date().toISOString(),
+        initiated: new Date(core.now()).toISOString(),
         object: describeOf(input),
         parts: {},
       };
@@ -645,7 +645,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         key,
         size: body.length,
         etag: `"${md5(Buffer.concat(digests)).toString('hex')}-${requested.length}"`,
-        lastModified: new Date().toISOString(),
+        lastModified: new Date(core.now()).toISOString(),
         blob,
       };
       delete bucket.uploads?.[upload.uploadId];

@@ -112,7 +112,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
 
   /** Transitions happen lazily: whoever looks after the deadline sees the new status. */
   const settle = (notebook: Notebook): Notebook | undefined => {
-    if (notebook.next && Date.now() >= notebook.next.at) {
+    if (notebook.next && core.now() >= notebook.next.at) {
       const { status, at } = notebook.next;
       delete notebook.next;
       if (status === null) {
@@ -128,8 +128,8 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
   };
   const transition = (notebook: Notebook, now: NotebookStatus, then: NotebookStatus | null) => {
     notebook.status = now;
-    notebook.lastModifiedTime = new Date().toISOString();
-    notebook.next = { status: then, at: Date.now() + core.timing.notebookTransitionMs };
+    notebook.lastModifiedTime = new Date(core.now()).toISOString();
+    notebook.next = { status: then, at: core.now() + core.timing.notebookTransitionMs };
     core.store.changed();
   };
   const requireNotebook = (name: string): Notebook => {
@@ -168,33 +168,16 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     }
   };
 
-  // ---- training jobs: a runner per job in progress, resumable from the persisted stage ----
+  // ---- training jobs: a worker per job in progress, resumable from the persisted stage ----
 
-  const running = new Map<string, Promise<void>>();
-  const timers = new Set<NodeJS.Timeout>();
-  let closed = false;
-  /** Wakers of the jobs now waiting between stages, so StopTrainingJob takes effect at once. */
-  const wakers = new Map<string, () => void>();
-  const sleep = (ms: number, jobName: string) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        timers.delete(timer);
-        wakers.delete(jobName);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      timers.add(timer);
-      wakers.set(jobName, done);
-    });
+  const workerKey = (jobName: string) => `training-job/${jobName}`;
 
   const setSecondary = (
     job: TrainingJob,
     status: string,
     message = STATUS_MESSAGES[status] ?? status,
   ) => {
-    const now = new Date().toISOString();
+    const now = new Date(core.now()).toISOString();
     const last = job.transitions[job.transitions.length - 1];
     if (last && !last.EndTime) last.EndTime = now;
     const terminal = ['Completed', 'Failed', 'Stopped'].includes(status);
@@ -216,7 +199,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
   ) => {
     job.status = status;
     if (reason) job.failureReason = reason;
-    job.trainingEndTime = new Date().toISOString();
+    job.trainingEndTime = new Date(core.now()).toISOString();
     setSecondary(job, status, status === 'Failed' ? (reason ?? STATUS_MESSAGES.Failed) : undefined);
   };
 
@@ -225,7 +208,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     if (lines.length === 0) return;
     try {
       if (!job.logStream) {
-        const stream = `${job.name}/algo-1-${Math.floor(Date.now() / 1000)}`;
+        const stream = `${job.name}/algo-1-${Math.floor(core.now() / 1000)}`;
         try {
           await core.invoke('logs', 'CreateLogGroup', { logGroupName: LOG_GROUP }, caller);
         } catch (error) {
@@ -241,7 +224,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         job.logStream = stream;
         core.store.changed();
       }
-      const now = Date.now();
+      const now = core.now();
       await core.invoke(
         'logs',
         'PutLogEvents',
@@ -331,6 +314,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     const body = gzipTarball([
       {
         name: model,
+        mtime: new Date(core.now()),
         data: Buffer.from(
           JSON.stringify(
             { job: job.name, hyperparameters: run.hyperParameters, metrics: job.metrics ?? [] },
@@ -395,7 +379,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     return undefined;
   };
 
-  const runJob = async (job: TrainingJob) => {
+  const runJob = async (job: TrainingJob, sleep: (ms: number) => Promise<void>) => {
     const step = Math.max(0, core.timing.trainingJobMs) / 4;
     const stopped = () => job.status === 'Stopping';
     const algorithm = optObject(job.request, 'AlgorithmSpecification') ?? {};
@@ -425,16 +409,14 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     }
     const stages: Stage[] = ['Starting', 'Downloading', 'Training', 'Uploading'];
     for (const stage of stages.slice(stages.indexOf(job.stage))) {
-      if (closed) return;
       if (stopped()) {
         finish(job, 'Stopped');
         return;
       }
       if (job.secondaryStatus !== stage) setSecondary(job, stage);
       job.stage = stage;
-      await sleep(step, job.name);
+      await sleep(step);
       if (stopped()) continue;
-      if (closed) return;
       if (stage === 'Downloading') {
         const failure = await download(job, caller);
         if (failure) return finish(job, 'Failed', failure);
@@ -442,10 +424,10 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
       } else if (stage === 'Training') {
         const denied = await pullImage(job, caller, run.image);
         if (denied) return finish(job, 'Failed', denied);
-        job.trainingStartTime ??= new Date().toISOString();
-        const output = trainingLines(run, new Date());
-        job.metrics = output.metrics.map((m) => ({ ...m, at: new Date().toISOString() }));
-        await writeLogs(job, caller, [...startupLines(run, new Date()), ...output.lines]);
+        job.trainingStartTime ??= new Date(core.now()).toISOString();
+        const output = trainingLines(run, new Date(core.now()));
+        job.metrics = output.metrics.map((m) => ({ ...m, at: new Date(core.now()).toISOString() }));
+        await writeLogs(job, caller, [...startupLines(run, new Date(core.now())), ...output.lines]);
       } else if (stage === 'Uploading') {
         const failure = await upload(job, caller, run);
         if (failure) return finish(job, 'Failed', failure);
@@ -453,14 +435,13 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
     }
     if (stopped()) return finish(job, 'Stopped');
     // The closing lines go out before the status flips, so a client that sees Completed sees them.
-    await writeLogs(job, caller, billingLines(billableSeconds(job)));
+    await writeLogs(job, caller, billingLines(billableSeconds(job, core.now())));
     finish(job, 'Completed');
   };
 
   const launch = (job: TrainingJob) => {
-    if (running.has(job.name) || closed) return;
-    const promise = runJob(job)
-      .catch((error: unknown) => {
+    core.background.start('sagemaker', workerKey(job.name), (sleep) =>
+      runJob(job, sleep).catch((error: unknown) => {
         if (job.status === 'InProgress' || job.status === 'Stopping') {
           finish(
             job,
@@ -468,18 +449,9 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
             `InternalServerError: ${error instanceof Error ? error.message : String(error)}`,
           );
         }
-      })
-      .finally(() => running.delete(job.name));
-    running.set(job.name, promise);
+      }),
+    );
   };
-
-  // Jobs in progress when the sandbox last stopped pick up where they were.
-  const resume = setTimeout(() => {
-    for (const job of Object.values(state().jobs)) {
-      if (job.status === 'InProgress' || job.status === 'Stopping') launch(job);
-    }
-  }, 0);
-  resume.unref();
 
   const requireJob = (name: string): TrainingJob => {
     const job = state().jobs[name];
@@ -518,7 +490,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
 
   const jobView = (job: TrainingJob) => {
     const r = job.request;
-    const seconds = job.trainingStartTime ? billableSeconds(job) : undefined;
+    const seconds = job.trainingStartTime ? billableSeconds(job, core.now()) : undefined;
     return {
       TrainingJobName: job.name,
       TrainingJobArn: job.arn,
@@ -579,11 +551,11 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
 
   return {
     name: 'sagemaker',
-    close: async () => {
-      closed = true;
-      clearTimeout(resume);
-      for (const wake of [...wakers.values()]) wake();
-      await Promise.allSettled([...running.values()]);
+    // Jobs in progress when the sandbox last stopped pick up where they were.
+    resume: () => {
+      for (const job of Object.values(state().jobs)) {
+        if (job.status === 'InProgress' || job.status === 'Stopping') launch(job);
+      }
     },
     describeEvent: (_operation, input) => {
       const name = optString(input, 'NotebookInstanceName') ?? optString(input, 'TrainingJobName');
@@ -614,7 +586,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         }
         const roleArn = optString(input, 'RoleArn') ?? '';
         await acceptRole(ctx, roleArn, 'notebook');
-        const now = new Date().toISOString();
+        const now = new Date(core.now()).toISOString();
         const notebook: Notebook = {
           name,
           arn,
@@ -725,7 +697,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         } catch {
           notebook.status = 'Failed';
           notebook.failureReason = `SageMaker was unable to assume the role '${notebook.roleArn}'`;
-          notebook.lastModifiedTime = new Date().toISOString();
+          notebook.lastModifiedTime = new Date(core.now()).toISOString();
           core.store.changed();
           return {};
         }
@@ -812,7 +784,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
           );
         }
         await acceptRole(ctx, optString(input, 'RoleArn') ?? '', 'job');
-        const now = new Date().toISOString();
+        const now = new Date(core.now()).toISOString();
         const job: TrainingJob = {
           name,
           arn,
@@ -892,7 +864,7 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         job.status = 'Stopping';
         setSecondary(job, 'Stopping');
         launch(job);
-        wakers.get(job.name)?.();
+        core.background.wake(workerKey(job.name));
         return {};
       },
     },
@@ -904,9 +876,9 @@ function regionOf(job: TrainingJob): string {
 }
 
 /** Whole seconds between the start of training and its end (at least 1, as AWS bills). */
-function billableSeconds(job: TrainingJob): number {
+function billableSeconds(job: TrainingJob, now: number): number {
   const start = Date.parse(job.trainingStartTime ?? job.creationTime);
-  const end = job.trainingEndTime ? Date.parse(job.trainingEndTime) : Date.now();
+  const end = job.trainingEndTime ? Date.parse(job.trainingEndTime) : now;
   return Math.max(1, Math.round((end - start) / 1000));
 }
 

@@ -1,0 +1,279 @@
+/**
+ * The sandbox's journal: every call it served and every step of its background work, one JSON
+ * record a line in `<state>/journal.jsonl`, in the order they took effect, since the last reset.
+ * Replaying the records with the sandbox's own code, its recorded clock and recorded random draws
+ * reproduces the state (src/sandbox/replay.ts), so the journal is both what makes an acknowledged
+ * call survive a crash and what a student hands in. Records are hash-chained: each names the hash
+ * of the one before it, so an edit anywhere breaks the chain from there on.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsync, fsyncSync, ftruncate, openSync, readFileSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+export const JOURNAL_FILE = 'journal.jsonl';
+
+/** Who made a call and how, as the wire request said (replay resolves the caller from the key). */
+export interface CallContext {
+  region: string;
+  accessKeyId: string;
+  sourceIp: string;
+  userAgent: string;
+  requestId: string;
+}
+
+export interface JournalRecord {
+  /** 1, 2, 3... without gaps since the last reset. */
+  seq: number;
+  /** The sandbox clock for everything this record did (epoch ms). */
+  at: number;
+  /** `call`: an API call over the wire; `task`: the sandbox's own work (a job's next stage, a start). */
+  kind: 'call' | 'task';
+  service: string;
+  /** The API operation, or the task's name. */
+  operation: string;
+  /** The call's input as JSON: bytes are `{ $blob: sha256 }` (the blob store holds them), dates `{ $date }`. */
+  input: unknown;
+  context?: CallContext;
+  /** The random values the record drew (ids, keys, secrets), in order. */
+  draws: string[];
+  /** What the call answered: an AWS error code, or nothing for success. */
+  outcome: { error?: string };
+  /** The previous record's hash; '' for the first. */
+  prev: string;
+  /** SHA-256 (hex) of this record's JSON without `hash`. */
+  hash: string;
+}
+
+export type UnsealedRecord = Omit<JournalRecord, 'hash'>;
+
+/** The record's line: its fields in a fixed order, then the hash of exactly that text. */
+export function sealRecord(record: UnsealedRecord): { record: JournalRecord; line: string } {
+  const body = JSON.stringify({
+    seq: record.seq,
+    at: record.at,
+    kind: record.kind,
+    service: record.service,
+    operation: record.operation,
+    input: record.input,
+    ...(record.context ? { context: record.context } : {}),
+    draws: record.draws,
+    outcome: record.outcome,
+    prev: record.prev,
+  });
+  const hash = sha256(body);
+  return { record: { ...record, hash }, line: `${body.slice(0, -1)},"hash":"${hash}"}\n` };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Recomputes a parsed record's hash (the text `sealRecord` hashed is JSON.stringify's own). */
+export function recordHash(record: JournalRecord): string {
+  const { hash: _hash, ...rest } = record;
+  return sha256(JSON.stringify(rest));
+}
+
+export type ChainVerdict = { ok: true } | { ok: false; seq: number; reason: string };
+
+/** Whether the records are contiguous from seq 1, each sealed and naming its predecessor. */
+export function verifyChain(records: readonly JournalRecord[]): ChainVerdict {
+  let prev = '';
+  for (const [index, record] of records.entries()) {
+    const expected = index + 1;
+    if (record.seq !== expected) {
+      return { ok: false, seq: expected, reason: `record ${expected} is missing (found ${record.seq})` };
+    }
+    if (record.prev !== prev) {
+      return { ok: false, seq: record.seq, reason: 'does not follow the record before it' };
+    }
+    if (recordHash(record) !== record.hash) {
+      return { ok: false, seq: record.seq, reason: 'was changed after it was recorded' };
+    }
+    prev = record.hash;
+  }
+  return { ok: true };
+}
+
+/** The ids of every blob the records' inputs name, once each. */
+export function blobRefs(records: readonly JournalRecord[]): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const blob = (value as { $blob?: unknown; blob?: unknown }).$blob;
+      if (typeof blob === 'string') found.add(blob);
+      // The S3 handlers' own streamed-body references.
+      const streamed = (value as { blob?: unknown }).blob;
+      if (typeof streamed === 'string' && /^[0-9a-f]{64}$/.test(streamed)) found.add(streamed);
+      for (const child of Object.values(value)) visit(child);
+    }
+  };
+  for (const record of records) visit(record.input);
+  return [...found];
+}
+
+const isRecord = (value: unknown): value is JournalRecord => {
+  const r = value as Partial<JournalRecord> | null;
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    typeof r.seq === 'number' &&
+    typeof r.at === 'number' &&
+    (r.kind === 'call' || r.kind === 'task') &&
+    typeof r.service === 'string' &&
+    typeof r.operation === 'string' &&
+    Array.isArray(r.draws) &&
+    r.draws.every((d) => typeof d === 'string') &&
+    !!r.outcome &&
+    typeof r.outcome === 'object' &&
+    typeof r.prev === 'string' &&
+    typeof r.hash === 'string'
+  );
+};
+
+export interface JournalText {
+  /** The intact records, in order. */
+  records: JournalRecord[];
+  /** Bytes of the file that hold them (where an append continues). */
+  intactBytes: number;
+  /** What follows the intact records, when something does: a line cut short, or a damaged one. */
+  damage?: { line: number; reason: string };
+}
+
+/**
+ * Parses journal text: records up to the first that is unreadable or breaks the chain. A last line
+ * without its newline is a write cut short by a crash, before the call it records was answered.
+ */
+export function parseJournal(text: string): JournalText {
+  const records: JournalRecord[] = [];
+  let offset = 0;
+  let prev = '';
+  let line = 0;
+  while (offset < text.length) {
+    line++;
+    const end = text.indexOf('\n', offset);
+    if (end < 0) {
+      return { records, intactBytes: Buffer.byteLength(text.slice(0, offset)), damage: { line, reason: 'a record cut short' } };
+    }
+    const raw = text.slice(offset, end);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const reason = !isRecord(parsed)
+      ? 'not a journal record'
+      : parsed.seq !== records.length + 1 || parsed.prev !== prev
+        ? 'out of sequence'
+        : recordHash(parsed) !== parsed.hash
+          ? 'its hash does not match'
+          : undefined;
+    if (reason) {
+      return { records, intactBytes: Buffer.byteLength(text.slice(0, offset)), damage: { line, reason } };
+    }
+    const record = parsed as JournalRecord;
+    records.push(record);
+    prev = record.hash;
+    offset = end + 1;
+  }
+  return { records, intactBytes: Buffer.byteLength(text) };
+}
+
+/** The intact records of a state folder's journal (none when there is no journal). */
+export async function readJournal(stateDir: string): Promise<JournalRecord[]> {
+  let text: string;
+  try {
+    text = readFileSync(`${stateDir}/${JOURNAL_FILE}`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return parseJournal(text).records;
+}
+
+const fsyncAsync = promisify(fsync);
+const truncateAsync = promisify(ftruncate);
+
+/**
+ * Appends sealed lines to the journal file. `append` resolves once the line is on disk (fsync);
+ * lines appended while a sync is under way go out together in the next one (group commit), so
+ * concurrent calls share the cost. A failed write is rolled back to the last durable byte and
+ * reported to every call waiting on it; the next append tries those lines again.
+ */
+export class JournalWriter {
+  private fd: number;
+  private durableBytes: number;
+  private pending: { line: string; done: (error?: Error) => void }[] = [];
+  private syncing = false;
+
+  constructor(
+    readonly file: string,
+    startBytes: number,
+  ) {
+    this.fd = openSync(file, 'a', 0o600);
+    this.durableBytes = startBytes;
+  }
+
+  append(line: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ line, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.syncing) void this.drain();
+    });
+  }
+
+  /** Writes what is queued and resolves when that attempt is over (durable, or failed). */
+  async settle(): Promise<void> {
+    if (!this.syncing && this.pending.length > 0) void this.drain();
+    while (this.syncing) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Whether lines wait that a failed write left behind. */
+  get behind(): boolean {
+    return this.pending.length > 0 && !this.syncing;
+  }
+
+  private async drain(): Promise<void> {
+    this.syncing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const data = Buffer.from(batch.map((p) => p.line).join(''));
+      try {
+        let written = 0;
+        while (written < data.length) {
+          written += writeSync(this.fd, data, written, data.length - written);
+        }
+        await fsyncAsync(this.fd);
+        this.durableBytes += data.length;
+        for (const p of batch) p.done();
+      } catch (error) {
+        // Cut back to what was durable, so the file never holds a part of a record. The lines stay
+        // queued: the state already holds their effects, and the chain needs them before any later
+        // record. The calls waiting on them fail; the next append writes them again.
+        await truncateAsync(this.fd, this.durableBytes).catch(() => undefined);
+        const failure = error instanceof Error ? error : new Error(String(error));
+        const waiting = [...batch, ...this.pending];
+        for (const p of waiting) p.done(failure);
+        this.pending = waiting.map((p) => ({ line: p.line, done: () => undefined }));
+        break;
+      }
+    }
+    this.syncing = false;
+  }
+
+  /** Empties the file (a reset). */
+  truncate(): void {
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'w', 0o600);
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'a', 0o600);
+    this.durableBytes = 0;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
