@@ -3,7 +3,7 @@ import type { LabReport } from '../engine/report.js';
 import type { Progress } from '../engine/progress.js';
 import type { LoadedLab } from '../lab/load.js';
 import { createBlobStore } from '../sandbox/blobs.js';
-import { blobRefs, readJournal } from '../sandbox/journal.js';
+import { blobRefs, readJournal } from './journal.js';
 import { packHandIn, type HandInBody, type HandInHeader } from './format.js';
 import { labIdentity } from './lab-version.js';
 import { collectStudentFiles, studentFilePaths } from './student-files.js';

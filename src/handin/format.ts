@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import * as z from 'zod';
 import type { LabReport } from '../engine/report.js';
-import type { JournalRecord } from '../sandbox/journal.js';
+import type { JournalRecord } from './journal.js';
 
 /**
  * The hand-in file (`<lab>-<student>.labwright`): one line of JSON in the clear saying whose it
@@ -197,6 +197,10 @@ export function unpackHandIn(bytes: Buffer): HandIn {
       `the hand-in is not in labwright's format (${issue?.path.join('.') || 'body'}: ${issue?.message})`,
     );
   }
-  const body = parsed.data as unknown as HandInBody;
+  // The journal as written, not as parsed: a record's hash is over its JSON text, keys in order.
+  const body = {
+    ...parsed.data,
+    journal: (json as { journal: unknown }).journal,
+  } as unknown as HandInBody;
   return { header, body };
 }

@@ -1,4 +1,4 @@
-import { blobRefs, replaySandbox, verifyChain, type JournalRecord } from '../sandbox/journal.js';
+import { blobRefs, replaySandbox, verifyChain, type JournalRecord } from './journal.js';
 import type { Sandbox } from '../sandbox/server.js';
 import { HandInError, sealOf, sha256, type HandIn } from './format.js';
 import type { LabIdentity } from './lab-version.js';
