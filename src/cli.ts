@@ -56,7 +56,12 @@ export function buildProgram(): Command {
     .argument('<results...>', 'the results.json of every shard')
     .option('--out <dir>', 'where the merged gradebook goes (default ./grades)')
     .action((files: string[], options: { out?: string }) =>
-      run(async () => (await import('./commands/grade.js')).gradeMergeCommand(files, options))(),
+      run(async () =>
+        // commander gives `--out` after `merge` to grade, which has one too.
+        (await import('./commands/grade.js')).gradeMergeCommand(files, {
+          out: options.out ?? (grade.opts() as { out?: string }).out,
+        }),
+      )(),
     );
   targetOptions(
     grade

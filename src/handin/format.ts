@@ -164,7 +164,8 @@ export function readHandInHeader(bytes: Buffer): { header: HandInHeader; bodyOff
 }
 
 /** Unpacks a hand-in and checks its shape and seal (not its journal's chain: see verify.ts). */
-export function unpackHandIn(bytes: Buffer): HandIn {
+export function unpackHandIn(bytes: Buffer, limits: { maxBodyBytes?: number } = {}): HandIn {
+  const maxBody = limits.maxBodyBytes ?? MAX_BODY_BYTES;
   if (bytes.length > MAX_FILE_BYTES) {
     throw new HandInError(
       `the file is ${Math.round(bytes.length / 1024 / 1024)} MB, more than any hand-in (${MAX_FILE_BYTES / 1024 / 1024} MB)`,
@@ -174,13 +175,13 @@ export function unpackHandIn(bytes: Buffer): HandIn {
   let text: string;
   try {
     text = brotliDecompressSync(bytes.subarray(bodyOffset), {
-      maxOutputLength: MAX_BODY_BYTES,
+      maxOutputLength: maxBody,
     }).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new HandInError(
       code === 'ERR_BUFFER_TOO_LARGE'
-        ? `the hand-in unpacks to more than ${MAX_BODY_BYTES / 1024 / 1024} MB: it is not one labwright wrote`
+        ? `the hand-in unpacks to more than ${Math.round(maxBody / 1024 / 1024)} MB: it is not one labwright wrote`
         : 'the hand-in does not unpack (its compressed part is damaged or truncated)',
     );
   }
