@@ -8,21 +8,25 @@
  *   polled every 5 ms); the sandbox runs from an esbuild bundle, as the CLI ships it. Also the
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
- * - throughput: `requests` GetRole calls, 200 in flight over keep-alive connections (node:http),
- *   replaying one SigV4-signed request so the SDK's signing and parsing are not what is
- *   measured. The client shares the machine's cores with the server: on two cores it caps
+ * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), 200 in
+ *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
+ *   SDK's signing and parsing are not what is measured. The sandbox runs twice: as students run
+ *   it, with its journal on disk (a PutObject is answered once its record is fsynced), and in
+ *   memory, so the journal's cost is a ratio of the same run. The client shares the machine's cores with the server: on two cores it caps
  *   the sandbox's figure, not moto's.
  * - `node -e 0` is printed as the floor: process start alone, under the same machine load.
  * - peak RSS: VmHWM of the server process after the load.
  * Everything is on 127.0.0.1; request loops are bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { build } from 'esbuild';
 import { startSandbox } from '../src/sandbox/server.js';
@@ -72,7 +76,8 @@ async function bundleSandbox(): Promise<string> {
   writeFileSync(
     entry,
     `import { startSandbox } from '../../src/sandbox/server.js';\n` +
-      `await startSandbox({ port: Number(process.argv[2]), memory: true, log: () => {} });\n`,
+      `const stateDir = process.argv[3];\n` +
+      `await startSandbox({ port: Number(process.argv[2]), ...(stateDir ? { stateDir } : { memory: true }), log: () => {} });\n`,
   );
   const outfile = path.join(dir, 'sandbox-server.mjs');
   await build({
@@ -88,10 +93,11 @@ async function bundleSandbox(): Promise<string> {
   return outfile;
 }
 
-async function startSandboxProcess(bundle: string): Promise<Target> {
+async function startSandboxProcess(bundle: string, stateDir?: string): Promise<Target> {
   const port = await freePort();
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [bundle, String(port)], { stdio: 'ignore', cwd: repo });
+  const args = [bundle, String(port), ...(stateDir ? [stateDir] : [])];
+  const child = spawn(process.execPath, args, { stdio: 'ignore', cwd: repo });
   const endpoint = `http://127.0.0.1:${port}`;
   const readyMs = await waitReady(`${endpoint}/_labwright/health`, child, start);
   return { name: 'labwright sandbox', endpoint, child, readyMs };
@@ -135,25 +141,56 @@ async function sequential(endpoint: string): Promise<{ median: number; p95: numb
   };
 }
 
-async function throughput(endpoint: string): Promise<{ rps: number; failures: number }> {
+interface BenchRequest {
+  service: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const GET_ROLE: BenchRequest = {
+  service: 'iam',
+  method: 'POST',
+  path: '/',
+  headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+  body: 'Action=GetRole&Version=2010-05-08&RoleName=bench-role',
+};
+
+const PUT_OBJECT: BenchRequest = {
+  service: 's3',
+  method: 'PUT',
+  path: '/bench-bucket/object.bin',
+  headers: { 'content-type': 'application/octet-stream' },
+  body: 'x'.repeat(1024),
+};
+
+async function throughput(
+  endpoint: string,
+  call: BenchRequest,
+): Promise<{ rps: number; failures: number }> {
   const url = new URL(endpoint);
-  const body = 'Action=GetRole&Version=2010-05-08&RoleName=bench-role';
+  const { body } = call;
   const signer = new SignatureV4({
-    service: 'iam',
+    service: call.service,
     region: 'us-east-1',
     sha256: Sha256,
     credentials,
+    uriEscapePath: call.service !== 's3',
   });
   const signed = await signer.sign({
-    method: 'POST',
+    method: call.method,
     protocol: 'http:',
     hostname: url.hostname,
     port: Number(url.port),
-    path: '/',
+    path: call.path,
     headers: {
       host: url.host,
-      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      ...call.headers,
       'content-length': String(Buffer.byteLength(body)),
+      ...(call.service === 's3'
+        ? { 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }
+        : {}),
     },
     body,
   });
@@ -164,8 +201,8 @@ async function throughput(endpoint: string): Promise<{ rps: number; failures: nu
         {
           host: url.hostname,
           port: url.port,
-          method: 'POST',
-          path: '/',
+          method: call.method,
+          path: call.path,
           headers: signed.headers,
           agent,
         },
@@ -197,21 +234,26 @@ async function throughput(endpoint: string): Promise<{ rps: number; failures: nu
   return { rps: TOTAL / seconds, failures };
 }
 
+const common = (target: Target) => ({
+  endpoint: target.endpoint,
+  region: 'us-east-1',
+  credentials,
+  maxAttempts: 1,
+});
+
 async function measure(target: Target) {
-  const iam = new IAMClient({
-    endpoint: target.endpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-  });
+  const iam = new IAMClient(common(target));
   await iam.send(
     new CreateRoleCommand({ RoleName: 'bench-role', AssumeRolePolicyDocument: trust }),
   );
+  const s3 = new S3Client({ ...common(target), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'bench-bucket' }));
   const latency = await sequential(target.endpoint);
-  const load = await throughput(target.endpoint);
+  const load = await throughput(target.endpoint, GET_ROLE);
+  const puts = await throughput(target.endpoint, PUT_OBJECT);
   const rss = peakRssMb(target.child.pid as number);
   target.child.kill('SIGTERM');
-  return { ...latency, ...load, rss };
+  return { ...latency, ...load, putRps: puts.rps, failures: load.failures + puts.failures, rss };
 }
 
 const floorStart = process.hrtime.bigint();
@@ -224,8 +266,12 @@ const inProcessMs = Number(process.hrtime.bigint() - inProcessStart) / 1e6;
 await inProcess.stop();
 
 const bundle = await bundleSandbox();
-const ours = await startSandboxProcess(bundle);
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-'));
+const ours = await startSandboxProcess(bundle, stateDir);
 const oursResult = await measure(ours);
+rmSync(stateDir, { recursive: true, force: true });
+const memory = await startSandboxProcess(bundle);
+const memoryResult = await measure(memory);
 const moto = await startMotoProcess();
 const motoResult = await measure(moto);
 
@@ -256,6 +302,12 @@ const rows: [string, string, string, string][] = [
     `${fmt(oursResult.rps / motoResult.rps)}x`,
   ],
   [
+    `throughput, ${TOTAL} PutObject (1 KB) at ${CONCURRENCY} concurrent`,
+    `${fmt(oursResult.putRps, 0)} req/s`,
+    `${fmt(motoResult.putRps, 0)} req/s`,
+    `${fmt(oursResult.putRps / motoResult.putRps)}x`,
+  ],
+  [
     'peak RSS of the server process',
     `${fmt(oursResult.rss)} MB`,
     `${fmt(motoResult.rss)} MB`,
@@ -265,11 +317,16 @@ const rows: [string, string, string, string][] = [
 console.log(`| measure | labwright sandbox | moto_server | ratio |`);
 console.log(`|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-console.log(`\nin-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
+console.log(
+  `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%`,
+);
+console.log(`in-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
 console.log(
   `floor, \`node -e 0\` spawn to exit: ${fmt(floorMs, 0)} ms; load average: ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log(`failed requests: sandbox ${oursResult.failures}, moto ${motoResult.failures}`);
+console.log(
+  `failed requests: sandbox ${oursResult.failures} (in memory ${memoryResult.failures}), moto ${motoResult.failures}`,
+);

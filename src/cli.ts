@@ -192,7 +192,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       return EXIT.usage;
     }
-    if (error instanceof UsageError) {
+    // A sandbox state folder that cannot be used, or that another sandbox holds: one sentence.
+    if (
+      error instanceof UsageError ||
+      (error instanceof Error &&
+        (error.name === 'SandboxStateError' || error.name === 'SandboxLockedError'))
+    ) {
       console.error(`labwright: ${error.message}`);
       return EXIT.usage;
     }

@@ -73,11 +73,50 @@ function isAlive(pid: number): boolean {
 /** Uses the sandbox running for the state folder, or starts one in this process. */
 export async function ensureSandbox(options: { stateDir?: string } = {}): Promise<SandboxHandle> {
   const dir = options.stateDir ?? defaultSandboxStateDir();
-  const running = await findRunningSandbox(dir);
-  if (running)
-    return { endpoint: running.endpoint, owned: false, stateDir: dir, stop: async () => undefined };
-  return startRecordedSandbox({ stateDir: dir, port: PREFERRED_PORT, fallbackToFreePort: true });
+  // Two commands starting at the same moment: one takes the folder's lock and serves it, the
+  // other waits for its record and uses it.
+  for (let attempt = 0; ; attempt++) {
+    const running = await findRunningSandbox(dir);
+    if (running) return borrow(dir, running);
+    try {
+      return await startRecordedSandbox({
+        stateDir: dir,
+        port: PREFERRED_PORT,
+        fallbackToFreePort: true,
+      });
+    } catch (error) {
+      const locked = error instanceof Error && error.name === 'SandboxLockedError';
+      if (!locked || attempt >= LOCK_WAIT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
+
+/**
+ * Uses another process's sandbox. Should that process end first (the TUI quits while `check`
+ * runs), this one takes the folder over on the same port, so calls under way retry onto it.
+ */
+function borrow(dir: string, running: SandboxRecord): SandboxHandle {
+  let takeover: Promise<SandboxHandle | undefined> | undefined;
+  const watch = setInterval(() => {
+    if (takeover || isAlive(running.pid)) return;
+    clearInterval(watch);
+    takeover = startRecordedSandbox({ stateDir: dir, port: running.port }).catch(() => undefined);
+  }, 100);
+  watch.unref();
+  return {
+    endpoint: running.endpoint,
+    owned: false,
+    stateDir: dir,
+    async stop() {
+      clearInterval(watch);
+      await (await takeover)?.stop();
+    },
+  };
+}
+
+/** How long (in tenths of a second) to wait for a sandbox that holds the folder to be recorded. */
+const LOCK_WAIT_ATTEMPTS = 50;
 
 /**
  * Starts a sandbox in this process and records it while it runs. With `fallbackToFreePort`, a

@@ -39,7 +39,11 @@ export class Background {
    * first wake-up, never inside the call that started it, so all it does is in its own records.
    * `work` waits between steps with the `sleep` it is given.
    */
-  start(service: string, key: string, work: (sleep: (ms: number) => Promise<void>) => Promise<void>): void {
+  start(
+    service: string,
+    key: string,
+    work: (sleep: (ms: number) => Promise<void>) => Promise<void>,
+  ): void {
     if (this.workers.has(key)) return;
     const token = {};
     this.workers.set(key, token);

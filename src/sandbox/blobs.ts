@@ -3,7 +3,7 @@
  * content-addressed by SHA-256, one file each under `<state dir>/blobs/`, written atomically
  * (temp file, then rename). Without a directory they live in memory.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BlobStore } from './types.js';
@@ -44,7 +44,8 @@ class DirectoryBlobStore implements BlobStore {
     const id = idOf(data);
     const target = this.path(id);
     await mkdir(join(this.dir, id.slice(0, 2)), { recursive: true });
-    const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    // Concurrent puts of the same body each write their own temp file; the rename is atomic.
+    const temp = `${target}.${randomUUID()}.tmp`;
     await writeFile(temp, data);
     await rename(temp, target);
     return id;

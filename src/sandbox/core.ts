@@ -7,7 +7,12 @@
 import { evaluateRequest } from '../iam/index.js';
 import { Background } from './background.js';
 import { decodeInput, encodeInput } from './journal-input.js';
-import { sealRecord, type JournalRecord, type JournalWriter, type UnsealedRecord } from './journal.js';
+import {
+  sealRecord,
+  type JournalRecord,
+  type JournalWriter,
+  type UnsealedRecord,
+} from './journal.js';
 import { authorizeCaller } from './auth/authorize.js';
 import type { KnownKey } from './auth/sigv4.js';
 import * as ids from './ids.js';
@@ -130,7 +135,8 @@ export class Core implements SandboxCore {
     const open = this.open;
     if (open?.replayFrom !== undefined) {
       const value = open.draws[open.replayFrom];
-      if (value === undefined) throw new Error('the record drew more random values than it recorded');
+      if (value === undefined)
+        throw new Error('the record drew more random values than it recorded');
       open.replayFrom++;
       return value;
     }
@@ -184,7 +190,9 @@ export class Core implements SandboxCore {
       this.store.writeSnapshot(this.head.seq, this.head.hash, this.events.all());
       this.snapshotSeq = this.head.seq;
     } catch (error) {
-      this.log(`could not save a snapshot of the state (the journal still holds it): ${error instanceof Error ? error.message : String(error)}`);
+      this.log(
+        `could not save a snapshot of the state (the journal still holds it): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -239,7 +247,6 @@ export class Core implements SandboxCore {
     }
     step.release();
   }
-
 
   private sts(): StsState {
     return this.store.get<StsState>('sts', () => ({ keys: {} }));
@@ -456,7 +463,9 @@ export class Core implements SandboxCore {
     try {
       encoded = journaled ? await encodeInput(input, this.store.blobs) : undefined;
     } catch (error) {
-      throw internalFailure(error, (m) => this.log(`${ctx.service}:${ctx.operation} not journaled: ${m}`));
+      throw internalFailure(error, (m) =>
+        this.log(`${ctx.service}:${ctx.operation} not journaled: ${m}`),
+      );
     }
     const { output, error, durable } = await this.inTurn(async () => {
       const at = Date.now();
@@ -585,7 +594,8 @@ export class Core implements SandboxCore {
         return 'success';
       }
       const key = (record.input as { key?: unknown } | null)?.key;
-      if (record.operation !== 'Wake' || typeof key !== 'string') return `an unknown task ${record.operation}`;
+      if (record.operation !== 'Wake' || typeof key !== 'string')
+        return `an unknown task ${record.operation}`;
       const finished = new Promise<void>((release) => {
         this.steps.set(key, { release });
       });
@@ -597,7 +607,8 @@ export class Core implements SandboxCore {
       return 'success';
     }
     const context = record.context;
-    if (!context || !isServiceName(record.service)) return `a call the sandbox cannot take (${record.service})`;
+    if (!context || !isServiceName(record.service))
+      return `a call the sandbox cannot take (${record.service})`;
     const key = this.resolveKey(context.accessKeyId);
     if (!key) return `an unknown access key ${context.accessKeyId}`;
     try {

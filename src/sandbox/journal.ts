@@ -82,7 +82,11 @@ export function verifyChain(records: readonly JournalRecord[]): ChainVerdict {
   for (const [index, record] of records.entries()) {
     const expected = index + 1;
     if (record.seq !== expected) {
-      return { ok: false, seq: expected, reason: `record ${expected} is missing (found ${record.seq})` };
+      return {
+        ok: false,
+        seq: expected,
+        reason: `record ${expected} is missing (found ${record.seq})`,
+      };
     }
     if (record.prev !== prev) {
       return { ok: false, seq: record.seq, reason: 'does not follow the record before it' };
@@ -154,7 +158,11 @@ export function parseJournal(text: string): JournalText {
     line++;
     const end = text.indexOf('\n', offset);
     if (end < 0) {
-      return { records, intactBytes: Buffer.byteLength(text.slice(0, offset)), damage: { line, reason: 'a record cut short' } };
+      return {
+        records,
+        intactBytes: Buffer.byteLength(text.slice(0, offset)),
+        damage: { line, reason: 'a record cut short' },
+      };
     }
     const raw = text.slice(offset, end);
     let parsed: unknown;
@@ -171,7 +179,11 @@ export function parseJournal(text: string): JournalText {
           ? 'its hash does not match'
           : undefined;
     if (reason) {
-      return { records, intactBytes: Buffer.byteLength(text.slice(0, offset)), damage: { line, reason } };
+      return {
+        records,
+        intactBytes: Buffer.byteLength(text.slice(0, offset)),
+        damage: { line, reason },
+      };
     }
     const record = parsed as JournalRecord;
     records.push(record);

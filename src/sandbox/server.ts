@@ -73,20 +73,54 @@ function guessService(req: SandboxHttpRequest): ServiceName {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new Error(`the sandbox listens on loopback only, not ${host}`);
   const log = options.log ?? ((message: string) => process.stderr.write(`[sandbox] ${message}\n`));
   const stateDir = options.memory ? undefined : (options.stateDir ?? defaultStateDir());
   const store = new FileStateStore(stateDir);
-  const core = new Core(store, { ...DEFAULT_TIMING, ...options.timing }, new EventLog(store.baseEvents), log);
-  core.registry.registerAll(serviceFactories, core);
+  const core = createCore(store, options.timing, log);
   try {
     await openJournal(core, store, stateDir, options.reset === true, log);
   } catch (error) {
     store.close();
     throw error;
   }
+  return serve(core, store, options, log);
+}
 
+/** A core over `store` with every service registered, not yet started. */
+export function createCore(
+  store: FileStateStore,
+  timing: Partial<SandboxTiming> | undefined,
+  log: (message: string) => void,
+): Core {
+  const core = new Core(
+    store,
+    { ...DEFAULT_TIMING, ...timing },
+    new EventLog(store.baseEvents),
+    log,
+  );
+  core.registry.registerAll(serviceFactories, core);
+  return core;
+}
+
+/** Serves a started core over HTTP on loopback; stopping it saves a snapshot and frees the folder. */
+export async function serve(
+  core: Core,
+  store: FileStateStore,
+  options: Pick<SandboxOptions, 'host' | 'port'>,
+  log: (message: string) => void,
+): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const shut = async () => {
+    core.background.stopAll();
+    await core.settle();
+    await core.snapshot();
+    core.journal?.close();
+    store.close();
+  };
+  if (!LOOPBACK.has(host)) {
+    await shut();
+    throw new Error(`the sandbox listens on loopback only, not ${host}`);
+  }
   const server = createServer((req, res) => {
     handle(core, req, res, log).catch((error: unknown) => {
       log(`unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -101,10 +135,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    // A busy port: the folder is free again for a sandbox on another port.
+    await shut();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const endpointHost = host === '::1' ? '[::1]' : host;
   return {
@@ -117,11 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         server.closeAllConnections();
       });
       // Background work (training jobs) stops where it is; the next start picks it up again.
-      core.background.stopAll();
-      await core.settle();
-      await core.snapshot();
-      core.journal?.close();
-      store.close();
+      await shut();
     },
   };
 }

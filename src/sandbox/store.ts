@@ -114,7 +114,11 @@ export class FileStateStore implements StateStore {
       this.records = journal.records;
       this.journalBytes = journal.intactBytes;
       const last = journal.records[journal.records.length - 1];
-      if (snapshot && snapshot.seq <= (last?.seq ?? 0) && (snapshot.seq === 0 || journal.records[snapshot.seq - 1]?.hash === snapshot.hash)) {
+      if (
+        snapshot &&
+        snapshot.seq <= (last?.seq ?? 0) &&
+        (snapshot.seq === 0 || journal.records[snapshot.seq - 1]?.hash === snapshot.hash)
+      ) {
         this.data = snapshot.data;
         this.base = { seq: snapshot.seq, hash: snapshot.hash };
         this.baseEvents = snapshot.events;
@@ -149,7 +153,13 @@ export class FileStateStore implements StateStore {
    */
   writeSnapshot(seq: number, hash: string, events: readonly TrailEvent[]): void {
     if (!this.dir) return;
-    const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, seq, hash, data: this.data, events: [...events] };
+    const snapshot: Snapshot = {
+      format: SNAPSHOT_FORMAT,
+      seq,
+      hash,
+      data: this.data,
+      events: [...events],
+    };
     const text = JSON.stringify(snapshot);
     const target = join(this.dir, STATE_FILE);
     const temp = `${target}.${process.pid}.tmp`;
@@ -219,7 +229,10 @@ export class FileStateStore implements StateStore {
       text = readFileSync(join(dir, STATE_FILE), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new SandboxStateError(dir, `${STATE_FILE} cannot be read (${(error as Error).message})`);
+      throw new SandboxStateError(
+        dir,
+        `${STATE_FILE} cannot be read (${(error as Error).message})`,
+      );
     }
     let parsed: unknown;
     try {
@@ -254,8 +267,12 @@ export class FileStateStore implements StateStore {
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], intactBytes: 0 };
-      throw new SandboxStateError(dir, `${JOURNAL_FILE} cannot be read (${(error as Error).message})`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { records: [], intactBytes: 0 };
+      throw new SandboxStateError(
+        dir,
+        `${JOURNAL_FILE} cannot be read (${(error as Error).message})`,
+      );
     }
     const parsed = parseJournal(text);
     if (parsed.damage) {

@@ -1,0 +1,338 @@
+/**
+ * The journal: what a student did survives a restart and damaged files, and replaying it into a
+ * fresh sandbox makes the same state and the same CloudTrail history. Real SDK clients, real files.
+ */
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateTrainingJobCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  JournalWriter,
+  readJournal,
+  verifyChain,
+  type JournalRecord,
+} from '../../src/sandbox/journal.js';
+import { replaySandbox } from '../../src/sandbox/replay.js';
+import { SERVICE_NAMES } from '../../src/sandbox/registry.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { expectAwsError, policy } from './helpers.js';
+import { clients } from './service-clients.js';
+
+const ACCOUNT = '000000000000';
+const XGBOOST = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
+const trust = policy([
+  { Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
+]);
+
+const dirs: string[] = [];
+const newDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'labwright-journal-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const quiet = () => {
+  const lines: string[] = [];
+  return { lines, log: (line: string) => void lines.push(line) };
+};
+
+/** Each service's state and the trail, as JSON: what "the same sandbox" means. */
+function stateOf(sandbox: Sandbox): string {
+  const store = sandbox.core.store;
+  const services = Object.fromEntries(SERVICE_NAMES.map((s) => [s, store.get(s, () => ({}))]));
+  return JSON.stringify({ services, trail: sandbox.core.events.all() });
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('gave up waiting');
+}
+
+/** Lesson-like work: a role with policies, a bucket and objects, a role session, a training job. */
+async function doTheLab(endpoint: string): Promise<void> {
+  const root = clients(endpoint);
+  await root.iam.send(new CreateRoleCommand({ RoleName: 'Exec', AssumeRolePolicyDocument: trust }));
+  await root.iam.send(
+    new AttachRolePolicyCommand({
+      RoleName: 'Exec',
+      PolicyArn: 'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+    }),
+  );
+  await root.iam.send(
+    new AttachRolePolicyCommand({
+      RoleName: 'Exec',
+      PolicyArn: 'arn:aws:iam::aws:policy/CloudWatchLogsFullAccess',
+    }),
+  );
+  await root.s3.send(new CreateBucketCommand({ Bucket: 'data' }));
+  await root.s3.send(
+    new PutObjectCommand({
+      Bucket: 'data',
+      Key: 'train/a.csv',
+      Body: new Uint8Array([1, 2, 0, 255]),
+    }),
+  );
+  const session = await root.sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/Exec`, RoleSessionName: 'me' }),
+  );
+  const asRole = clients(endpoint, {
+    accessKeyId: session.Credentials!.AccessKeyId!,
+    secretAccessKey: session.Credentials!.SecretAccessKey!,
+    sessionToken: session.Credentials!.SessionToken!,
+  });
+  await asRole.s3.send(new PutObjectCommand({ Bucket: 'data', Key: 'train/b.csv', Body: '3,4\n' }));
+  await expectAwsError(root.iam.send(new GetRoleCommand({ RoleName: 'Nobody' })), 'NoSuchEntity');
+  await root.sagemaker.send(
+    new CreateTrainingJobCommand({
+      TrainingJobName: 'job',
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/Exec`,
+      AlgorithmSpecification: { TrainingImage: XGBOOST, TrainingInputMode: 'File' },
+      InputDataConfig: [
+        {
+          ChannelName: 'train',
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/' } },
+        },
+      ],
+      OutputDataConfig: { S3OutputPath: 's3://data/output' },
+      ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+      StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+    }),
+  );
+  await eventually(async () => {
+    const job = await root.sagemaker.send(
+      new DescribeTrainingJobCommand({ TrainingJobName: 'job' }),
+    );
+    return job.TrainingJobStatus === 'Completed' ? job : undefined;
+  });
+}
+
+const blobReader = (dir: string) => async (id: string) => {
+  try {
+    return readFileSync(join(dir, 'blobs', id.slice(0, 2), id));
+  } catch {
+    return undefined;
+  }
+};
+
+describe('the journal', () => {
+  it('replays into a fresh sandbox with the same state and CloudTrail history', async () => {
+    const dir = newDir();
+    const live = await startSandbox({
+      stateDir: dir,
+      timing: { trainingJobMs: 40 },
+      log: quiet().log,
+    });
+    await doTheLab(live.endpoint);
+    await live.core.settle();
+    const expected = stateOf(live);
+    await live.stop();
+
+    const records = await readJournal(dir);
+    expect(verifyChain(records)).toEqual({ ok: true });
+    expect(records.some((r) => r.kind === 'task' && r.operation === 'Wake')).toBe(true);
+    const { sandbox, mismatch } = await replaySandbox(records, blobReader(dir));
+    try {
+      expect(mismatch).toBeUndefined();
+      expect(stateOf(sandbox)).toBe(expected);
+      const object = await clients(sandbox.endpoint).s3.send(
+        new GetObjectCommand({ Bucket: 'data', Key: 'train/a.csv' }),
+      );
+      expect([...(await object.Body!.transformToByteArray())]).toEqual([1, 2, 0, 255]);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('tells an edited record from the one recorded, and replay from a forged outcome', async () => {
+    const dir = newDir();
+    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(live.endpoint);
+    await live.stop();
+    const records = await readJournal(dir);
+    const index = records.findIndex((r) => r.operation === 'CreateRole');
+    const edited: JournalRecord[] = records.map((r, i) =>
+      i === index ? { ...r, input: { ...(r.input as object), RoleName: 'Other' } } : r,
+    );
+    expect(verifyChain(edited)).toMatchObject({ ok: false, seq: index + 1 });
+
+    // A failed call claimed as a success replays as what it was.
+    const failed = records.findIndex((r) => r.outcome.error === 'NoSuchEntity');
+    const forged = records.map((r, i) => (i === failed ? { ...r, outcome: {} } : r));
+    const { sandbox, mismatch } = await replaySandbox(forged, blobReader(dir));
+    await sandbox.stop();
+    expect(mismatch).toEqual({ seq: failed + 1, expected: 'success', got: 'NoSuchEntity' });
+  });
+});
+
+async function doTheLabQuickly(endpoint: string): Promise<void> {
+  const root = clients(endpoint);
+  await root.iam.send(new CreateRoleCommand({ RoleName: 'Exec', AssumeRolePolicyDocument: trust }));
+  await root.s3.send(new CreateBucketCommand({ Bucket: 'data' }));
+  await expectAwsError(root.iam.send(new GetRoleCommand({ RoleName: 'Nobody' })), 'NoSuchEntity');
+}
+
+describe('the state folder', () => {
+  const roles = async (sandbox: Sandbox) =>
+    (await clients(sandbox.endpoint).iam.send(new ListRolesCommand({}))).Roles?.map(
+      (r) => r.RoleName,
+    );
+
+  it('is the owner’s alone, and holds no stray files after a clean stop', async () => {
+    const dir = newDir();
+    const sandbox = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(sandbox.endpoint);
+    await sandbox.stop();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of ['journal.jsonl', 'state.json']) {
+      expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['blobs', 'journal.jsonl', 'state.json']);
+  });
+
+  it.each([
+    ['garbled', '{"format":1,"seq":'],
+    ['null', 'null'],
+    ['a service that is not an object', '{"iam":5}'],
+  ])('keeps a %s state.json aside and recovers the state from the journal', async (_what, text) => {
+    const dir = newDir();
+    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(first.endpoint);
+    await first.stop();
+    writeFileSync(join(dir, 'state.json'), text);
+
+    const { lines, log } = quiet();
+    const second = await startSandbox({ stateDir: dir, log });
+    try {
+      expect(await roles(second)).toEqual(['Exec']);
+      const aside = readdirSync(dir).filter((n) => n.startsWith('state.json.damaged-'));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(text);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(join(dir, 'state.json'));
+      expect(lines[0]).toContain(aside[0]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('goes on from the intact records of a damaged journal, and keeps the damaged one aside', async () => {
+    const dir = newDir();
+    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(first.endpoint);
+    await first.stop();
+    rmSync(join(dir, 'state.json'));
+    const file = join(dir, 'journal.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const createBucket = lines.findIndex((l) => l.includes('"CreateBucket"'));
+    lines[createBucket] = lines[createBucket]!.replace('"data"', '"tampered"');
+    writeFileSync(file, lines.join('\n'));
+
+    const notices = quiet();
+    const second = await startSandbox({ stateDir: dir, log: notices.log });
+    try {
+      expect(await roles(second)).toEqual(['Exec']);
+      const aside = readdirSync(dir).filter((n) => n.startsWith('journal.jsonl.damaged-'));
+      expect(aside).toHaveLength(1);
+      expect(notices.lines.join('\n')).toContain(`line ${createBucket + 1}`);
+      expect(verifyChain(await readJournal(dir))).toEqual({ ok: true });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('drops a record cut short by a crash without a word (its call was never answered)', async () => {
+    const dir = newDir();
+    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(first.endpoint);
+    await first.stop();
+    appendFileSync(join(dir, 'journal.jsonl'), '{"seq":99,"at":1');
+    const notices = quiet();
+    const second = await startSandbox({ stateDir: dir, log: notices.log });
+    try {
+      expect(await roles(second)).toEqual(['Exec']);
+      expect(notices.lines).toEqual([]);
+      expect(readdirSync(dir).some((n) => n.includes('damaged'))).toBe(false);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('serves one sandbox at a time, and is free again once it stops', async () => {
+    const dir = newDir();
+    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    await expect(startSandbox({ stateDir: dir, log: quiet().log })).rejects.toMatchObject({
+      name: 'SandboxLockedError',
+    });
+    await first.stop();
+    const second = await startSandbox({ stateDir: dir, log: quiet().log });
+    await second.stop();
+  });
+
+  it('says plainly when the folder cannot be used at all', async () => {
+    const file = join(newDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    await expect(startSandbox({ stateDir: file, log: quiet().log })).rejects.toMatchObject({
+      name: 'SandboxStateError',
+      message: expect.stringContaining('labwright sandbox --reset'),
+    });
+  });
+
+  it('fails a call whose record cannot be written, and says so once', async () => {
+    const dir = newDir();
+    const { lines, log } = quiet();
+    const sandbox = await startSandbox({ stateDir: dir, log });
+    const iam = new IAMClient({
+      endpoint: sandbox.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const real = sandbox.core.journal!;
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    sandbox.core.journal = new JournalWriter('/dev/full', 0);
+    try {
+      await expectAwsError(
+        iam.send(new CreateRoleCommand({ RoleName: 'A', AssumeRolePolicyDocument: trust })),
+        'InternalFailure',
+        500,
+      );
+      await expectAwsError(
+        iam.send(new CreateRoleCommand({ RoleName: 'B', AssumeRolePolicyDocument: trust })),
+        'InternalFailure',
+        500,
+      );
+      expect(lines.filter((l) => l.includes('could not write the journal'))).toHaveLength(1);
+    } finally {
+      sandbox.core.journal = real;
+    }
+    await sandbox.stop();
+    expect(existsSync(join(dir, 'journal.jsonl'))).toBe(true);
+  });
+});
