@@ -59,6 +59,11 @@ export async function submitCommand(lab: string, options: SubmitOptions): Promis
       throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
     }
     for (const warning of built.warnings) console.error(`labwright: note: ${warning}`);
+    if (built.records === 0) {
+      console.error(
+        `labwright: note: the sandbox recorded no calls since its last reset (state folder ${stateDir}): was the lab done on another machine or state folder?`,
+      );
+    }
     const shown = path.relative(process.cwd(), out) || out;
     const files = built.files.length ? `, your files ${built.files.join(', ')}` : '';
     console.log(
