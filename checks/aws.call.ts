@@ -3,6 +3,7 @@ import { isServiceId } from '../src/aws/services.js';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';
 import { errored, failed, passed } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 
 const assertion = z
   .strictObject({
@@ -81,7 +82,7 @@ function isServiceAnswer(error: unknown): boolean {
   );
 }
 
-export const awsCallCheck: CheckType<typeof awsCall.with> = {
+export const awsCallCheck: CheckType<typeof awsCall.with> = onTarget({
   ...awsCall,
   async run(input, ctx) {
     const [service = '', operation = ''] = input.call.split(':');
@@ -92,7 +93,7 @@ export const awsCallCheck: CheckType<typeof awsCall.with> = {
     }
     let output: Record<string, unknown>;
     try {
-      output = await ctx.call(service, operation, input.input);
+      output = await callTarget(ctx, service, operation, input.input);
     } catch (error) {
       if (!isServiceAnswer(error)) throw error;
       const code = awsErrorCode(error) ?? 'an error';
@@ -140,4 +141,4 @@ export const awsCallCheck: CheckType<typeof awsCall.with> = {
       evidence,
     );
   },
-};
+});

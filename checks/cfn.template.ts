@@ -10,6 +10,7 @@ import { evaluateProbe } from './iam/probe.js';
 import { policyLabel, rolePolicies } from './iam/role-policies.js';
 import { analyzeTrust } from './iam/trust-policy.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { servicePrincipal } from './fragments.js';
 
 export const cfnTemplate = defineCheckSpec({
@@ -101,7 +102,7 @@ async function judgeRole(entry: TemplateRole, input: Input): Promise<RoleVerdict
   return { problems, unsound };
 }
 
-export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = {
+export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = onTarget({
   ...cfnTemplate,
   async run(input, ctx) {
     const found = await findTemplate(input.file, ctx);
@@ -191,4 +192,4 @@ export const cfnTemplateCheck: CheckType<typeof cfnTemplate.with> = {
       evidence,
     );
   },
-};
+});

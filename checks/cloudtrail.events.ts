@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineCheckSpec, type CheckContext, type CheckType } from './define.js';
-import { isUnsupportedOperation } from './support/aws-error.js';
-import { errored, failed, passed } from './support/outcome.js';
+import { failed, passed } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 
 const lookupAttribute = z.enum([
   'EventId',
@@ -76,6 +76,13 @@ function invokedByOf(event: TrailEvent): string | undefined {
     : undefined;
 }
 
+/** Whether the event happened at or after `since`: an event without a time cannot show it did. */
+function inWindow(event: TrailEvent, since: Date): boolean {
+  if (!event.EventTime) return false;
+  const time = new Date(event.EventTime).getTime();
+  return !Number.isNaN(time) && time >= since.getTime();
+}
+
 /** Whether an event matches a lookup attribute, as LookupEvents matches it. */
 function eventMatches(event: TrailEvent, { attribute, value }: Lookup): boolean {
   switch (attribute) {
@@ -105,30 +112,33 @@ function eventMatches(event: TrailEvent, { attribute, value }: Lookup): boolean 
 
 /**
  * Up to MAX_PAGES pages of LookupEvents for one attribute since `startTime`; `complete` when
- * nothing older was left unread. Undefined when the target has no LookupEvents at all.
+ * nothing older was left unread. Only the events that match the attribute and the time window
+ * are kept: the target may have ignored either, and another role's or last week's events are not
+ * the student's.
  */
 async function searchEvents(
   ctx: CheckContext,
   lookup: Lookup,
   startTime: Date,
-): Promise<{ events: TrailEvent[]; complete: boolean } | undefined> {
+): Promise<{ events: TrailEvent[]; complete: boolean }> {
   const events: TrailEvent[] = [];
   let token: string | undefined;
   let pages = 0;
   do {
-    let page: { Events?: TrailEvent[]; NextToken?: string };
-    try {
-      page = await ctx.call('cloudtrail', 'LookupEvents', {
+    const page = await callTarget<{ Events?: TrailEvent[]; NextToken?: string }>(
+      ctx,
+      'cloudtrail',
+      'LookupEvents',
+      {
         LookupAttributes: [{ AttributeKey: lookup.attribute, AttributeValue: lookup.value }],
         StartTime: startTime,
         MaxResults: 50,
         ...(token ? { NextToken: token } : {}),
-      });
-    } catch (error) {
-      if (isUnsupportedOperation(error)) return undefined;
-      throw error;
-    }
-    events.push(...(page.Events ?? []));
+      },
+    );
+    events.push(
+      ...(page.Events ?? []).filter((e) => eventMatches(e, lookup) && inWindow(e, startTime)),
+    );
     token = page.NextToken;
     pages++;
   } while (token && pages < MAX_PAGES);
@@ -159,7 +169,7 @@ function union(first: TrailEvent[], second: TrailEvent[]): TrailEvent[] {
   return [...first, ...second.filter((e) => !e.EventId || !seen.has(e.EventId))];
 }
 
-export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
+export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = onTarget({
   ...cloudtrailEvents,
   async run(input, ctx) {
     const startTime = new Date(Date.now() - input.withinMinutes * 60_000);
@@ -173,13 +183,9 @@ export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
       byEventName ? { attribute: 'EventName', value: input.eventName! } : input.lookup,
       startTime,
     );
-    if (!first) {
-      return errored(
-        'the target does not implement CloudTrail LookupEvents (moto has none), so the event history cannot be checked here; run this step on the sandbox or AWS',
-        { lookup: input.lookup },
-      );
-    }
-    let found = first.events.filter((e) => eventMatches(e, input.lookup));
+    let found = byEventName
+      ? first.events.filter((e) => eventMatches(e, input.lookup))
+      : first.events;
     const elsewhere = byEventName ? first.events.length - found.length : 0;
     if (
       byEventName &&
@@ -187,7 +193,7 @@ export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
       sortEvents(found, input).matching.length < input.minEvents
     ) {
       const second = await searchEvents(ctx, input.lookup, startTime);
-      if (second) found = union(found, second.events);
+      found = union(found, second.events);
     }
     const { named, matching, refused } = sortEvents(found, input);
     const what = [
@@ -233,4 +239,4 @@ export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = {
     }
     return passed(`CloudTrail recorded ${matching.length} ${what}`, evidence);
   },
-};
+});

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { failed, passed, sentence } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 
 export const cloudtrailTrail = defineCheckSpec({
   type: 'cloudtrail.trail',
@@ -20,13 +21,14 @@ interface Trail {
   HomeRegion?: string;
 }
 
-export const cloudtrailTrailCheck: CheckType<typeof cloudtrailTrail.with> = {
+export const cloudtrailTrailCheck: CheckType<typeof cloudtrailTrail.with> = onTarget({
   ...cloudtrailTrail,
   async run(input, ctx) {
-    const out = await ctx.call<{ trailList?: Trail[] }>('cloudtrail', 'DescribeTrails', {
+    const out = await callTarget<{ trailList?: Trail[] }>(ctx, 'cloudtrail', 'DescribeTrails', {
       ...(input.name ? { trailNameList: [input.name] } : {}),
       includeShadowTrails: true,
     });
+    // The name is matched here too: a target may ignore trailNameList and list every trail.
     const trails = (out.trailList ?? []).filter(
       (t) => !input.name || t.Name === input.name || t.TrailARN === input.name,
     );
@@ -40,9 +42,12 @@ export const cloudtrailTrailCheck: CheckType<typeof cloudtrailTrail.with> = {
     }
     const judged = await Promise.all(
       trails.map(async (trail) => {
-        const status = await ctx.call<{ IsLogging?: boolean }>('cloudtrail', 'GetTrailStatus', {
-          Name: trail.TrailARN ?? trail.Name,
-        });
+        const status = await callTarget<{ IsLogging?: boolean }>(
+          ctx,
+          'cloudtrail',
+          'GetTrailStatus',
+          { Name: trail.TrailARN ?? trail.Name },
+        );
         const problems: string[] = [];
         if (input.logging && !status.IsLogging) {
           problems.push(
@@ -77,4 +82,4 @@ export const cloudtrailTrailCheck: CheckType<typeof cloudtrailTrail.with> = {
     }
     return failed(sentence(judged.flatMap((j) => j.problems)), evidence);
   },
-};
+});

@@ -14,6 +14,7 @@ import {
   runProbes,
 } from './iam/role-probes.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { bucketName, permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleCan = defineCheckSpec({
@@ -34,7 +35,7 @@ export const iamRoleCan = defineCheckSpec({
     }),
 });
 
-export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
+export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = onTarget({
   ...iamRoleCan,
   async run(input, ctx) {
     void loadEvaluator();
@@ -67,4 +68,4 @@ export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = {
     ];
     return passed(sentence(summary), evidence);
   },
-};
+});

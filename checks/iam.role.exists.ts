@@ -3,6 +3,7 @@ import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
 import { forgetRole, loadRole } from './iam/role-policies.js';
 import { failed, passed } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 
 export const iamRoleExists = defineCheckSpec({
@@ -19,7 +20,7 @@ export const iamRoleExists = defineCheckSpec({
   }),
 });
 
-export const iamRoleExistsCheck: CheckType<typeof iamRoleExists.with> = {
+export const iamRoleExistsCheck: CheckType<typeof iamRoleExists.with> = onTarget({
   ...iamRoleExists,
   async run(input, ctx) {
     const role = await loadRole(ctx, input.role);
@@ -34,4 +35,4 @@ export const iamRoleExistsCheck: CheckType<typeof iamRoleExists.with> = {
     }
     return passed(`the role ${role.name} exists (${role.arn})`, evidence);
   },
-};
+});

@@ -13,6 +13,7 @@ import {
   runProbes,
 } from './iam/role-probes.js';
 import { errored, failed, passed, sentence } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { permissionProbe, roleName } from './fragments.js';
 
 export const iamRoleLeastPrivilege = defineCheckSpec({
@@ -38,7 +39,7 @@ export const iamRoleLeastPrivilege = defineCheckSpec({
   }),
 });
 
-export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.with> = {
+export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.with> = onTarget({
   ...iamRoleLeastPrivilege,
   async run(input, ctx) {
     void loadEvaluator();
@@ -91,4 +92,4 @@ export const iamRoleLeastPrivilegeCheck: CheckType<typeof iamRoleLeastPrivilege.
     ];
     return passed(`${role.name} follows least privilege: ${checked.join(', ')}`, evidence);
   },
-};
+});

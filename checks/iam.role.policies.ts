@@ -4,6 +4,7 @@ import { missingRole } from './iam/missing-role.js';
 import { policyMatches } from './iam/policy-ref.js';
 import { forgetRole, loadRole } from './iam/role-policies.js';
 import { failed, passed, sentence } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 
 const policyRef = z
@@ -27,7 +28,7 @@ export const iamRolePolicies = defineCheckSpec({
     }),
 });
 
-export const iamRolePoliciesCheck: CheckType<typeof iamRolePolicies.with> = {
+export const iamRolePoliciesCheck: CheckType<typeof iamRolePolicies.with> = onTarget({
   ...iamRolePolicies,
   async run(input, ctx) {
     const role = await loadRole(ctx, input.role);
@@ -67,4 +68,4 @@ export const iamRolePoliciesCheck: CheckType<typeof iamRolePolicies.with> = {
       evidence,
     );
   },
-};
+});

@@ -5,6 +5,7 @@ import { statementLabel } from './iam/policy-document.js';
 import { forgetRole, loadRole } from './iam/role-policies.js';
 import { analyzeTrust } from './iam/trust-policy.js';
 import { failed, passed, sentence } from './support/outcome.js';
+import { onTarget } from './support/target.js';
 import { roleName, servicePrincipal } from './fragments.js';
 
 export const iamRoleTrusts = defineCheckSpec({
@@ -21,7 +22,7 @@ export const iamRoleTrusts = defineCheckSpec({
   }),
 });
 
-export const iamRoleTrustsCheck: CheckType<typeof iamRoleTrusts.with> = {
+export const iamRoleTrustsCheck: CheckType<typeof iamRoleTrusts.with> = onTarget({
   ...iamRoleTrusts,
   async run(input, ctx) {
     const role = await loadRole(ctx, input.role);
@@ -66,4 +67,4 @@ export const iamRoleTrustsCheck: CheckType<typeof iamRoleTrusts.with> = {
     }
     return passed(`the role ${role.name} trusts ${input.service} to assume it`, evidence);
   },
-};
+});

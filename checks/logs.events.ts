@@ -1,7 +1,13 @@
 import * as z from 'zod';
-import { defineCheckSpec, type CheckType } from './define.js';
+import { defineCheckSpec, type CheckContext, type CheckType } from './define.js';
 import { isAwsError } from './support/aws-error.js';
+import {
+  compileLogFilter,
+  filterPatternProblem,
+  type MessageMatcher,
+} from './support/log-filter.js';
 import { failed, passed } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 
 export const logsEvents = defineCheckSpec({
   type: 'logs.events',
@@ -13,37 +19,142 @@ export const logsEvents = defineCheckSpec({
     pattern: z
       .string()
       .optional()
-      .describe('A CloudWatch Logs filter pattern, e.g. "Training seconds"'),
+      .superRefine((pattern, ctx) => {
+        const problem = pattern === undefined ? undefined : filterPatternProblem(pattern);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe(
+        'A CloudWatch Logs filter pattern of terms, e.g. "Training seconds", ERROR, ?WARN, -DEBUG',
+      ),
     minEvents: z.number().int().min(1).default(1),
   }),
 });
 
+type LogEvent = { logStreamName?: string; message?: string; timestamp?: number };
+
 interface FilterLogEventsOutput {
-  events?: { logStreamName?: string; message?: string; timestamp?: number }[];
+  events?: LogEvent[];
   nextToken?: string;
 }
 
+interface DescribeLogStreamsOutput {
+  logStreams?: { logStreamName?: string }[];
+  nextToken?: string;
+}
+
+type Input = z.output<typeof logsEvents.with>;
+
 /** Pages to read before concluding there are too few events. */
 const MAX_PAGES = 5;
+/** FilterLogEvents takes at most 100 stream names. */
+const STREAMS_PER_CALL = 100;
 
-export const logsEventsCheck: CheckType<typeof logsEvents.with> = {
+/** What one search found: the events that match the check's filters, and those the target sent besides. */
+interface Search {
+  events: LogEvent[];
+  /** Events the target returned that are outside the stream prefix or the pattern. */
+  outside: number;
+  /** Some of the stream prefix was ignored by the target. */
+  prefixIgnored: boolean;
+  /** Pages were left unread. */
+  truncated: boolean;
+}
+
+/**
+ * Pages of FilterLogEvents, each event re-checked here against the stream prefix and the pattern:
+ * moto ignores logStreamNamePrefix, and would otherwise pass the check on another job's logs.
+ */
+async function search(
+  ctx: CheckContext,
+  input: Input,
+  matches: MessageMatcher,
+  found: Search,
+  scope: { logStreamNamePrefix: string } | { logStreamNames: string[] },
+): Promise<void> {
+  const wanted = (e: LogEvent) =>
+    (e.logStreamName ?? '').startsWith(input.streamPrefix ?? '') &&
+    ('logStreamNames' in scope ? scope.logStreamNames.includes(e.logStreamName ?? '') : true);
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await callTarget<FilterLogEventsOutput>(ctx, 'logs', 'FilterLogEvents', {
+      logGroupName: input.logGroup,
+      ...('logStreamNames' in scope
+        ? { logStreamNames: scope.logStreamNames }
+        : scope.logStreamNamePrefix
+          ? { logStreamNamePrefix: scope.logStreamNamePrefix }
+          : {}),
+      ...(input.pattern ? { filterPattern: input.pattern } : {}),
+      ...(token ? { nextToken: token } : {}),
+    });
+    for (const event of page.events ?? []) {
+      const inStream = wanted(event);
+      if (inStream && matches(event.message ?? '')) found.events.push(event);
+      else found.outside++;
+      if (!inStream) found.prefixIgnored = true;
+    }
+    token = page.nextToken;
+    pages++;
+  } while (token && found.events.length < input.minEvents && pages < MAX_PAGES);
+  found.truncated = !!token;
+}
+
+/** The streams starting with the prefix, re-checked here too. */
+async function streamsWithPrefix(ctx: CheckContext, input: Input): Promise<string[]> {
+  const prefix = input.streamPrefix ?? '';
+  const names: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await callTarget<DescribeLogStreamsOutput>(ctx, 'logs', 'DescribeLogStreams', {
+      logGroupName: input.logGroup,
+      logStreamNamePrefix: prefix,
+      ...(token ? { nextToken: token } : {}),
+    });
+    for (const stream of page.logStreams ?? []) {
+      const name = stream.logStreamName ?? '';
+      if (name.startsWith(prefix)) names.push(name);
+    }
+    token = page.nextToken;
+    pages++;
+  } while (token && pages < MAX_PAGES);
+  return names;
+}
+
+async function findEvents(ctx: CheckContext, input: Input): Promise<Search> {
+  const matches = compileLogFilter(input.pattern);
+  const found: Search = { events: [], outside: 0, prefixIgnored: false, truncated: false };
+  await search(ctx, input, matches, found, { logStreamNamePrefix: input.streamPrefix ?? '' });
+  if (!found.prefixIgnored || !found.truncated || found.events.length >= input.minEvents) {
+    return found;
+  }
+  // The target ignored the prefix and other streams' events filled the pages: search the
+  // streams the prefix names, by name.
+  const retry: Search = {
+    events: [],
+    outside: found.outside,
+    prefixIgnored: true,
+    truncated: false,
+  };
+  const names = await streamsWithPrefix(ctx, input);
+  for (
+    let i = 0;
+    i < names.length && retry.events.length < input.minEvents;
+    i += STREAMS_PER_CALL
+  ) {
+    await search(ctx, input, matches, retry, {
+      logStreamNames: names.slice(i, i + STREAMS_PER_CALL),
+    });
+  }
+  return retry;
+}
+
+export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
   ...logsEvents,
   async run(input, ctx) {
-    const events: NonNullable<FilterLogEventsOutput['events']> = [];
-    let token: string | undefined;
-    let pages = 0;
+    let found: Search;
     try {
-      do {
-        const page = await ctx.call<FilterLogEventsOutput>('logs', 'FilterLogEvents', {
-          logGroupName: input.logGroup,
-          ...(input.streamPrefix ? { logStreamNamePrefix: input.streamPrefix } : {}),
-          ...(input.pattern ? { filterPattern: input.pattern } : {}),
-          ...(token ? { nextToken: token } : {}),
-        });
-        events.push(...(page.events ?? []));
-        token = page.nextToken;
-        pages++;
-      } while (token && events.length < input.minEvents && pages < MAX_PAGES);
+      found = await findEvents(ctx, input);
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFound')) {
         return failed(
@@ -53,6 +164,7 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = {
       }
       throw error;
     }
+    const { events } = found;
     const streams = [...new Set(events.map((e) => e.logStreamName ?? ''))];
     const evidence = {
       logGroup: input.logGroup,
@@ -61,6 +173,7 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = {
       events: events.length,
       streams: streams.slice(0, 10),
       sample: events.slice(0, 3).map((e) => e.message?.slice(0, 200)),
+      ...(found.outside ? { outsideFilter: found.outside } : {}),
     };
     const scope = [
       input.streamPrefix ? `streams starting ${input.streamPrefix}` : '',
@@ -69,17 +182,21 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = {
       .filter(Boolean)
       .join(', ');
     const where = `${input.logGroup}${scope ? ` (${scope})` : ''}`;
+    // Events the target sent although they are outside the filter are not the student's work.
+    const besides = found.outside
+      ? ` (the target also returned ${found.outside} event(s) outside the filter, which do not count)`
+      : '';
     if (events.length < input.minEvents) {
       return failed(
         events.length === 0
-          ? `no log events in ${where}: the job wrote nothing there, usually because its role may not write to CloudWatch Logs`
-          : `${events.length} log event(s) in ${where}; at least ${input.minEvents} expected`,
+          ? `no log events in ${where}: the job wrote nothing there, usually because its role may not write to CloudWatch Logs${besides}`
+          : `${events.length} log event(s) in ${where}; at least ${input.minEvents} expected${besides}`,
         evidence,
       );
     }
     return passed(
-      `${events.length}${token ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)`,
+      `${events.length}${found.truncated ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)`,
       evidence,
     );
   },
-};
+});

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { httpStatusOf, isAwsError } from './support/aws-error.js';
 import { failed, passed } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 import { bucketName } from './fragments.js';
 
 export const s3BucketExists = defineCheckSpec({
@@ -10,12 +11,12 @@ export const s3BucketExists = defineCheckSpec({
   with: z.strictObject({ bucket: bucketName }),
 });
 
-export const s3BucketExistsCheck: CheckType<typeof s3BucketExists.with> = {
+export const s3BucketExistsCheck: CheckType<typeof s3BucketExists.with> = onTarget({
   ...s3BucketExists,
   async run(input, ctx) {
     const evidence = { bucket: input.bucket, region: ctx.target.region };
     try {
-      await ctx.call('s3', 'HeadBucket', { Bucket: input.bucket });
+      await callTarget(ctx, 's3', 'HeadBucket', { Bucket: input.bucket });
     } catch (error) {
       // HeadBucket has no body, so the SDK knows only the status: 404 none, 403 someone else's.
       const status = httpStatusOf(error);
@@ -35,4 +36,4 @@ export const s3BucketExistsCheck: CheckType<typeof s3BucketExists.with> = {
     }
     return passed(`the bucket ${input.bucket} exists`, evidence);
   },
-};
+});

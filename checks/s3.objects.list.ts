@@ -6,6 +6,7 @@ import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js
 import { runProbes } from './iam/role-probes.js';
 import { isAwsError } from './support/aws-error.js';
 import { errored, failed, passed, trimList } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 import { bucketName, roleName } from './fragments.js';
 
 export const s3ObjectsList = defineCheckSpec({
@@ -30,7 +31,7 @@ interface ListObjectsOutput {
 /** Enough pages to judge the lab's expectations, never the whole of a large bucket. */
 const MAX_PAGES = 10;
 
-export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
+export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = onTarget({
   ...s3ObjectsList,
   async run(input, ctx) {
     const where = input.prefix ? `s3://${input.bucket}/${input.prefix}` : `s3://${input.bucket}`;
@@ -59,16 +60,21 @@ export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
       asRole = probe?.explanation;
     }
     const keys: string[] = [];
+    // Keys outside the prefix that the target listed anyway: not what the lab asked about.
+    let outside = 0;
     let token: string | undefined;
     let pages = 0;
     try {
       do {
-        const page = await ctx.call<ListObjectsOutput>('s3', 'ListObjectsV2', {
+        const page = await callTarget<ListObjectsOutput>(ctx, 's3', 'ListObjectsV2', {
           Bucket: input.bucket,
           ...(input.prefix ? { Prefix: input.prefix } : {}),
           ...(token ? { ContinuationToken: token } : {}),
         });
-        keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+        for (const key of (page.Contents ?? []).map((o) => o.Key ?? '')) {
+          if (key.startsWith(input.prefix)) keys.push(key);
+          else outside++;
+        }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
         pages++;
       } while (token && pages < MAX_PAGES);
@@ -84,6 +90,7 @@ export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
       objects: keys.length,
       keys: trimList(keys),
       ...(asRole ? { asRole: input.asRole } : {}),
+      ...(outside ? { outsidePrefix: outside } : {}),
     };
     const missing = input.keys.filter((k) => !keys.includes(k));
     if (missing.length > 0) {
@@ -101,4 +108,4 @@ export const s3ObjectsListCheck: CheckType<typeof s3ObjectsList.with> = {
     const listed = `${where} lists ${keys.length}${token ? '+' : ''} object(s)`;
     return passed(asRole ? `${listed}; ${asRole}` : listed, evidence);
   },
-};
+});

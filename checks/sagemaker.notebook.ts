@@ -3,6 +3,7 @@ import { defineCheckSpec, type CheckType } from './define.js';
 import { roleNameOf, sameRole } from './iam/role-ref.js';
 import { isAwsError } from './support/aws-error.js';
 import { failed, passed, sentence } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 
 const notebookStatus = z.enum([
@@ -35,23 +36,30 @@ interface DescribeNotebookOutput {
   FailureReason?: string;
 }
 
-export const sagemakerNotebookCheck: CheckType<typeof sagemakerNotebook.with> = {
+export const sagemakerNotebookCheck: CheckType<typeof sagemakerNotebook.with> = onTarget({
   ...sagemakerNotebook,
   async run(input, ctx) {
-    let notebook: DescribeNotebookOutput;
+    let notebook: DescribeNotebookOutput | undefined;
     try {
-      notebook = await ctx.call<DescribeNotebookOutput>('sagemaker', 'DescribeNotebookInstance', {
-        NotebookInstanceName: input.name,
-      });
+      notebook = await callTarget<DescribeNotebookOutput>(
+        ctx,
+        'sagemaker',
+        'DescribeNotebookInstance',
+        { NotebookInstanceName: input.name },
+      );
     } catch (error) {
       // SageMaker answers a missing record with ValidationException "RecordNotFound".
-      if (isAwsError(error, 'ValidationException', 'ResourceNotFound', 'RecordNotFound')) {
-        return failed(
-          `no notebook instance named ${input.name} in ${ctx.target.region} (account ${ctx.target.account})`,
-          { name: input.name, region: ctx.target.region },
-        );
+      if (!isAwsError(error, 'ValidationException', 'ResourceNotFound', 'RecordNotFound')) {
+        throw error;
       }
-      throw error;
+    }
+    // Another notebook's description is not this one's.
+    const named = notebook?.NotebookInstanceName;
+    if (!notebook || (named !== undefined && named !== input.name)) {
+      return failed(
+        `no notebook instance named ${input.name} in ${ctx.target.region} (account ${ctx.target.account})`,
+        { name: input.name, region: ctx.target.region },
+      );
     }
     const status = notebook.NotebookInstanceStatus ?? 'unknown';
     const evidence = {
@@ -82,4 +90,4 @@ export const sagemakerNotebookCheck: CheckType<typeof sagemakerNotebook.with> = 
     const role = notebook.RoleArn ? ` with the role ${roleNameOf(notebook.RoleArn)}` : '';
     return passed(`the notebook ${input.name} is ${status}${role}`, evidence);
   },
-};
+});

@@ -4,6 +4,7 @@ import { defineCheckSpec, type CheckType } from './define.js';
 import { roleNameOf, sameRole } from './iam/role-ref.js';
 import { isAwsError } from './support/aws-error.js';
 import { failed, passed } from './support/outcome.js';
+import { callTarget, onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 
 const trainingStatus = z.enum(['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped']);
@@ -39,34 +40,57 @@ interface DescribeTrainingJobOutput {
 
 /** How many recent jobs to look through for the one run with the role. */
 const RECENT_JOBS = 20;
+/** Pages of ListTrainingJobs (100 jobs each) to read before concluding. */
+const MAX_PAGES = 10;
 
 async function describe(
   ctx: CheckContext,
   name: string,
 ): Promise<DescribeTrainingJobOutput | undefined> {
   try {
-    return await ctx.call<DescribeTrainingJobOutput>('sagemaker', 'DescribeTrainingJob', {
-      TrainingJobName: name,
-    });
+    const job = await callTarget<DescribeTrainingJobOutput>(
+      ctx,
+      'sagemaker',
+      'DescribeTrainingJob',
+      { TrainingJobName: name },
+    );
+    // Another job's description is not this one's.
+    return job.TrainingJobName === undefined || job.TrainingJobName === name ? job : undefined;
   } catch (error) {
     if (isAwsError(error, 'ValidationException', 'ResourceNotFound')) return undefined;
     throw error;
   }
 }
 
-async function recentJobs(ctx: CheckContext, nameContains?: string): Promise<TrainingJobSummary[]> {
-  const out = await ctx.call<{ TrainingJobSummaries?: TrainingJobSummary[] }>(
-    'sagemaker',
-    'ListTrainingJobs',
-    {
+/**
+ * The jobs whose names start with `namePrefix`, newest first. Every page is read (up to
+ * MAX_PAGES), and names and order are checked here: moto ignores SortBy and cuts each page
+ * before it applies NameContains, so its first page holds the oldest jobs, not the newest.
+ */
+async function recentJobs(ctx: CheckContext, namePrefix?: string): Promise<TrainingJobSummary[]> {
+  const jobs: TrainingJobSummary[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await callTarget<{
+      TrainingJobSummaries?: TrainingJobSummary[];
+      NextToken?: string;
+    }>(ctx, 'sagemaker', 'ListTrainingJobs', {
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
-      MaxResults: RECENT_JOBS,
-      ...(nameContains ? { NameContains: nameContains } : {}),
-    },
-  );
-  // Sorted here too: not every emulator honours SortBy.
-  return (out.TrainingJobSummaries ?? []).sort(
+      MaxResults: 100,
+      ...(namePrefix ? { NameContains: namePrefix } : {}),
+      ...(token ? { NextToken: token } : {}),
+    });
+    jobs.push(
+      ...(page.TrainingJobSummaries ?? []).filter(
+        (j) => !namePrefix || (j.TrainingJobName ?? '').startsWith(namePrefix),
+      ),
+    );
+    token = page.NextToken;
+    pages++;
+  } while (token && pages < MAX_PAGES);
+  return jobs.sort(
     (a, b) => new Date(b.CreationTime ?? 0).getTime() - new Date(a.CreationTime ?? 0).getTime(),
   );
 }
@@ -89,9 +113,7 @@ async function findJob(
     .filter(Boolean)
     .join(' and ');
   const lookedFor = `a training job ${wanted}`;
-  const candidates = (await recentJobs(ctx, input.namePrefix)).filter(
-    (j) => !input.namePrefix || (j.TrainingJobName ?? '').startsWith(input.namePrefix),
-  );
+  const candidates = (await recentJobs(ctx, input.namePrefix)).slice(0, RECENT_JOBS);
   for (const candidate of candidates) {
     const job = await describe(ctx, candidate.TrainingJobName ?? '');
     if (job && (!input.role || (job.RoleArn && sameRole(job.RoleArn, input.role)))) {
@@ -101,7 +123,7 @@ async function findJob(
   return { lookedFor };
 }
 
-export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.with> = {
+export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.with> = onTarget({
   ...sagemakerTrainingJob,
   async run(input, ctx) {
     const { job, lookedFor } = await findJob(ctx, input);
@@ -135,4 +157,4 @@ export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.wi
     }
     return passed(`the training job ${name} is ${status}`, evidence);
   },
-};
+});

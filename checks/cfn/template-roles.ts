@@ -6,6 +6,7 @@
 import type { CheckContext } from '../define.js';
 import { parsePolicyDocument, type PolicyDocument } from '../iam/policy-document.js';
 import type { InlinePolicy, ManagedPolicy, RoleSnapshot } from '../iam/role-policies.js';
+import { callTarget, OperationNotImplemented } from '../support/target.js';
 import { resolveIntrinsics, type TemplateScope } from './resolve-intrinsics.js';
 
 type Resource = { Type?: string; Properties?: Record<string, unknown> };
@@ -45,10 +46,14 @@ async function readManagedDocument(
   arn: string,
 ): Promise<PolicyDocument | undefined> {
   try {
-    const policy = await ctx.call<{ Policy?: { DefaultVersionId?: string } }>('iam', 'GetPolicy', {
-      PolicyArn: arn,
-    });
-    const version = await ctx.call<{ PolicyVersion?: { Document?: string } }>(
+    const policy = await callTarget<{ Policy?: { DefaultVersionId?: string } }>(
+      ctx,
+      'iam',
+      'GetPolicy',
+      { PolicyArn: arn },
+    );
+    const version = await callTarget<{ PolicyVersion?: { Document?: string } }>(
+      ctx,
       'iam',
       'GetPolicyVersion',
       {
@@ -57,7 +62,9 @@ async function readManagedDocument(
       },
     );
     return parsePolicyDocument(version.PolicyVersion?.Document ?? '{}');
-  } catch {
+  } catch (error) {
+    // A target without the operation cannot judge the template's managed policies: say so.
+    if (error instanceof OperationNotImplemented) throw error;
     return undefined;
   }
 }

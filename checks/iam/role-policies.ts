@@ -6,6 +6,7 @@
  */
 import type { CheckContext } from '../define.js';
 import { isAwsError } from '../support/aws-error.js';
+import { callTarget } from '../support/target.js';
 import { parsePolicyDocument, type PolicyDocument } from './policy-document.js';
 import { roleNameOf } from './role-ref.js';
 
@@ -104,7 +105,9 @@ export function loadBucketPolicy(
 ): Promise<PolicyDocument | undefined> {
   return memo(bucketPolicies, ctx, bucket, async () => {
     try {
-      const out = await ctx.call<{ Policy?: string }>('s3', 'GetBucketPolicy', { Bucket: bucket });
+      const out = await callTarget<{ Policy?: string }>(ctx, 's3', 'GetBucketPolicy', {
+        Bucket: bucket,
+      });
       return out.Policy ? parsePolicyDocument(out.Policy) : undefined;
     } catch (error) {
       if (isAwsError(error, 'NoSuchBucketPolicy', 'NoSuchBucket')) return undefined;
@@ -130,12 +133,16 @@ export function policyLabel(policy: RolePolicy): string {
 async function readRole(ctx: CheckContext, name: string): Promise<RoleSnapshot | undefined> {
   let role: GetRoleOutput['Role'];
   try {
-    role = (await ctx.call<GetRoleOutput>('iam', 'GetRole', { RoleName: name })).Role;
+    role = (await callTarget<GetRoleOutput>(ctx, 'iam', 'GetRole', { RoleName: name })).Role;
   } catch (error) {
     if (isAwsError(error, 'NoSuchEntity')) return undefined;
     throw error;
   }
   if (!role) return undefined;
+  // Another role's answer is not this role's (IAM names are unique regardless of case).
+  if (role.RoleName !== undefined && role.RoleName.toLowerCase() !== name.toLowerCase()) {
+    return undefined;
+  }
   const [managed, inline] = await Promise.all([
     readManagedPolicies(ctx, name),
     readInlinePolicies(ctx, name),
@@ -154,7 +161,7 @@ async function readManagedPolicies(ctx: CheckContext, roleName: string): Promise
   const attached: { PolicyName?: string; PolicyArn?: string }[] = [];
   let marker: string | undefined;
   do {
-    const page = await ctx.call<ListAttachedOutput>('iam', 'ListAttachedRolePolicies', {
+    const page = await callTarget<ListAttachedOutput>(ctx, 'iam', 'ListAttachedRolePolicies', {
       RoleName: roleName,
       ...(marker ? { Marker: marker } : {}),
     });
@@ -181,11 +188,15 @@ async function readPolicyDocument(
   ctx: CheckContext,
   arn: string,
 ): Promise<{ versionId?: string; document: PolicyDocument }> {
-  const policy = await ctx.call<{ Policy?: { DefaultVersionId?: string } }>('iam', 'GetPolicy', {
-    PolicyArn: arn,
-  });
+  const policy = await callTarget<{ Policy?: { DefaultVersionId?: string } }>(
+    ctx,
+    'iam',
+    'GetPolicy',
+    { PolicyArn: arn },
+  );
   const versionId = policy.Policy?.DefaultVersionId ?? 'v1';
-  const version = await ctx.call<{ PolicyVersion?: { Document?: string } }>(
+  const version = await callTarget<{ PolicyVersion?: { Document?: string } }>(
+    ctx,
     'iam',
     'GetPolicyVersion',
     { PolicyArn: arn, VersionId: versionId },
@@ -197,7 +208,7 @@ async function readInlinePolicies(ctx: CheckContext, roleName: string): Promise<
   const names: string[] = [];
   let marker: string | undefined;
   do {
-    const page = await ctx.call<ListInlineOutput>('iam', 'ListRolePolicies', {
+    const page = await callTarget<ListInlineOutput>(ctx, 'iam', 'ListRolePolicies', {
       RoleName: roleName,
       ...(marker ? { Marker: marker } : {}),
     });
@@ -206,7 +217,7 @@ async function readInlinePolicies(ctx: CheckContext, roleName: string): Promise<
   } while (marker);
   return Promise.all(
     names.map(async (policyName) => {
-      const out = await ctx.call<{ PolicyDocument?: string }>('iam', 'GetRolePolicy', {
+      const out = await callTarget<{ PolicyDocument?: string }>(ctx, 'iam', 'GetRolePolicy', {
         RoleName: roleName,
         PolicyName: policyName,
       });

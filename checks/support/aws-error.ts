@@ -32,14 +32,3 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return String(error);
 }
-
-/**
- * The target does not implement the operation: it says so (NotImplemented, UnknownOperation,
- * InvalidAction), or answers with a server error page instead of the protocol (moto does that
- * for CloudTrail LookupEvents).
- */
-export function isUnsupportedOperation(error: unknown): boolean {
-  if (isAwsError(error, 'NotImplemented', 'UnknownOperation', 'InvalidAction')) return true;
-  const status = httpStatusOf(error);
-  return status !== undefined && status >= 500 && error instanceof SyntaxError;
-}

@@ -69,9 +69,11 @@ export class AwsClients {
         `labwright has no client for the AWS service "${service}" (it has ${Object.keys(SERVICES).join(', ')})`,
       );
     }
-    const slim = isCheckOperation(service, operation)
+    let slim = isCheckOperation(service, operation)
       ? await loadSlimServiceModule(service)
       : undefined;
+    // A slim build older than the check library's list of operations lacks the newer ones.
+    if (slim && typeof slim[`${operation}Command`] !== 'function') slim = undefined;
     const module = slim ?? (await loadServiceModule(service));
     const Command = module[`${operation}Command`] as CommandClass | undefined;
     if (typeof Command !== 'function') throw new Error(`${service} has no operation ${operation}`);

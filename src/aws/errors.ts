@@ -62,6 +62,14 @@ const PERMISSION_CODES = new Set([
   'Forbidden',
 ]);
 
+const UNSUPPORTED_CODES = new Set([
+  'NotImplemented',
+  'NotImplementedException',
+  'UnknownOperation',
+  'UnknownOperationException',
+  'InvalidAction',
+]);
+
 interface ErrorLike {
   name?: string;
   code?: string;
@@ -95,6 +103,22 @@ export function isNetworkError(error: unknown): boolean {
   if (e.code && NETWORK_CODES.has(e.code)) return true;
   if (e.name === 'TimeoutError' && !e.$metadata?.httpStatusCode) return true;
   return Array.isArray(e.errors) && e.errors.some((inner) => isNetworkError(inner));
+}
+
+/**
+ * The target does not implement the operation. It says so (NotImplemented, UnknownOperation,
+ * InvalidAction; LocalStack answers 501), or answers with a server error page instead of the
+ * protocol: moto does that for every operation it lacks (CloudTrail LookupEvents), and the SDK
+ * then fails to read the page (a SyntaxError for JSON protocols, "XML parse error" for the rest).
+ */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const codes = errorCodes(error);
+  if (codes.some((code) => UNSUPPORTED_CODES.has(code))) return true;
+  const status = (error as ErrorLike)?.$metadata?.httpStatusCode;
+  if (status === 501) return true;
+  if (status === undefined || status < 500) return false;
+  const message = (error as ErrorLike)?.message ?? '';
+  return error instanceof SyntaxError || /Deserialization error|XML parse error/.test(message);
 }
 
 export function isPermissionError(error: unknown): boolean {

@@ -21,6 +21,8 @@ export interface SandboxHandle {
   endpoint: string;
   /** True when this process started it (and stops it). */
   owned: boolean;
+  /** After stop(): whether every call it answered is on disk (a failed write is said when it happens). */
+  saved(): boolean;
   stateDir: string;
   stop(): Promise<void>;
 }
@@ -108,6 +110,7 @@ function borrow(dir: string, running: SandboxRecord): SandboxHandle {
     endpoint: running.endpoint,
     owned: false,
     stateDir: dir,
+    saved: () => true,
     async stop() {
       clearInterval(watch);
       await (await takeover)?.stop();
@@ -168,6 +171,7 @@ export async function startRecordedSandbox(options: {
     endpoint: sandbox.endpoint,
     owned: true,
     stateDir: options.stateDir,
+    saved: () => !sandbox.core.journal?.behind,
     stop() {
       stopped ??= sandbox.stop().finally(() => {
         removeRecord();

@@ -72,6 +72,10 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
     process.on('SIGTERM', stop);
   });
   await sandbox.stop();
+  if (!sandbox.saved()) {
+    out.write('\nsandbox stopped, but its last calls could not be saved (see the message above).\n');
+    return EXIT.target;
+  }
   out.write('\nsandbox stopped; its state is saved.\n');
   return EXIT.ok;
 }

@@ -249,7 +249,10 @@ export class Core implements SandboxCore {
   }
 
   private sts(): StsState {
-    return this.store.get<StsState>('sts', () => ({ keys: {} }));
+    // Keyed by access key ids a client sends: no prototype, so `constructor` is just an unknown key.
+    return this.store.get<StsState>('sts', () => ({
+      keys: Object.create(null) as StsState['keys'],
+    }));
   }
 
   /**
@@ -258,7 +261,8 @@ export class Core implements SandboxCore {
    * account root with any secret, LocalStack's convention, so existing setups keep working.
    */
   resolveKey(accessKeyId: string): KnownKey | undefined {
-    const issued = this.sts().keys[accessKeyId];
+    const keys = this.sts().keys;
+    const issued = Object.hasOwn(keys, accessKeyId) ? keys[accessKeyId] : undefined;
     if (issued) {
       return {
         caller: this.sessionCaller(accessKeyId, issued),

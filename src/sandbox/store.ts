@@ -32,6 +32,7 @@ import type { BlobStore, ServiceName, StateStore } from './types.js';
 export const STATE_FILE = 'state.json';
 const BLOBS_DIR = 'blobs';
 const SNAPSHOT_FORMAT = 1;
+const LEGACY_EVENTS_FILE = 'events.jsonl';
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
 export function defaultStateDir(): string {
@@ -172,6 +173,8 @@ export class FileStateStore implements StateStore {
     }
     renameSync(temp, target);
     syncFolder(this.dir);
+    // Trail events of before the journal now live in the snapshot.
+    rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });
   }
 
   /** Forgets everything, on disk too (the journal is emptied by its writer). */
@@ -254,8 +257,8 @@ export class FileStateStore implements StateStore {
         return { seq, hash, data, events: events as TrailEvent[], legacy: false };
       }
     } else if (isObject(parsed) && !('format' in parsed) && validData(parsed)) {
-      // A state.json written before the journal: the state as it was, with no history.
-      return { seq: 0, hash: '', data: parsed, events: [], legacy: true };
+      // A state.json written before the journal: the state as it was, with no history of calls.
+      return { seq: 0, hash: '', data: parsed, events: legacyEvents(dir), legacy: true };
     }
     this.setAside(dir, STATE_FILE, 'it is not a sandbox state');
     return undefined;
@@ -299,6 +302,25 @@ export class FileStateStore implements StateStore {
       `the sandbox's ${from} could not be used (${reason}): it is kept as ${aside}, and the state comes from the journal`,
     );
   }
+}
+
+/** CloudTrail events as sandboxes before the journal kept them, one JSON a line. */
+function legacyEvents(dir: string): TrailEvent[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, LEGACY_EVENTS_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const events: TrailEvent[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line) events.push(JSON.parse(line) as TrailEvent);
+    } catch {
+      // A line cut short by a crash of that older sandbox.
+    }
+  }
+  return events;
 }
 
 /** The journal names bodies by hash: a deleted object's body stays until the journal is reset. */

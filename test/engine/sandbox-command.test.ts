@@ -4,11 +4,12 @@
  * other terminals (`labwright check`, the aws CLI) share; a busy port is a sentence, exit 3.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { BIN, labwright, makeHome, STACK_FRAME } from './support.js';
+import { BIN, labwright, makeHome, sharedSandbox, STACK_FRAME } from './support.js';
 
 const serverRecord = (stateHome: string) =>
   path.join(stateHome, 'labwright', 'sandbox', 'server.json');
@@ -91,6 +92,69 @@ describe('the sandbox target', () => {
     }
     expect(existsSync(serverRecord(home.stateHome))).toBe(false);
   });
+
+  it(
+    'a check that uses another terminal’s sandbox outlives it: it takes the folder over',
+    { timeout: 180_000 },
+    async () => {
+      const home = makeHome();
+      // The other terminal: a sandbox recorded under a process of its own, which then ends.
+      const sandbox = await sharedSandbox(home);
+      const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], {
+        stdio: 'ignore',
+      });
+      const record = serverRecord(home.stateHome);
+      writeFileSync(
+        record,
+        JSON.stringify({ pid: owner.pid, port: sandbox.port, endpoint: sandbox.endpoint }),
+      );
+      // The check polls for the role: once it is asking, the other terminal quits.
+      const check = labwright(home, [
+        'check',
+        'sagemaker-iam-roles',
+        '--step',
+        'create-role',
+        '--json',
+      ]);
+      const asked = () =>
+        sandbox.core.events
+          .all()
+          .some((e) => e.eventName === 'GetRole' && e.userAgent.includes('labwright/'));
+      while (!asked()) await new Promise((resolve) => setTimeout(resolve, 50));
+      await sandbox.stop();
+      owner.kill('SIGKILL');
+      const iam = new IAMClient({
+        endpoint: sandbox.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 20,
+      });
+      // The role is made on the same address, which the checking process now serves.
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'SageMakerExecutionRole',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'sagemaker.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          }),
+        }),
+      );
+      const result = await check;
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+      const report = JSON.parse(result.stdout);
+      expect(report.target.endpoint).toBe(sandbox.endpoint);
+      expect(
+        report.steps[0].checks.find((c: { id: string }) => c.id === 'role-exists'),
+      ).toMatchObject({ status: 'passed' });
+      expect(existsSync(record)).toBe(false);
+    },
+  );
 
   it('a port in use: exit 3 with a sentence', async () => {
     const home = makeHome();

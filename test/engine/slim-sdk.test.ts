@@ -18,7 +18,10 @@ import { trustSageMaker } from '../sandbox/helpers.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
-/** `call('iam', 'GetRole'` and `call<...>(\n 'iam',\n 'GetRole'` in the check library's sources. */
+/**
+ * `call('iam', 'GetRole'`, `call<...>(\n 'iam',\n 'GetRole'` and `callTarget(ctx, 'iam', 'GetRole'`
+ * in the check library's sources.
+ */
 function operationsCalledBy(folder: string): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
   const files = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((file) =>
@@ -27,7 +30,7 @@ function operationsCalledBy(folder: string): Map<string, Set<string>> {
   for (const file of files) {
     const source = readFileSync(path.join(folder, file), 'utf8');
     for (const match of source.matchAll(
-      /\bcall(?:<[^()]*?>)?\(\s*'([a-z0-9]+)',\s*'([A-Za-z0-9]+)'/g,
+      /\bcall(?:Target)?(?:<[^()]*?>)?\(\s*(?:ctx,\s*)?'([a-z0-9]+)',\s*'([A-Za-z0-9]+)'/g,
     )) {
       const [, service, operation] = match as unknown as [string, string, string];
       if (!found.has(service)) found.set(service, new Set());

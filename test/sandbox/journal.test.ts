@@ -284,6 +284,28 @@ describe('the state folder', () => {
     }
   });
 
+  it('takes over the state of a sandbox from before the journal, and its CloudTrail history', async () => {
+    const dir = newDir();
+    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    await doTheLabQuickly(first.endpoint);
+    const event = first.core.events.all().find((e) => e.eventName === 'CreateRole');
+    await first.stop();
+    const { data } = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { data: object };
+    rmSync(join(dir, 'journal.jsonl'));
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(data));
+    writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify(event)}\n{"cut`);
+
+    const second = await startSandbox({ stateDir: dir, log: quiet().log });
+    try {
+      expect(second.core.store.legacy).toBe(true);
+      expect(await roles(second)).toEqual(['Exec']);
+      expect(second.core.events.all()[0]).toEqual(event);
+    } finally {
+      await second.stop();
+    }
+    expect(existsSync(join(dir, 'events.jsonl'))).toBe(false);
+  });
+
   it('serves one sandbox at a time, and is free again once it stops', async () => {
     const dir = newDir();
     const first = await startSandbox({ stateDir: dir, log: quiet().log });
