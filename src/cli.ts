@@ -5,6 +5,7 @@ import type { CheckOptions } from './commands/check.js';
 import type { GradeCommandOptions } from './commands/grade.js';
 import type { RunOptions } from './commands/run.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
+import type { SubmitOptions } from './commands/submit.js';
 import type { LabCommandOptions } from './commands/target-session.js';
 
 /**
@@ -44,14 +45,33 @@ export function buildProgram(): Command {
       run(async () => (await import('./commands/validate.js')).validateCommand(labs, options))(),
     );
 
+  const grade = program
+    .command('grade')
+    .description(
+      'grade a class read-only: a roster or hand-ins in; gradebook.csv, results.json and junit.xml out',
+    );
+  grade
+    .command('merge')
+    .description("merge the results.json of a class's shards into one gradebook")
+    .argument('<results...>', 'the results.json of every shard')
+    .option('--out <dir>', 'where the merged gradebook goes (default ./grades)')
+    .action((files: string[], options: { out?: string }) =>
+      run(async () =>
+        // commander gives `--out` after `merge` to grade, which has one too.
+        (await import('./commands/grade.js')).gradeMergeCommand(files, {
+          out: options.out ?? (grade.opts() as { out?: string }).out,
+        }),
+      )(),
+    );
   targetOptions(
-    program
-      .command('grade')
-      .description(
-        'grade a class read-only: a roster in; gradebook.csv, results.json and junit.xml out',
-      )
+    grade
       .argument('<lab>', 'a lab id or a path to a lab.yaml')
-      .requiredOption('--roster <file>', 'the roster CSV: a row per student')
+      .option('--roster <file>', 'the roster CSV: a row per student')
+      .option(
+        '--submissions <paths...>',
+        'hand-ins (labwright submit): folders of .labwright files, or the files',
+      )
+      .option('--shard <i/n>', 'grade only shard i of n: a stable share of the class by id')
       .option('--concurrency <n>', 'students graded at once (default 8)')
       .option('--out <dir>', 'where the gradebook goes (default ./grades)')
       .option(
@@ -103,6 +123,20 @@ export function buildProgram(): Command {
   labCommand(program, 'hint', 'the next hint for the first check that does not pass').action(
     (lab: string, options: LabCommandOptions) =>
       run(async () => (await import('./commands/hint.js')).hintCommand(lab, options))(),
+  );
+
+  targetOptions(
+    program
+      .command('submit')
+      .description(
+        'hand in your sandbox work: one file with every call you made, your files and progress',
+      )
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .option('--out <file>', 'where the hand-in goes (default ./<lab>-<student>.labwright)')
+      .option('--student <name>', 'your name or student id (default $USER)')
+      .option('--var <name=value>', 'a lab variable you set (repeatable)', collect),
+  ).action((lab: string, options: SubmitOptions) =>
+    run(async () => (await import('./commands/submit.js')).submitCommand(lab, options))(),
   );
 
   targetOptions(
@@ -173,8 +207,12 @@ export async function main(argv: string[]): Promise<number> {
 
 const GRADE_HELP = `
 Roster columns: id, and exactly one of endpoint (a LocalStack-compatible URL), profile (an AWS
-profile) or role_arn (a grading role in the student's account, assumed with your credentials;
-external_id optional); region is optional; any other column sets a lab variable for that student.
+profile), role_arn (a grading role in the student's account, assumed with your credentials;
+external_id optional) or submission (a hand-in file written by labwright submit); region is
+optional; any other column sets a lab variable for that student.
+--submissions DIR grades every hand-in in DIR: each is verified and replayed into a fresh
+in-memory sandbox, then graded there; a tampered hand-in, or one for another lab, is an error row.
+--shard i/n grades a stable share of the class; labwright grade merge joins the shards' results.
 Target options are yours, not the students': --region is the default region, and role_arn rows
 are assumed with --profile (or the default credentials), or through --endpoint.
 

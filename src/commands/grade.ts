@@ -3,11 +3,15 @@ import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gradeClass } from '../grade/grade-class.js';
 import { labCheckRefs } from '../grade/lab-checks.js';
+import { checkRefsOf, MergeError, mergeShards } from '../grade/merge.js';
+import { handInFiles, handInStudents } from '../grade/submissions.js';
+import { formatShard, inShard, parseShard, type Shard } from '../handin/shard.js';
 import { OUTPUT_FILES, writeGradeOutputs } from '../grade/outputs.js';
 import { plainReporter, type GradeReporter } from '../grade/reporter.js';
 import {
   mergeResults,
   readClassResults,
+  readResultsFile,
   studentPassed,
   type ClassResults,
   type StudentResult,
@@ -16,6 +20,7 @@ import { parseRoster, type RosterStudent } from '../grade/roster.js';
 import { createStudentGrader, type StudentGrader } from '../grade/student-grader.js';
 import { TargetOptionError } from '../aws/errors.js';
 import { summarizeClass } from '../grade/summary.js';
+import { summaryText } from '../grade/text-output.js';
 import { loadLabFile } from '../engine/load-lab.js';
 import { resolveLabArgument } from '../lab/discover.js';
 import { formatProblem } from '../lab/problem.js';
@@ -23,7 +28,11 @@ import type { TargetOptions } from '../aws/target.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 export interface GradeCommandOptions extends TargetOptions {
-  roster: string;
+  roster?: string;
+  /** Hand-in files, or folders of them (`labwright submit`). */
+  submissions?: string[];
+  /** `i/n`: grade only the students whose id hashes to shard i of n. */
+  shard?: string;
   concurrency?: string;
   out?: string;
   onlyFailed?: boolean;
@@ -50,6 +59,17 @@ export async function gradeCommand(
   );
   const timeoutSeconds = positiveNumber('--timeout', options.timeout, DEFAULT_TIMEOUT_SECONDS);
   const outDir = path.resolve(options.out ?? 'grades');
+  let shard: Shard | undefined;
+  try {
+    shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!options.roster === !options.submissions?.length) {
+    throw new UsageError(
+      'give the class as --roster FILE (a row per student) or --submissions DIR|FILES (hand-ins), one of the two',
+    );
+  }
 
   const labFile = resolveLabArgument(labArgument);
   if (!labFile)
@@ -63,26 +83,33 @@ export async function gradeCommand(
   }
   const { lab } = loadedLab.loaded;
 
-  const rosterText = await readFile(options.roster, 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
+  let classList: RosterStudent[];
+  if (options.roster) {
+    const rosterFile = options.roster;
+    const rosterText = await readFile(rosterFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(
-        `cannot read the roster ${options.roster}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+        `cannot read the roster ${rosterFile}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
       );
-    },
-  );
-  const roster = parseRoster(rosterText, {
-    file: path.relative(process.cwd(), path.resolve(options.roster)) || options.roster,
-    labId: lab.id,
-    labVars: new Set(Object.keys(loadedLab.loaded.defaults)),
-    baseDir: path.dirname(path.resolve(options.roster)),
-  });
-  if (!roster.ok) {
-    for (const problem of roster.problems) console.error(problem);
-    return EXIT.usage;
+    });
+    const roster = parseRoster(rosterText, {
+      file: path.relative(process.cwd(), path.resolve(rosterFile)) || rosterFile,
+      labId: lab.id,
+      labVars: new Set(Object.keys(loadedLab.loaded.defaults)),
+      baseDir: path.dirname(path.resolve(rosterFile)),
+    });
+    if (!roster.ok) {
+      for (const problem of roster.problems) console.error(problem);
+      return EXIT.usage;
+    }
+    classList = roster.students;
+  } else {
+    classList = await submissionsClass(options.submissions ?? []);
   }
+  // A shard is a stable share by id: every machine of a matrix agrees without talking.
+  const students = classList.filter((student) => inShard(student.id, shard));
 
   const previous = options.onlyFailed ? await previousResults(outDir, lab.id) : undefined;
-  const toGrade = previous ? studentsToRegrade(roster.students, previous) : roster.students;
+  const toGrade = previous ? studentsToRegrade(students, previous) : students;
   if (previous && toGrade.length === 0) {
     console.log(
       `Nothing to regrade: every student in ${path.join(outDir, OUTPUT_FILES.results)} passed.`,
@@ -99,7 +126,11 @@ export async function gradeCommand(
     throw error;
   }
   let regraded: StudentResult[];
-  const reporter = await chooseReporter({ lab: lab.id, total: toGrade.length, concurrency });
+  const reporter = await chooseReporter({
+    lab: shard ? `${lab.id} (shard ${formatShard(shard)})` : lab.id,
+    total: toGrade.length,
+    concurrency,
+  });
   try {
     regraded = await gradeClass(toGrade, {
       concurrency,
@@ -114,27 +145,77 @@ export async function gradeCommand(
     grader.close();
   }
 
-  const students = previous
+  const graded = previous
     ? mergeResults(
-        roster.students.map((student) => student.id),
+        students.map((student) => student.id),
         previous.students,
         regraded,
       )
     : regraded;
+  const stepIds = lab.steps.map((step) => step.id);
   const results: ClassResults = {
     lab: lab.id,
     labVersion: lab.version,
     gradedAt: new Date().toISOString(),
-    students,
+    steps: stepIds,
+    ...(shard ? { shard } : {}),
+    students: graded,
   };
-  const written = await writeGradeOutputs(
-    outDir,
-    lab.steps.map((step) => step.id),
-    results,
-  );
-  const summary = summarizeClass(labCheckRefs(lab), students);
+  const written = await writeGradeOutputs(outDir, stepIds, results);
+  const summary = summarizeClass(labCheckRefs(lab), graded);
   await reporter.done(summary, written.map(shownPath));
-  return regraded.every((result) => result.error !== null) ? EXIT.target : EXIT.ok;
+  const noneReached = regraded.length > 0 && regraded.every((result) => result.error !== null);
+  return noneReached ? EXIT.target : EXIT.ok;
+}
+
+/** The hand-ins named by --submissions, as students. */
+async function submissionsClass(paths: string[]): Promise<RosterStudent[]> {
+  let files: string[];
+  try {
+    files = await handInFiles(paths);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!files.length) {
+    throw new UsageError(
+      `--submissions ${paths.join(' ')}: no hand-ins there (files ending .labwright, written by labwright submit)`,
+    );
+  }
+  return handInStudents(files);
+}
+
+/**
+ * `labwright grade merge <results.json...> --out DIR`: the shards of a class as one gradebook.
+ * Exit 0 when merged, 2 when the parts are not one class's shards (each student exactly once).
+ */
+export async function gradeMergeCommand(
+  files: string[],
+  options: { out?: string },
+): Promise<number> {
+  const outDir = path.resolve(options.out ?? 'grades');
+  const parts = [];
+  for (const file of files) {
+    try {
+      parts.push({ file: shownPath(path.resolve(file)), results: await readResultsFile(file) });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  let merged: ClassResults;
+  try {
+    merged = mergeShards(parts);
+  } catch (error) {
+    if (error instanceof MergeError) throw new UsageError(error.message);
+    throw error;
+  }
+  await ensureWritable(outDir);
+  const written = await writeGradeOutputs(outDir, merged.steps ?? [], merged);
+  const summary = summarizeClass(checkRefsOf(merged), merged.students);
+  console.log(
+    `Merged ${parts.length} result file${parts.length === 1 ? '' : 's'} of lab ${merged.lab}.`,
+  );
+  console.log(summaryText(summary, written.map(shownPath)));
+  return EXIT.ok;
 }
 
 /** A path as the instructor would type it: relative below the current folder, else absolute. */

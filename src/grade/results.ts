@@ -29,6 +29,10 @@ export interface ClassResults {
   lab: string;
   labVersion: string;
   gradedAt: string;
+  /** The lab's step ids, in lab order: the gradebook's columns (`grade merge` needs them). */
+  steps?: string[];
+  /** Set when this is one shard of a class (`grade --shard i/n`). */
+  shard?: { index: number; count: number };
   students: StudentResult[];
 }
 
@@ -61,6 +65,28 @@ export async function readClassResults(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
+  const data = parseClassResults(file, text);
+  if (data.lab !== labId) {
+    throw new Error(`${file} holds results of lab ${data.lab}, not ${labId}: choose another --out`);
+  }
+  return data;
+}
+
+/** A results.json written by `labwright grade`, whatever its lab; throws a sentence otherwise. */
+export async function readResultsFile(file: string): Promise<ClassResults> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
+  }
+  return parseClassResults(file, text);
+}
+
+function parseClassResults(file: string, text: string): ClassResults {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -69,9 +95,6 @@ export async function readClassResults(
   }
   if (!isClassResults(data)) {
     throw new Error(`${file} is not a results.json written by labwright grade`);
-  }
-  if (data.lab !== labId) {
-    throw new Error(`${file} holds results of lab ${data.lab}, not ${labId}: choose another --out`);
   }
   return data;
 }

@@ -14,7 +14,9 @@ import { BUILTIN_VARS } from '../lab/vars.js';
 export type StudentAccess =
   | { kind: 'endpoint'; endpoint: string }
   | { kind: 'profile'; profile: string }
-  | { kind: 'role'; roleArn: string; externalId?: string };
+  | { kind: 'role'; roleArn: string; externalId?: string }
+  /** A hand-in file written by `labwright submit` (absolute path). */
+  | { kind: 'submission'; file: string };
 
 export interface RosterStudent {
   id: string;
@@ -29,6 +31,8 @@ export interface RosterStudent {
   dir?: string;
   /** Lab variables set by the roster's extra columns; a blank cell keeps the lab's default. */
   vars: Record<string, string>;
+  /** Why this student cannot be graded, known before grading (their error row). */
+  refusal?: string;
 }
 
 export type RosterResult =
@@ -44,7 +48,7 @@ export interface RosterOptions {
   baseDir: string;
 }
 
-const ACCESS_COLUMNS = ['endpoint', 'profile', 'role_arn'] as const;
+const ACCESS_COLUMNS = ['endpoint', 'profile', 'role_arn', 'submission'] as const;
 const KNOWN_COLUMNS = new Set<string>(['id', ...ACCESS_COLUMNS, 'external_id', 'region', 'dir']);
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -144,7 +148,7 @@ function checkHeader(
   if (!columnOf.has('id')) problem('the header has no "id" column');
   if (!ACCESS_COLUMNS.some((name) => columnOf.has(name))) {
     problem(
-      'the header needs a column saying how to reach each student: endpoint, profile or role_arn',
+      'the header needs a column saying how to reach each student: endpoint, profile, role_arn or submission',
     );
   }
   return columnOf;
@@ -170,12 +174,12 @@ function readStudent(
   if (given.length !== 1) {
     problem(
       given.length === 0
-        ? `student ${id} has no endpoint, profile or role_arn: give exactly one`
-        : `student ${id} has ${given.join(' and ')}: give exactly one of endpoint, profile or role_arn`,
+        ? `student ${id} has no endpoint, profile, role_arn or submission: give exactly one`
+        : `student ${id} has ${given.join(' and ')}: give exactly one of endpoint, profile, role_arn or submission`,
     );
     return undefined;
   }
-  const access = readAccess(given[0]!, cell, id, problem);
+  const access = readAccess(given[0]!, cell, id, baseDir, problem);
   const region = cell('region');
   if (region && !REGION.test(region)) {
     problem(`student ${id}: "${region}" is not an AWS region name like us-east-1`);
@@ -202,6 +206,7 @@ function readAccess(
   kind: (typeof ACCESS_COLUMNS)[number],
   cell: (name: string) => string,
   id: string,
+  baseDir: string,
   problem: (message: string) => void,
 ): StudentAccess | undefined {
   const externalId = cell('external_id');
@@ -220,6 +225,16 @@ function readAccess(
     return { kind: 'endpoint', endpoint: endpoint.replace(/\/+$/, '') };
   }
   if (kind === 'profile') return { kind: 'profile', profile: cell('profile') };
+  if (kind === 'submission') {
+    const file = path.resolve(baseDir, cell('submission'));
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      problem(
+        `student ${id}: submission "${cell('submission')}" is not a file (relative to the roster's folder)`,
+      );
+      return undefined;
+    }
+    return { kind: 'submission', file };
+  }
   const roleArn = cell('role_arn');
   if (!ROLE_ARN.test(roleArn)) {
     problem(

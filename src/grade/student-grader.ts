@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { targetInfo } from '../aws/clients.js';
 import { targetKey, type Connection } from '../aws/connect.js';
 import { firstLine, TargetError } from '../aws/errors.js';
 import { resolveTarget, type Target, type TargetOptions } from '../aws/target.js';
+import { HandInError, unpackHandIn, type HandIn } from '../handin/format.js';
+import { labIdentity, type LabIdentity } from '../handin/lab-version.js';
+import { writeStudentFiles } from '../handin/student-files.js';
+import { replayHandIn, verifyHandIn } from '../handin/verify.js';
 import { Progress } from '../engine/progress.js';
 import type { LabReport } from '../engine/report.js';
 import { openLab } from '../engine/runner.js';
@@ -49,6 +54,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
     if (access.kind === 'profile') {
       return resolveTarget({ profile: access.profile, ...(region ? { region } : {}) });
     }
+    if (access.kind === 'submission') throw new Error('a hand-in is graded by gradeHandIn');
     assumer ??= new RoleAssumer(baseTarget);
     const credentials = await assumer.assume(
       access.roleArn,
@@ -70,29 +76,82 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
         };
   }
 
+  /** Runs the lab's checks once, read-only, against a reached target. */
+  async function runChecks(
+    target: Target,
+    signal: AbortSignal,
+    options: { vars: Record<string, string>; cwd: string; handIn?: HandIn },
+  ): Promise<LabReport> {
+    const clients = new ReadOnlyAwsClients(target, signal);
+    try {
+      const connection = await connectReadOnly(clients);
+      const session = openLab({
+        lab: loaded,
+        connection,
+        vars: options.vars,
+        // Quiz answers and hints live in the student's own progress: graded as none, unless
+        // the student handed them in.
+        progress: handInProgress(loaded.lab.id, connection.key, options.handIn),
+        cwd: options.cwd,
+      });
+      // The student's work is finished: nothing to wait for, so each check runs once.
+      return await session.runChecks({ wait: 'none', signal });
+    } finally {
+      clients.destroy();
+    }
+  }
+
+  let identity: Promise<LabIdentity> | undefined;
+
+  /**
+   * A hand-in: verified (lab, version, chain, seal), replayed call by call into a fresh
+   * in-memory sandbox, then graded there like any endpoint, with the files it holds as the
+   * student's folder. What is graded is what the recorded calls produce.
+   */
+  async function gradeHandIn(
+    student: RosterStudent,
+    file: string,
+    signal: AbortSignal,
+  ): Promise<LabReport> {
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new HandInError(`cannot read ${file}: ${error.code ?? error.message}`);
+    });
+    const handIn = unpackHandIn(bytes);
+    identity ??= labIdentity(loaded);
+    verifyHandIn(handIn, await identity);
+    signal.throwIfAborted();
+    const sandbox = await replayHandIn(handIn);
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'labwright-handin-'));
+    try {
+      await writeStudentFiles(cwd, handIn.body.files);
+      const report = await runChecks(
+        resolveTarget({ endpoint: sandbox.endpoint, region: handIn.body.region }),
+        signal,
+        { vars: { ...handIn.body.vars, ...student.vars }, cwd, handIn },
+      );
+      // The replayed sandbox is gone after grading: name the hand-in instead.
+      return { ...report, target: { ...report.target, endpoint: file } };
+    } finally {
+      await sandbox.stop();
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }
+
   return {
     possiblePoints: loaded.lab.steps.reduce(
       (sum, step) => sum + step.checks.reduce((points, check) => points + check.points, 0),
       0,
     ),
     async grade(student, signal) {
-      const clients = new ReadOnlyAwsClients(await studentTarget(student, signal), signal);
-      try {
-        const connection = await connectReadOnly(clients);
-        const session = openLab({
-          lab: loaded,
-          connection,
-          vars: student.vars,
-          // Quiz answers and hints live in the student's own progress: graded as none.
-          progress: Progress.inMemory(loaded.lab.id, connection.key),
-          // The student's own folder when the roster names one; never the instructor's.
-          cwd: student.dir ?? emptyCwd,
-        });
-        // The student's work is finished: nothing to wait for, so each check runs once.
-        return await session.runChecks({ wait: 'none', signal });
-      } finally {
-        clients.destroy();
+      if (student.refusal) throw new HandInError(student.refusal);
+      if (student.access.kind === 'submission') {
+        return gradeHandIn(student, student.access.file, signal);
       }
+      return runChecks(await studentTarget(student, signal), signal, {
+        vars: student.vars,
+        // The student's own folder when the roster names one; never the instructor's.
+        cwd: student.dir ?? emptyCwd,
+      });
     },
     describeError,
     close() {
@@ -130,8 +189,25 @@ async function connectReadOnly(clients: ReadOnlyAwsClients): Promise<Connection>
   };
 }
 
+/** Progress in memory: empty, or the hints and quiz answers a hand-in carries. */
+function handInProgress(labId: string, key: string, handIn: HandIn | undefined): Progress {
+  const progress = Progress.inMemory(labId, key);
+  if (!handIn) return progress;
+  for (const [question, choice] of Object.entries(handIn.body.progress.answers)) {
+    progress.recordAnswer(question, choice);
+  }
+  for (const [check, seen] of Object.entries(handIn.body.progress.hintsSeen)) {
+    const slash = check.indexOf('/');
+    if (slash < 0) continue;
+    for (let i = 0; i < Math.min(seen, 100); i++) {
+      progress.recordHint(check.slice(0, slash), check.slice(slash + 1), seen);
+    }
+  }
+  return progress;
+}
+
 function describeError(error: unknown): string {
-  if (error instanceof TargetError) return error.message;
+  if (error instanceof TargetError || error instanceof HandInError) return error.message;
   const e = error as Error;
   const code = e?.name && e.name !== 'Error' ? `${e.name}: ` : '';
   return `grading stopped: ${code}${firstLine(e?.message ?? String(error))}`;

@@ -77,8 +77,8 @@ describe('roster', () => {
       ),
     ).toEqual([
       'roster.csv:3: student id "ana" is already used on line 2',
-      'roster.csv:4: student ben has no endpoint, profile or role_arn: give exactly one',
-      'roster.csv:5: student chen has endpoint and profile: give exactly one of endpoint, profile or role_arn',
+      'roster.csv:4: student ben has no endpoint, profile, role_arn or submission: give exactly one',
+      'roster.csv:5: student chen has endpoint and profile: give exactly one of endpoint, profile, role_arn or submission',
       'roster.csv:6: student dee: endpoint "localhost:4566" is not an http:// or https:// URL',
       'roster.csv:7: student eve: role_arn "arn:aws:iam::12:user/eve" is not a role ARN like arn:aws:iam::123456789012:role/Grader',
       'roster.csv:8: the student id is empty',
@@ -88,11 +88,11 @@ describe('roster', () => {
 
   it('refuses a header without id, without a way to reach students, or with unknown variables', () => {
     expect(problems('name,endpoint\nana,http://localhost:4566\n')).toEqual([
-      'roster.csv:1: column "name" is not a variable of lab sagemaker-iam-roles (its variables: roleName, bucket; roster columns: id, endpoint, profile, role_arn, external_id, region, dir)',
+      'roster.csv:1: column "name" is not a variable of lab sagemaker-iam-roles (its variables: roleName, bucket; roster columns: id, endpoint, profile, role_arn, submission, external_id, region, dir)',
       'roster.csv:1: the header has no "id" column',
     ]);
     expect(problems('id,region\nana,us-east-1\n')).toEqual([
-      'roster.csv:1: the header needs a column saying how to reach each student: endpoint, profile or role_arn',
+      'roster.csv:1: the header needs a column saying how to reach each student: endpoint, profile, role_arn or submission',
     ]);
     expect(problems('id,endpoint,account\nana,http://localhost:4566,1\n')).toEqual([
       'roster.csv:1: column "account" cannot be set by a roster: the student\'s target supplies it',
