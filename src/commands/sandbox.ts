@@ -73,7 +73,9 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
   });
   await sandbox.stop();
   if (!sandbox.saved()) {
-    out.write('\nsandbox stopped, but its last calls could not be saved (see the message above).\n');
+    out.write(
+      '\nsandbox stopped, but its last calls could not be saved (see the message above).\n',
+    );
     return EXIT.target;
   }
   out.write('\nsandbox stopped; its state is saved.\n');
