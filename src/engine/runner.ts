@@ -9,8 +9,9 @@ import { runCheck, type CheckRunResult } from './check-run.js';
 import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
-import type { CheckReport, LabReport, Status, StepReport } from './report.js';
+import type { CheckReport, LabReport, StepReport } from './report.js';
 import { resolveVars } from './vars.js';
+import { requiredPassed, score, stepStatus } from './verdicts.js';
 
 /**
  * The runner: what `check`, `solve`, `hint`, `reset`, the TUI and `grade` all use.
@@ -270,23 +271,17 @@ export function openLab(options: OpenLabOptions): LabSession {
         id: step.id,
         title: fill(step.title),
         optional: step.optional,
-        status: stepStatus(step, checks),
+        status: stepStatus(checks),
         checks,
       };
     });
-    const all = stepReports.flatMap((step) => step.checks);
     const report: LabReport = {
       lab: lab.id,
       labVersion: lab.version,
       target: connection.info,
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
-      score: {
-        earned: all
-          .filter((check) => check.status === 'passed')
-          .reduce((sum, check) => sum + check.points, 0),
-        possible: all.reduce((sum, check) => sum + check.points, 0),
-      },
+      score: score(stepReports.flatMap((step) => step.checks)),
       hintsUsed: progress.hintsUsed(),
       steps: stepReports,
     };
@@ -300,7 +295,7 @@ export function openLab(options: OpenLabOptions): LabSession {
           message: check.message,
         })),
       ),
-      wholeLab && requiredPassed(report),
+      wholeLab && requiredPassed(report.steps),
     );
     return report;
   }
@@ -435,25 +430,6 @@ function stepsToWaitOn(
     ),
   );
   return current ? [current] : [];
-}
-
-/** A step passes when its required checks pass; an error outranks a failure (nothing was judged). */
-export function stepStatus(step: Pick<Step, 'optional'>, checks: CheckReport[]): Status {
-  const required = checks.filter((check) => !check.optional);
-  const judged = required.length ? required : checks;
-  if (judged.length === 0) return 'passed';
-  if (judged.some((check) => check.status === 'error')) return 'error';
-  if (judged.some((check) => check.status === 'failed')) return 'failed';
-  if (judged.every((check) => check.status === 'skipped')) return 'skipped';
-  return 'passed';
-}
-
-/** Every required check (of a required step) passed: exit code 0. */
-export function requiredPassed(report: LabReport): boolean {
-  return report.steps.every(
-    (step) =>
-      step.optional || step.checks.every((check) => check.optional || check.status === 'passed'),
-  );
 }
 
 async function eachLimited<T>(
