@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { ServiceName } from '../src/service-names.js';
 
 /**
  * A check type, declared as data first: its name, a one-line summary for authors and
@@ -34,7 +35,7 @@ export interface CheckContext {
    * Throws the SDK's error (its `name` is the AWS error code) when AWS says no.
    */
   call<Output = Record<string, unknown>>(
-    service: 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail',
+    service: ServiceName,
     operation: string,
     input: Record<string, unknown>,
   ): Promise<Output>;

@@ -54,7 +54,9 @@ export interface RequestContext {
   userAgent: string;
 }
 
-export type ServiceName = 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail';
+import type { ServiceName } from '../service-names.js';
+
+export type { ServiceName };
 
 /**
  * One operation: typed input in, output out. Throwing AwsError produces the protocol's
