@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import type { TargetInfo } from '../src/aws/target.js';
 import type { ServiceName } from '../src/service-names.js';
 
 /**
@@ -16,17 +17,8 @@ export function defineCheckSpec<W extends z.ZodType>(spec: CheckSpec<W>): CheckS
   return spec;
 }
 
-/** Where the checks run, as reports show it. */
-export interface TargetInfo {
-  kind: 'sandbox' | 'endpoint' | 'aws';
-  /** The endpoint URL for sandbox and LocalStack-compatible targets. */
-  endpoint?: string;
-  region: string;
-  account: string;
-  partition: string;
-  /** AWS profile, on --target aws. */
-  profile?: string;
-}
+/** Where the checks run, as reports show it (declared with the targets, in src/aws). */
+export type { TargetInfo };
 
 /** What a check may use. AWS access goes through `call`, so clients load only when needed. */
 export interface CheckContext {

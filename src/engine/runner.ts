@@ -1,4 +1,5 @@
-import type { CheckContext, CheckType, TargetInfo } from '../../checks/define.js';
+import type { CheckContext, CheckType } from '../../checks/define.js';
+import type { TargetInfo } from '../aws/target.js';
 import type { Connection } from '../aws/connect.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { Check, Lab, Step } from '../lab/schema.js';

@@ -23,7 +23,7 @@ import { footerLine, type KeyHelp } from './screen/keys.js';
 import { quizPane } from './screen/quiz-pane.js';
 import { stepContent, type ActionState } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 import { fillVars } from './text/fill.js';
 import { truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
@@ -31,7 +31,7 @@ import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
-  session: LabSession;
+  session: TuiSession;
   /** `--step ID`: open this step instead of where the student left off. */
   initialStep?: string;
   /** How often watch mode re-checks. */
@@ -516,7 +516,7 @@ export function App({
   );
 }
 
-function scoreOf(lab: LabSession['lab'], verdicts: Verdicts): [number, number] {
+function scoreOf(lab: TuiSession['lab'], verdicts: Verdicts): [number, number] {
   const { earned, possible } = score(lab, verdicts);
   return [earned, possible];
 }

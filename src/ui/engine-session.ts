@@ -1,9 +1,9 @@
 import type { AwsClients } from '../aws/clients.js';
 import { runAction } from '../engine/actions.js';
 import { prepareWorkspace } from '../engine/workspace.js';
-import type { LabSession as EngineSession } from '../engine/runner.js';
+import type { LabSession } from '../engine/runner.js';
 import { labComplete } from './lab-state.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 
 /** The variables that point the aws CLI and boto3 at a local target, shown to the student. */
 const EXPORTED = [
@@ -15,10 +15,10 @@ const EXPORTED = [
 
 /** Adapts the engine's session to what the screens need: one step's checks, one action at a time. */
 export function sessionFromEngine(
-  engine: EngineSession,
+  engine: LabSession,
   labDir: string,
   clients: AwsClients,
-): LabSession {
+): TuiSession {
   const { lab } = engine;
   const shellEnv: Record<string, string> = {};
   if (engine.target.kind !== 'aws') {

@@ -146,7 +146,9 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     AcceptRanges: 'bytes',
   });
 
-  const describeOf = (input: Input): Omit<S3Object, 'size' | 'etag' | 'lastModified' | 'blob'> => ({
+  const objectMetadata = (
+    input: Input,
+  ): Omit<S3Object, 'size' | 'etag' | 'lastModified' | 'blob'> => ({
     key: String(input.Key),
     contentType: optString(input, 'ContentType') ?? 'binary/octet-stream',
     contentEncoding: optString(input, 'ContentEncoding'),
@@ -413,7 +415,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
       verifyDigests(input, body, digest);
       const blob = await blobs.put(body);
       const object: S3Object = {
-        ...describeOf(input),
+        ...objectMetadata(input),
         size: body.length,
         etag: `"${digest.toString('hex')}"`,
         lastModified: new Date().toISOString(),
@@ -447,7 +449,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         );
       }
       const copy: S3Object = {
-        ...(replace ? describeOf(input) : { ...original }),
+        ...(replace ? objectMetadata(input) : { ...original }),
         key,
         size: original.size,
         etag: original.etag,
@@ -556,7 +558,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         uploadId,
         key,
         initiated: new Date().toISOString(),
-        object: describeOf(input),
+        object: objectMetadata(input),
         parts: {},
       };
       core.store.changed();
