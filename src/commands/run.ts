@@ -160,7 +160,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
     target = await openTarget(options);
     if (quitting) return;
     engine = openLab({ lab: loaded, connection: target.connection, vars });
-    const session = sessionFromEngine(engine, loaded.dir, target.connection.clients);
+    const session = sessionFromEngine(engine, loaded.dir);
     const step = options.step?.at(-1);
     if (step && !loaded.lab.steps.some((s) => s.id === step)) {
       const known = loaded.lab.steps.map((s) => s.id).join(', ');

@@ -1,5 +1,3 @@
-import type { AwsClients } from '../aws/clients.js';
-import { runAction } from '../engine/actions.js';
 import { prepareWorkspace } from '../engine/workspace.js';
 import type { LabSession } from '../engine/runner.js';
 import { labComplete } from './lab-state.js';
@@ -14,11 +12,7 @@ const EXPORTED = [
 ] as const;
 
 /** Adapts the engine's session to what the screens need: one step's checks, one action at a time. */
-export function sessionFromEngine(
-  engine: LabSession,
-  labDir: string,
-  clients: AwsClients,
-): TuiSession {
+export function sessionFromEngine(engine: LabSession, labDir: string): TuiSession {
   const { lab } = engine;
   const shellEnv: Record<string, string> = {};
   if (engine.target.kind !== 'aws') {
@@ -47,17 +41,7 @@ export function sessionFromEngine(
       return report.steps[0]!;
     },
     runAction(stepId, index, onEvent) {
-      const action = lab.steps.find((step) => step.id === stepId)?.actions[index];
-      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
-      return runAction(action, {
-        clients,
-        vars: engine.vars,
-        labDir,
-        env: engine.env,
-        stepId,
-        index,
-        onEvent,
-      });
+      return engine.runAction(stepId, index, { onEvent });
     },
   };
 }

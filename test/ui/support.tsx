@@ -57,7 +57,7 @@ export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
     sandbox,
     connection,
     engine,
-    session: sessionFromEngine(engine, result.loaded.dir, connection.clients),
+    session: sessionFromEngine(engine, result.loaded.dir),
     progressFile,
     async actElsewhere(stepId) {
       const elsewhere = openLab({
