@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isServiceId } from '../src/aws/services.js';
+import { isServiceName } from '../src/aws/services.js';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';
 import { errored, failed, passed } from './support/outcome.js';
@@ -86,7 +86,7 @@ export const awsCallCheck: CheckType<typeof awsCall.with> = onTarget({
   ...awsCall,
   async run(input, ctx) {
     const [service = '', operation = ''] = input.call.split(':');
-    if (!isServiceId(service)) {
+    if (!isServiceName(service)) {
       return errored(
         `aws.call cannot call ${service}: labwright knows iam, sts, s3, sagemaker, logs and cloudtrail`,
       );

@@ -1,4 +1,6 @@
 import type * as z from 'zod';
+import type { TargetInfo } from '../src/aws/target.js';
+import type { ServiceName } from '../src/service-names.js';
 
 /**
  * A check type, declared as data first: its name, a one-line summary for authors and
@@ -15,17 +17,8 @@ export function defineCheckSpec<W extends z.ZodType>(spec: CheckSpec<W>): CheckS
   return spec;
 }
 
-/** Where the checks run, as reports show it. */
-export interface TargetInfo {
-  kind: 'sandbox' | 'endpoint' | 'aws';
-  /** The endpoint URL for sandbox and LocalStack-compatible targets. */
-  endpoint?: string;
-  region: string;
-  account: string;
-  partition: string;
-  /** AWS profile, on --target aws. */
-  profile?: string;
-}
+/** Where the checks run, as reports show it (declared with the targets, in src/aws). */
+export type { TargetInfo };
 
 /** What a check may use. AWS access goes through `call`, so clients load only when needed. */
 export interface CheckContext {
@@ -34,7 +27,7 @@ export interface CheckContext {
    * Throws the SDK's error (its `name` is the AWS error code) when AWS says no.
    */
   call<Output = Record<string, unknown>>(
-    service: 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail',
+    service: ServiceName,
     operation: string,
     input: Record<string, unknown>,
   ): Promise<Output>;

@@ -24,7 +24,7 @@ export function errored(message: string, evidence?: Record<string, unknown>): Ch
   return { status: 'error', message, retryable: false, ...(evidence ? { evidence } : {}) };
 }
 
-/** Joins findings into one message: "a; b; and c" reads better than a list in a report. */
+/** Joins findings into one message, "a; b; c": one line reads better than a list in a report. */
 export function sentence(parts: string[]): string {
   return parts.join('; ');
 }

@@ -1,4 +1,4 @@
-import type { TargetInfo } from '../../checks/define.js';
+import type { TargetInfo } from './target.js';
 import {
   checkerPermissionError,
   explainTargetError,
@@ -9,11 +9,11 @@ import { coerceInput } from './operation-schema.js';
 import { silenceSdkNodeVersionWarning } from './quiet-sdk.js';
 import {
   isCheckOperation,
-  isServiceId,
+  isServiceName,
   loadServiceModule,
   loadSlimServiceModule,
   SERVICES,
-  type ServiceId,
+  type ServiceName,
   type ServiceModule,
 } from './services.js';
 import type { Target } from './target.js';
@@ -64,7 +64,7 @@ export class AwsClients {
     input: Record<string, unknown>,
     options: { signal?: AbortSignal } = {},
   ): Promise<Output> {
-    if (!isServiceId(service)) {
+    if (!isServiceName(service)) {
       throw new Error(
         `labwright has no client for the AWS service "${service}" (it has ${Object.keys(SERVICES).join(', ')})`,
       );
@@ -167,7 +167,7 @@ export class AwsClients {
   }
 
   /** The client of `service` from `slim` (its slim build, when given) or the whole package. */
-  private client(service: ServiceId, slim: ServiceModule | undefined): Promise<SdkClient> {
+  private client(service: ServiceName, slim: ServiceModule | undefined): Promise<SdkClient> {
     const key = slim ? `${service}/slim` : service;
     let client = this.clients.get(key);
     if (!client) {
@@ -177,7 +177,7 @@ export class AwsClients {
     return client;
   }
 
-  private async build(service: ServiceId, slim: ServiceModule | undefined): Promise<SdkClient> {
+  private async build(service: ServiceName, slim: ServiceModule | undefined): Promise<SdkClient> {
     const module = slim ?? (await loadServiceModule(service));
     const Client = module[SERVICES[service].client] as ClientClass;
     const target = this.target;
@@ -210,7 +210,7 @@ export class AwsClients {
 }
 
 /** IAM names a few S3 operations differently from the SDK. */
-function iamActionName(service: ServiceId, operation: string): string {
+function iamActionName(service: ServiceName, operation: string): string {
   if (service === 's3') {
     if (operation === 'ListObjectsV2' || operation === 'ListObjects' || operation === 'HeadBucket')
       return 'ListBucket';

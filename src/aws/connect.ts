@@ -1,4 +1,4 @@
-import type { TargetInfo } from '../../checks/define.js';
+import type { TargetInfo } from './target.js';
 import { AwsClients, targetInfo } from './clients.js';
 import type { Target } from './target.js';
 

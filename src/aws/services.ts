@@ -3,33 +3,25 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { withCodeCache } from './code-cache.js';
+import { isServiceName, type ServiceName } from '../service-names.js';
 import services from './sdk-services.json' with { type: 'json' };
 
+export { isServiceName, SERVICE_NAMES, type ServiceName } from '../service-names.js';
+
 /**
- * The AWS services labwright can call, named as IAM names them (the prefix of `iam:CreateRole`):
- * the AWS SDK v3 package and client class behind each, and the operations the check library
- * calls (sdk-services.json, which scripts/build.mjs reads too). Clients load only when used.
+ * The SDK behind each service labwright speaks (src/service-names.ts): the AWS SDK v3 package
+ * and client class, and the operations the check library calls (sdk-services.json, which
+ * scripts/build.mjs reads too). Clients load only when used.
  */
 export const SERVICES: Readonly<
-  Record<
-    keyof typeof services,
-    { package: string; client: string; checkOperations: readonly string[] }
-  >
+  Record<ServiceName, { package: string; client: string; checkOperations: readonly string[] }>
 > = services;
-
-export type ServiceId = keyof typeof services;
-
-export const SERVICE_IDS = Object.keys(SERVICES) as ServiceId[];
-
-export function isServiceId(name: string): name is ServiceId {
-  return Object.hasOwn(SERVICES, name);
-}
 
 /** The SDK module of a service: its client class and `<Operation>Command` classes. */
 export type ServiceModule = Record<string, unknown>;
 
-const modules = new Map<ServiceId, Promise<ServiceModule>>();
-const slimModules = new Map<ServiceId, Promise<ServiceModule | undefined>>();
+const modules = new Map<ServiceName, Promise<ServiceModule>>();
+const slimModules = new Map<ServiceName, Promise<ServiceModule | undefined>>();
 
 // The SDK packages ship CommonJS (one file per package) beside ESM (hundreds of files): loading
 // the CommonJS build through require takes about half as long, and start-up time is what a
@@ -37,7 +29,7 @@ const slimModules = new Map<ServiceId, Promise<ServiceModule | undefined>>();
 const require = createRequire(import.meta.url);
 
 /** The whole SDK client package of a service: every operation. */
-export function loadServiceModule(service: ServiceId): Promise<ServiceModule> {
+export function loadServiceModule(service: ServiceName): Promise<ServiceModule> {
   let loading = modules.get(service);
   if (!loading) {
     loading = Promise.resolve().then(() =>
@@ -57,7 +49,7 @@ export function loadServiceModule(service: ServiceId): Promise<ServiceModule> {
  * there is no slim build (running from source before a build) or it does not load: the whole
  * package serves.
  */
-export function loadSlimServiceModule(service: ServiceId): Promise<ServiceModule | undefined> {
+export function loadSlimServiceModule(service: ServiceName): Promise<ServiceModule | undefined> {
   let loading = slimModules.get(service);
   if (!loading) {
     loading = Promise.resolve().then(() => {
@@ -96,13 +88,13 @@ function loadCommonJsFile(file: string, resolveFrom: string): unknown {
 }
 
 /** Whether the slim build of `service` has `operation`. */
-export function isCheckOperation(service: ServiceId, operation: string): boolean {
+export function isCheckOperation(service: ServiceName, operation: string): boolean {
   return SERVICES[service].checkOperations.includes(operation);
 }
 
 /** The operations a service offers (CreateRole, ...), from its SDK module's Command classes. */
 export async function serviceOperations(service: string): Promise<ReadonlySet<string> | undefined> {
-  if (!isServiceId(service)) return undefined;
+  if (!isServiceName(service)) return undefined;
   const module = await loadServiceModule(service);
   return new Set(
     Object.keys(module)

@@ -37,6 +37,18 @@ export type Target =
       credentials?: StaticCredentials;
     };
 
+/** A target that answered, as reports show it: where the checks ran, in which account. */
+export interface TargetInfo {
+  kind: 'sandbox' | 'endpoint' | 'aws';
+  /** The endpoint URL for sandbox and LocalStack-compatible targets. */
+  endpoint?: string;
+  region: string;
+  account: string;
+  partition: string;
+  /** AWS profile, on --target aws. */
+  profile?: string;
+}
+
 export const DEFAULT_ENDPOINT = 'http://localhost:4566';
 export const DEFAULT_REGION = 'us-east-1';
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { requiredPassed, type WaitMode } from '../engine/runner.js';
+import type { WaitMode } from '../engine/runner.js';
+import { requiredPassed } from '../engine/verdicts.js';
 import type { LabReport } from '../engine/report.js';
 import { renderJson } from '../report/json.js';
 import { renderJunit } from '../report/junit.js';
@@ -69,5 +70,5 @@ export function finishReport(
     );
     return EXIT.target;
   }
-  return requiredPassed(report) ? EXIT.ok : EXIT.checkFailed;
+  return requiredPassed(report.steps) ? EXIT.ok : EXIT.checkFailed;
 }

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { LabReport } from '../engine/report.js';
-import { requiredPassed, type LabSession } from '../engine/runner.js';
+import type { LabSession } from '../engine/runner.js';
+import { requiredPassed } from '../engine/verdicts.js';
 import { prepareWorkspace } from '../engine/workspace.js';
 import { withLabSession, type LabCommandOptions } from './target-session.js';
 import { EXIT } from './usage-error.js';
@@ -68,7 +69,7 @@ async function checkUntilRequiredFailure(
   for (const id of stepIds) {
     const report = await session.runChecks({ steps: [id], wait: 'none' });
     merged = merged ? { ...merged, steps: [...merged.steps, ...report.steps] } : report;
-    if (!requiredPassed(report)) break;
+    if (!requiredPassed(report.steps)) break;
   }
   return merged!;
 }

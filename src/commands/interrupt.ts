@@ -1,6 +1,6 @@
 import type { RunEvent, RunEventListener } from '../engine/events.js';
 import type { CheckReport, LabReport } from '../engine/report.js';
-import { stepStatus } from '../engine/runner.js';
+import { stepStatus } from '../engine/verdicts.js';
 
 /**
  * Ctrl-C in `check` and `solve`. Node's default for SIGINT kills the process on the spot: no
@@ -65,7 +65,7 @@ export function catchInterrupt(): Interrupt {
               durationMs: 0,
             },
         );
-        return { ...step, checks, status: stepStatus(step, checks) };
+        return { ...step, checks, status: stepStatus(checks) };
       });
       const all = steps.flatMap((step) => step.checks);
       const earned = all

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { createElement } from 'react';
-import type { LabSession as EngineSession } from '../engine/runner.js';
+import type { LabSession } from '../engine/runner.js';
 import type { LabEntry } from '../lab/discover.js';
 import { labwrightCommand } from '../ui/command-name.js';
 import { loadFirstFrame } from '../ui/first-frame.js';
@@ -22,11 +22,11 @@ export interface RunOptions extends LabCommandOptions {
 export async function runCommand(
   labArgument: string | undefined,
   options: RunOptions,
-  how: { fromRoot?: boolean } = {},
+  entry: { fromRoot?: boolean } = {},
 ): Promise<number> {
   if (colourDisabled()) chalk.level = 0;
   try {
-    if (how.fromRoot && labArgument) {
+    if (entry.fromRoot && labArgument) {
       // `labwright chek` is more likely a mistyped command than a lab.
       const { resolveLabArgument } = await import('../lab/discover.js');
       if (!resolveLabArgument(labArgument)) {
@@ -70,7 +70,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
   const screen = takeScreen();
   let quitting = false;
   let target: CommandTarget | undefined;
-  let engine: EngineSession | undefined;
+  let engine: LabSession | undefined;
   let outcome: { code: number; message?: string } = { code: EXIT.ok };
 
   const instance = render(
@@ -103,7 +103,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
       import('../ui/components/LabMenu.js'),
       import('../engine/load-lab.js'),
       import('../lab/problem.js'),
-      import('./target-session.js'),
+      import('../engine/vars.js'),
     ]);
     let file: string | undefined;
     let labs: LabEntry[] = [];
@@ -161,7 +161,7 @@ async function runTui(labArgument: string | undefined, options: RunOptions): Pro
     target = await openTarget(options);
     if (quitting) return;
     engine = openLab({ lab: loaded, connection: target.connection, vars });
-    const session = sessionFromEngine(engine, loaded.dir, target.connection.clients);
+    const session = sessionFromEngine(engine, loaded.dir);
     const step = options.step?.at(-1);
     if (step && !loaded.lab.steps.some((s) => s.id === step)) {
       const known = loaded.lab.steps.map((s) => s.id).join(', ');
@@ -225,7 +225,7 @@ function targetArgs(options: RunOptions): string {
 }
 
 /** One line after quitting: where the student is, and how to come back. */
-async function farewell(engine: EngineSession, options: RunOptions): Promise<string> {
+async function farewell(engine: LabSession, options: RunOptions): Promise<string> {
   const { score } = await import('../ui/lab-state.js');
   const { earned, possible } = score(engine.lab, engine.progress.data.checks);
   const step = engine.lab.steps.find((s) => s.id === engine.progress.data.currentStep);

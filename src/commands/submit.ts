@@ -3,7 +3,8 @@ import path from 'node:path';
 import { resolveTarget } from '../aws/target.js';
 import { writeAtomically } from '../engine/progress.js';
 import { buildHandIn } from '../handin/build.js';
-import { parseVars, withLabSession, type LabCommandOptions } from './target-session.js';
+import { parseVars } from '../engine/vars.js';
+import { withLabSession, type LabCommandOptions } from './target-session.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 export interface SubmitOptions extends LabCommandOptions {

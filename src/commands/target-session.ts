@@ -9,11 +9,10 @@ import {
   type LabSession,
   type OpenLabOptions,
 } from '../engine/runner.js';
-import { VarError } from '../engine/vars.js';
+import { parseVars, VarError } from '../engine/vars.js';
 import { labRoots, resolveLabArgument } from '../lab/discover.js';
 import type { LoadedLab } from '../lab/load.js';
 import { formatProblem } from '../lab/problem.js';
-import { parseVarAssignment } from '../lab/vars.js';
 import { openTarget, type CommandTarget } from './target.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -99,19 +98,6 @@ function findLab(argument: string): string | undefined {
     }
   }
   return resolveLabArgument(argument);
-}
-
-export function parseVars(assignments: string[]): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const text of assignments) {
-    const parsed = parseVarAssignment(text);
-    if (!parsed)
-      throw new UsageError(
-        `--var ${text}: write it as name=value, e.g. --var bucket=my-own-bucket`,
-      );
-    vars[parsed[0]] = parsed[1];
-  }
-  return vars;
 }
 
 /** Prints an error as one sentence and returns its exit code; unexpected errors are rethrown. */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { AwsClients } from '../aws/clients.js';
 import { errorCode, errorCodes, firstLine, TargetError } from '../aws/errors.js';
-import { isFileRef, readLabDocument } from '../lab/files.js';
 import type { Action, AwsAction, ShellAction } from '../lab/schema.js';
-import { interpolate, interpolateString, shellEnvironment, shellLine } from '../lab/vars.js';
+import { actionDisplay, labDocuments, type BoundAction } from './bound-lab.js';
+import { interpolateString, shellEnvironment, shellLine } from '../lab/vars.js';
 import { nextDelayMs, sleep } from './backoff.js';
 import type { ActionResult, RunEventListener } from './events.js';
 
@@ -48,20 +48,21 @@ export function describeAction(action: Action, vars: Readonly<Record<string, str
   return fill(action.manual);
 }
 
-export async function runAction(action: Action, ctx: ActionContext): Promise<ActionResult> {
-  const title = safeInterpolate(action.title, ctx.vars);
+/** Runs one action of the bound lab (src/engine/bound-lab.ts): its text is filled in already. */
+export async function runAction(action: BoundAction, ctx: ActionContext): Promise<ActionResult> {
+  const title = action.title;
   ctx.onEvent?.({
     type: 'action-start',
     stepId: ctx.stepId,
     index: ctx.index,
     action,
     title,
-    display: describeAction(action, ctx.vars),
+    display: actionDisplay(action, ctx.vars),
   });
   let result: ActionResult;
   if (action.billable && ctx.confirmBillable) {
     const billable = {
-      resource: safeInterpolate(action.billable.resource, ctx.vars),
+      resource: action.billable.resource,
       usdPerHour: action.billable.usdPerHour,
     };
     if (!(await ctx.confirmBillable(billable, title))) {
@@ -76,26 +77,11 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<Act
     result = {
       status: 'manual',
       title,
-      message: `do this by hand (labwright cannot): ${safeInterpolate(action.manual, ctx.vars)}`,
+      message: `do this by hand (labwright cannot): ${action.manual}`,
     };
   }
   ctx.onEvent?.({ type: 'action-done', stepId: ctx.stepId, index: ctx.index, result });
   return result;
-}
-
-/** The input of an aws action: variables filled in, `{ file }` references loaded (and filled in). */
-export function resolveActionInput(
-  input: Record<string, unknown>,
-  vars: Readonly<Record<string, string>>,
-  labDir: string,
-): Record<string, unknown> {
-  return loadFileRefs(interpolate(input, vars), vars, labDir) as Record<string, unknown>;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (!value || typeof value !== 'object') return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
 }
 
 /** Replaces each `{ file }` reference in `value` by the document, its variables filled in. */
@@ -104,29 +90,18 @@ export function loadFileRefs(
   vars: Readonly<Record<string, string>>,
   labDir: string,
 ): unknown {
-  if (isFileRef(value)) return interpolate(readLabDocument(labDir, value.file), vars);
-  if (Array.isArray(value)) return value.map((item) => loadFileRefs(item, vars, labDir));
-  // Only plain data: a Date or a Uint8Array in a check's input is passed as it is.
-  if (isPlainObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, loadFileRefs(item, vars, labDir)]),
-    );
-  }
-  return value;
+  return labDocuments(labDir, vars).load(value);
 }
 
 async function runAwsAction(
-  action: AwsAction,
+  action: Readonly<AwsAction> & { readonly problem?: string },
   title: string,
   ctx: ActionContext,
 ): Promise<ActionResult> {
   const [service = '', operation = ''] = action.aws.split(':');
-  let input: Record<string, unknown>;
-  try {
-    input = resolveActionInput(action.input, ctx.vars, ctx.labDir);
-  } catch (error) {
-    return { status: 'failed', title, message: (error as Error).message };
-  }
+  if (action.problem !== undefined) return { status: 'failed', title, message: action.problem };
+  // A copy: the bound lab is immutable, and the SDK may keep or change what it is given.
+  const input = structuredClone(action.input) as Record<string, unknown>;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -173,7 +148,7 @@ async function runAwsAction(
 }
 
 function runShellAction(
-  action: ShellAction,
+  action: Readonly<ShellAction>,
   title: string,
   ctx: ActionContext,
 ): Promise<ActionResult> {

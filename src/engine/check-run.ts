@@ -1,12 +1,11 @@
 import type { CheckContext, CheckOutcome, CheckType } from '../../checks/define.js';
+import type { BoundCheck } from './bound-lab.js';
 import { CheckerPermissionError, firstLine, TargetError } from '../aws/errors.js';
-import type { Check } from '../lab/schema.js';
-import { interpolate } from '../lab/vars.js';
 import { nextDelayMs, sleep, type RetryBound } from './backoff.js';
 import type { RunEventListener } from './events.js';
 
 /**
- * Runs one check: fills its `with` block with the lab's variables, validates it with the check
+ * Runs one check of the bound lab (its `with` is filled in already): validates it with the check
  * type's schema, runs it, and while it fails (and says waiting could help) polls again with
  * backoff up to its bound. A check that throws becomes status `error` with the reason; a
  * TargetError (target unreachable, credentials refused) is thrown on, since no check can run.
@@ -22,7 +21,7 @@ export interface CheckRunResult {
 
 export interface CheckRunOptions {
   stepId: string;
-  check: Check;
+  check: BoundCheck;
   type: CheckType | undefined;
   ctx: CheckContext;
   /** Poll while failing, up to this bound; undefined runs once. */
@@ -78,9 +77,12 @@ async function attempt(options: CheckRunOptions): Promise<CheckRunResult> {
       retryable: false,
     });
   }
+  if (check.problem !== undefined) {
+    return done({ status: 'error', message: check.problem, retryable: false });
+  }
   let input: unknown;
   try {
-    const parsed = type.with.safeParse(settingsOf(check, ctx.vars));
+    const parsed = type.with.safeParse(check.with);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? ` (at with.${issue.path.join('.')})` : '';
@@ -110,15 +112,4 @@ async function attempt(options: CheckRunOptions): Promise<CheckRunResult> {
       retryable: false,
     });
   }
-}
-
-/**
- * A check's `with`, variables filled in; except a `shell` check's `run`, which goes to bash as
- * written: its variables reach bash through the environment (src/lab/vars.ts shellLine).
- */
-function settingsOf(check: Check, vars: Readonly<Record<string, string>>): unknown {
-  if (check.type !== 'shell' || typeof check.with.run !== 'string')
-    return interpolate(check.with, vars);
-  const { run, ...rest } = check.with;
-  return { ...interpolate(rest, vars), run };
 }

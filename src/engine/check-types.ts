@@ -1,7 +1,7 @@
 import type { CheckType } from '../../checks/define.js';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 
-/** The check types labwright ships, by name (the checks' `run` logic, from checks/registry.ts). */
+/** The check types labwright ships, by name (from checks/index.ts, the one list). */
 export function defaultCheckTypes(): ReadonlyMap<string, CheckType> {
   return checkTypes;
 }

@@ -1,5 +1,5 @@
 import { checkSpecs } from '../../checks/index.js';
-import { SERVICE_IDS, serviceOperations } from '../aws/services.js';
+import { SERVICE_NAMES, serviceOperations } from '../aws/services.js';
 import { loadLab, type LoadResult } from '../lab/load.js';
 
 const checkSchemas = new Map([...checkSpecs].map(([type, spec]) => [type, spec.with]));
@@ -8,7 +8,7 @@ const checkSchemas = new Map([...checkSpecs].map(([type, spec]) => [type, spec.w
 export function loadLabFile(file: string, { checkOperations = true } = {}): Promise<LoadResult> {
   return loadLab(file, {
     checkSchemas,
-    knownServices: SERVICE_IDS,
+    knownServices: SERVICE_NAMES,
     ...(checkOperations ? { serviceOperations } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import type { TargetInfo } from '../../checks/define.js';
+import type { TargetInfo } from '../aws/target.js';
 
 /** The report of a run, exactly as `labwright check --json` prints it (DESIGN.md). */
 

@@ -1,16 +1,25 @@
-import type { CheckContext, CheckType, TargetInfo } from '../../checks/define.js';
+import type { CheckContext, CheckType } from '../../checks/define.js';
+import type { TargetInfo } from '../aws/target.js';
 import type { Connection } from '../aws/connect.js';
 import type { LoadedLab } from '../lab/load.js';
-import type { Check, Lab, Step } from '../lab/schema.js';
-import { interpolateString } from '../lab/vars.js';
-import { loadFileRefs, runAction, type ActionContext, type Billable } from './actions.js';
+import type { Lab } from '../lab/schema.js';
+import { runAction, type ActionContext, type Billable } from './actions.js';
 import type { RetryBound } from './backoff.js';
+import {
+  bindLab,
+  labDocuments,
+  type BoundAction,
+  type BoundCheck,
+  type BoundLab,
+  type BoundStep,
+} from './bound-lab.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
 import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
-import type { CheckReport, LabReport, Status, StepReport } from './report.js';
+import type { CheckReport, LabReport, StepReport } from './report.js';
 import { resolveVars } from './vars.js';
+import { requiredPassed, score, stepStatus } from './verdicts.js';
 import { workspaceDir } from './workspace.js';
 
 /**
@@ -91,7 +100,10 @@ export class UnknownStepError extends Error {
 }
 
 export interface LabSession {
+  /** The lab as loaded, for the screens' own text. */
   readonly lab: Lab;
+  /** The lab bound to this session (src/engine/bound-lab.ts): what actions and checks run. */
+  readonly bound: BoundLab;
   readonly target: TargetInfo;
   readonly vars: Readonly<Record<string, string>>;
   readonly progress: Progress;
@@ -102,6 +114,12 @@ export interface LabSession {
     stepId: string,
     options?: { onEvent?: RunEventListener; signal?: AbortSignal },
   ): Promise<ActionResult[]>;
+  /** One reference action of a step, by its index (the TUI's "run it for me"). */
+  runAction(
+    stepId: string,
+    index: number,
+    options?: { onEvent?: RunEventListener; signal?: AbortSignal },
+  ): Promise<ActionResult>;
   /** Each selected step in order: its actions, then its checks (polled). */
   solve(options?: {
     steps?: readonly string[];
@@ -127,9 +145,12 @@ export interface LabSession {
 }
 
 export function openLab(options: OpenLabOptions): LabSession {
-  const { lab, dir: labDir, defaults } = options.lab;
+  const { lab: loadedLab, dir: labDir, defaults } = options.lab;
   const { connection } = options;
   const vars = resolveVars(defaults, options.vars ?? {}, connection.info);
+  // The lab is bound once, now that the target's built-ins are known; everything runs it.
+  const lab = bindLab(options.lab, vars);
+  const documents = labDocuments(labDir, vars);
   const progress = options.progress ?? Progress.load(lab.id, connection.key);
   const checkTypes = options.checkTypes ?? defaultCheckTypes();
   const cwd = options.cwd ?? process.cwd();
@@ -139,30 +160,23 @@ export function openLab(options: OpenLabOptions): LabSession {
   const concurrency = Math.max(1, options.concurrency ?? 8);
   let checkerDenied: string[] = [];
 
-  const fill = (text: string) => {
-    try {
-      return interpolateString(text, vars);
-    } catch {
-      return text;
-    }
-  };
-
-  const selectSteps = (ids?: readonly string[]): Step[] => {
+  const selectSteps = (ids?: readonly string[]): readonly BoundStep[] => {
     if (!ids?.length) return lab.steps;
     const known = lab.steps.map((step) => step.id);
     for (const id of ids) if (!known.includes(id)) throw new UnknownStepError(id, known);
     return lab.steps.filter((step) => ids.includes(step.id));
   };
 
-  const boundOf = (check: Check): RetryBound => check.retry ?? lab.retry;
+  const boundOf = (check: BoundCheck): RetryBound => check.retry ?? lab.retry;
 
   const checkContext = (signal: AbortSignal): CheckContext => ({
-    // The check's settings are interpolated already; `{ file }` documents are loaded here.
+    // The check's settings are bound already; `{ file }` documents it passes on are the
+    // session's, read once.
     call: (service, operation, input) =>
       connection.clients.call(
         service,
         operation,
-        loadFileRefs(input, vars, labDir) as Record<string, unknown>,
+        documents.load(input) as Record<string, unknown>,
         { signal },
       ),
     target: connection.info,
@@ -175,17 +189,17 @@ export function openLab(options: OpenLabOptions): LabSession {
     signal,
   });
 
-  const checkReport = (step: Step, check: Check, result: CheckRunResult): CheckReport => {
+  const checkReport = (step: BoundStep, check: BoundCheck, result: CheckRunResult): CheckReport => {
     const { outcome } = result;
     const seen = progress.hintsSeen(step.id, check.id);
     const hint =
       outcome.status === 'passed' || check.hints.length === 0
         ? null
-        : fill(check.hints[Math.min(seen, check.hints.length - 1)]!);
+        : check.hints[Math.min(seen, check.hints.length - 1)]!;
     return {
       id: check.id,
       type: check.type,
-      ...(check.title ? { title: fill(check.title) } : {}),
+      ...(check.title ? { title: check.title } : {}),
       status: outcome.status,
       points: check.points,
       optional: check.optional,
@@ -208,7 +222,7 @@ export function openLab(options: OpenLabOptions): LabSession {
     const ctx = checkContext(controller.signal);
     const onEvent = runOptions.onEvent;
     const results = new Map<string, CheckRunResult>();
-    const key = (step: Step, check: Check) => `${step.id}/${check.id}`;
+    const key = (step: BoundStep, check: BoundCheck) => `${step.id}/${check.id}`;
     checkerDenied = [];
 
     try {
@@ -216,8 +230,8 @@ export function openLab(options: OpenLabOptions): LabSession {
       const first = steps.flatMap((step) => step.checks.map((check) => ({ step, check })));
       /** Runs one check (polling when `poll` is given), records and announces its result. */
       const judge = async (
-        step: Step,
-        check: Check,
+        step: BoundStep,
+        check: BoundCheck,
         polling?: Pick<Parameters<typeof runCheck>[0], 'poll' | 'previous' | 'onEvent'>,
       ) => {
         const result = await runCheck({
@@ -279,25 +293,19 @@ export function openLab(options: OpenLabOptions): LabSession {
       });
       return {
         id: step.id,
-        title: fill(step.title),
+        title: step.title,
         optional: step.optional,
-        status: stepStatus(step, checks),
+        status: stepStatus(checks),
         checks,
       };
     });
-    const all = stepReports.flatMap((step) => step.checks);
     const report: LabReport = {
       lab: lab.id,
       labVersion: lab.version,
       target: connection.info,
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
-      score: {
-        earned: all
-          .filter((check) => check.status === 'passed')
-          .reduce((sum, check) => sum + check.points, 0),
-        possible: all.reduce((sum, check) => sum + check.points, 0),
-      },
+      score: score(stepReports.flatMap((step) => step.checks)),
       hintsUsed: progress.hintsUsed(),
       steps: stepReports,
     };
@@ -311,18 +319,20 @@ export function openLab(options: OpenLabOptions): LabSession {
           message: check.message,
         })),
       ),
-      wholeLab && requiredPassed(report),
+      wholeLab && requiredPassed(report.steps),
     );
     return report;
   }
 
   async function runStepActions(
     stepId: string,
-    step: { actions: Step['actions'] },
+    step: { actions: readonly BoundAction[] },
     runOptions: { onEvent?: RunEventListener; signal?: AbortSignal; ignoreNotFound?: boolean },
+    firstIndex = 0,
   ): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
-    for (const [index, action] of step.actions.entries()) {
+    for (const [offset, action] of step.actions.entries()) {
+      const index = firstIndex + offset;
       if (runOptions.signal?.aborted) break;
       const ctx: ActionContext = {
         clients: connection.clients,
@@ -344,7 +354,8 @@ export function openLab(options: OpenLabOptions): LabSession {
   }
 
   return {
-    lab,
+    lab: loadedLab,
+    bound: lab,
     target: connection.info,
     vars,
     progress,
@@ -356,6 +367,13 @@ export function openLab(options: OpenLabOptions): LabSession {
     runActions(stepId, runOptions = {}) {
       const [step] = selectSteps([stepId]);
       return runStepActions(step!.id, step!, runOptions);
+    },
+    async runAction(stepId, index, runOptions = {}) {
+      const [step] = selectSteps([stepId]);
+      const action = step!.actions[index];
+      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
+      const [result] = await runStepActions(step!.id, { actions: [action] }, runOptions, index);
+      return result!;
     },
     async solve(solveOptions = {}) {
       const steps = selectSteps(solveOptions.steps);
@@ -396,7 +414,7 @@ export function openLab(options: OpenLabOptions): LabSession {
   function firstHintable(
     report: LabReport,
     requiredOnly: boolean,
-  ): { step: Step; check: Check } | undefined {
+  ): { step: BoundStep; check: BoundCheck } | undefined {
     for (const stepReport of report.steps) {
       const step = lab.steps.find((s) => s.id === stepReport.id);
       if (!step || (requiredOnly && step.optional)) continue;
@@ -410,15 +428,15 @@ export function openLab(options: OpenLabOptions): LabSession {
     return undefined;
   }
 
-  function giveHint(step: Step, check: Check): HintGiven {
+  function giveHint(step: BoundStep, check: BoundCheck): HintGiven {
     const before = progress.hintsSeen(step.id, check.id);
     const index = Math.min(before, check.hints.length - 1);
     progress.recordHint(step.id, check.id, check.hints.length);
     return {
       stepId: step.id,
       checkId: check.id,
-      title: fill(check.title ?? check.id),
-      hint: fill(check.hints[index]!),
+      title: check.title ?? check.id,
+      hint: check.hints[index]!,
       number: index + 1,
       total: check.hints.length,
     };
@@ -433,10 +451,10 @@ function solveOptionsEvents(options: { onEvent?: RunEventListener; signal?: Abor
 }
 
 function stepsToWaitOn(
-  steps: Step[],
+  steps: readonly BoundStep[],
   mode: WaitMode,
-  resultOf: (step: Step, check: Check) => CheckRunResult,
-): Step[] {
+  resultOf: (step: BoundStep, check: BoundCheck) => CheckRunResult,
+): readonly BoundStep[] {
   if (mode === 'none') return [];
   if (mode === 'all') return steps;
   const current = steps.find((step) =>
@@ -446,25 +464,6 @@ function stepsToWaitOn(
     ),
   );
   return current ? [current] : [];
-}
-
-/** A step passes when its required checks pass; an error outranks a failure (nothing was judged). */
-export function stepStatus(step: Pick<Step, 'optional'>, checks: CheckReport[]): Status {
-  const required = checks.filter((check) => !check.optional);
-  const judged = required.length ? required : checks;
-  if (judged.length === 0) return 'passed';
-  if (judged.some((check) => check.status === 'error')) return 'error';
-  if (judged.some((check) => check.status === 'failed')) return 'failed';
-  if (judged.every((check) => check.status === 'skipped')) return 'skipped';
-  return 'passed';
-}
-
-/** Every required check (of a required step) passed: exit code 0. */
-export function requiredPassed(report: LabReport): boolean {
-  return report.steps.every(
-    (step) =>
-      step.optional || step.checks.every((check) => check.optional || check.status === 'passed'),
-  );
 }
 
 async function eachLimited<T>(

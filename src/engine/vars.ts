@@ -1,9 +1,22 @@
-import type { TargetInfo } from '../../checks/define.js';
-import { BUILTIN_VARS } from '../lab/vars.js';
+import type { TargetInfo } from '../aws/target.js';
+import { BUILTIN_VARS, parseVarAssignment } from '../lab/vars.js';
 
 /** A `--var` that names no variable of the lab, or a built-in: exit 2. */
 export class VarError extends Error {
   override name = 'VarError';
+}
+
+/** The `--var name=value` options, as overrides by name; a malformed one throws VarError. */
+export function parseVars(assignments: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const text of assignments) {
+    const parsed = parseVarAssignment(text);
+    if (!parsed) {
+      throw new VarError(`--var ${text}: write it as name=value, e.g. --var bucket=my-own-bucket`);
+    }
+    vars[parsed[0]] = parsed[1];
+  }
+  return vars;
 }
 
 /**

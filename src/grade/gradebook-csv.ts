@@ -1,3 +1,4 @@
+import { score } from '../engine/verdicts.js';
 import { percentOf, type StudentResult } from './results.js';
 
 /**
@@ -11,12 +12,7 @@ export function gradebookCsv(
 ): string {
   const header = ['id', 'score', 'possible', 'percent', ...stepIds, 'hints_used', 'error'];
   const rows = results.map((result) => {
-    const earnedByStep = new Map(
-      result.steps.map((step) => [
-        step.id,
-        step.checks.reduce((sum, check) => sum + (check.status === 'passed' ? check.points : 0), 0),
-      ]),
-    );
+    const earnedByStep = new Map(result.steps.map((step) => [step.id, score(step.checks).earned]));
     const graded = result.error === null;
     return [
       result.id,

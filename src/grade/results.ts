@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { LabReport } from '../engine/report.js';
+import { requiredPassed } from '../engine/verdicts.js';
 
 /**
  * What grading found for each student, as results.json holds it: the student's report in
@@ -38,11 +39,7 @@ export interface ClassResults {
 
 /** True when every required check of every required step passed: what `check` exits 0 for. */
 export function studentPassed(result: StudentResult): boolean {
-  if (result.error !== null) return false;
-  return result.steps.every(
-    (step) =>
-      step.optional || step.checks.every((check) => check.optional || check.status === 'passed'),
-  );
+  return result.error === null && requiredPassed(result.steps);
 }
 
 export function percentOf(result: StudentResult): number {

@@ -139,7 +139,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
 
   const lab = parsed.data;
-  await checkChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
+  await validateChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
   await checkOperations(lab, options, report);
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
@@ -255,7 +255,7 @@ function checkFileRefs(
 }
 
 /** A check's type must exist, and its `with` must satisfy that type's schema. */
-async function checkChecks(
+async function validateChecks(
   lab: Lab,
   vars: Record<string, string>,
   known: ReadonlySet<string>,

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { TargetInfo } from '../../checks/define.js';
+import type { TargetInfo } from '../aws/target.js';
 import type { CheckReport, LabReport, Status } from '../engine/report.js';
 
 /**

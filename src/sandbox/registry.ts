@@ -20,18 +20,7 @@ export interface RegisteredService {
   model: ServiceModel;
 }
 
-export const SERVICE_NAMES: readonly ServiceName[] = [
-  'iam',
-  'sts',
-  's3',
-  'sagemaker',
-  'logs',
-  'cloudtrail',
-];
-
-export function isServiceName(name: string): name is ServiceName {
-  return (SERVICE_NAMES as readonly string[]).includes(name);
-}
+export { isServiceName, SERVICE_NAMES } from '../service-names.js';
 
 /** The generic protocol for a model; REST-XML services must bring their own. */
 export function genericProtocol(model: ServiceModel): ProtocolHandler | undefined {

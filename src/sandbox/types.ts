@@ -57,7 +57,9 @@ export interface RequestContext {
   userAgent: string;
 }
 
-export type ServiceName = 'iam' | 'sts' | 's3' | 'sagemaker' | 'logs' | 'cloudtrail';
+import type { ServiceName } from '../service-names.js';
+
+export type { ServiceName };
 
 /**
  * One operation: typed input in, output out. Throwing AwsError produces the protocol's
@@ -98,9 +100,9 @@ export interface StateStore {
   get<T extends object>(service: ServiceName, init: () => T): T;
   changed(): void;
   /**
-   * Binary values too large for the JSON state (S3 object bodies), content-addressed. Optional:
-   * a service falls back to memory without it. FileStateStore should give it
-   * `createBlobStore(dir && join(dir, 'blobs'))` from src/sandbox/blobs.ts.
+   * Binary values too large for the JSON state (S3 object bodies), content-addressed, kept in
+   * the state folder's `blobs/` (src/sandbox/blobs.ts). Optional: without it a service keeps
+   * them in memory.
    */
   readonly blobs?: BlobStore;
 }

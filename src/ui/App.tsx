@@ -28,7 +28,7 @@ import { footerKeys, footerLine } from './screen/keys.js';
 import { quizPane } from './screen/quiz-pane.js';
 import { stepContent } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 import { fillVars } from './text/fill.js';
 import { lineWidth, sliceLine, truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
@@ -38,7 +38,7 @@ import { useSpinner } from './use-spinner.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
-  session: LabSession;
+  session: TuiSession;
   /** `--step ID`: open this step instead of where the student left off. */
   initialStep?: string;
   /** How often watch mode re-checks. */
@@ -339,7 +339,7 @@ export function splitBurst(input: string, key: Key): [string, Key][] {
 }
 
 /** When the sandbox could not have its usual port, where it is instead. */
-function sandboxPortNote(session: LabSession): string | undefined {
+function sandboxPortNote(session: TuiSession): string | undefined {
   if (session.target.kind !== 'sandbox') return undefined;
   const endpoint = session.shellEnv.AWS_ENDPOINT_URL ?? session.target.endpoint;
   if (!endpoint) return undefined;
@@ -354,7 +354,7 @@ function sandboxPortNote(session: LabSession): string | undefined {
 }
 
 /** `h`: records the next hint of the first open check, or says why there is none. */
-function takeHint(session: LabSession, stepIndex: number, verdicts: Verdicts): Line | undefined {
+function takeHint(session: TuiSession, stepIndex: number, verdicts: Verdicts): Line | undefined {
   const step = session.lab.steps[stepIndex];
   if (!step) return undefined;
   const { progress } = session;
@@ -381,7 +381,7 @@ function takeHint(session: LabSession, stepIndex: number, verdicts: Verdicts): L
   return undefined;
 }
 
-function scoreOf(lab: LabSession['lab'], verdicts: Verdicts): [number, number] {
+function scoreOf(lab: TuiSession['lab'], verdicts: Verdicts): [number, number] {
   const { earned, possible } = score(lab, verdicts);
   return [earned, possible];
 }

@@ -1,9 +1,7 @@
-import type { AwsClients } from '../aws/clients.js';
-import { runAction } from '../engine/actions.js';
 import { prepareWorkspace } from '../engine/workspace.js';
-import type { LabSession as EngineSession } from '../engine/runner.js';
+import type { LabSession } from '../engine/runner.js';
 import { labComplete } from './lab-state.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 
 /** The variables that point the aws CLI and boto3 at a local target, shown to the student. */
 const EXPORTED = [
@@ -14,11 +12,7 @@ const EXPORTED = [
 ] as const;
 
 /** Adapts the engine's session to what the screens need: one step's checks, one action at a time. */
-export function sessionFromEngine(
-  engine: EngineSession,
-  labDir: string,
-  clients: AwsClients,
-): LabSession {
+export function sessionFromEngine(engine: LabSession, labDir: string): TuiSession {
   const { lab } = engine;
   const shellEnv: Record<string, string> = {};
   if (engine.target.kind !== 'aws') {
@@ -47,17 +41,7 @@ export function sessionFromEngine(
       return report.steps[0]!;
     },
     runAction(stepId, index, onEvent) {
-      const action = lab.steps.find((step) => step.id === stepId)?.actions[index];
-      if (!action) throw new Error(`step ${stepId} has no action ${index + 1}`);
-      return runAction(action, {
-        clients,
-        vars: engine.vars,
-        labDir,
-        env: engine.env,
-        stepId,
-        index,
-        onEvent,
-      });
+      return engine.runAction(stepId, index, { onEvent });
     },
   };
 }

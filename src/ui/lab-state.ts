@@ -1,6 +1,12 @@
 import type { ProgressData } from '../engine/progress.js';
 import { checkKey } from '../engine/progress.js';
 import type { Status } from '../engine/report.js';
+import {
+  requiredChecksPassed,
+  requiredPassed,
+  score as scoreOf,
+  type StepVerdicts,
+} from '../engine/verdicts.js';
 import type { Check, Lab, Step } from '../lab/schema.js';
 
 /**
@@ -17,13 +23,24 @@ export function savedVerdicts(progress: Readonly<ProgressData>): Verdicts {
   return progress.checks;
 }
 
+/** A step of the lab with the verdicts of its checks, as src/engine/verdicts.ts judges them. */
+function judged(step: Step, verdicts: Verdicts): StepVerdicts & { checks: { points: number }[] } {
+  return {
+    optional: step.optional,
+    checks: step.checks.map((check) => ({
+      optional: check.optional,
+      points: check.points,
+      status: verdicts[checkKey(step.id, check.id)]?.status,
+    })),
+  };
+}
+
 export function stepState(step: Step, verdicts: Verdicts, current: boolean): StepState {
-  const results = step.checks.map((check) => verdicts[checkKey(step.id, check.id)]?.status);
-  const required = step.checks.filter((check) => !check.optional);
-  const requiredResults = required.map((check) => verdicts[checkKey(step.id, check.id)]?.status);
+  const judgedStep = judged(step, verdicts);
+  const results = judgedStep.checks.map((check) => check.status);
   if (
     step.checks.length > 0 &&
-    requiredResults.every((status) => status === 'passed') &&
+    requiredChecksPassed(judgedStep) &&
     results.some((s) => s !== undefined)
   ) {
     return 'passed';
@@ -39,26 +56,12 @@ export function stepPassed(step: Step, verdicts: Verdicts): boolean {
 
 /** Points earned and possible, as `check --json` counts them: every check's points. */
 export function score(lab: Lab, verdicts: Verdicts): { earned: number; possible: number } {
-  let earned = 0;
-  let possible = 0;
-  for (const step of lab.steps) {
-    for (const check of step.checks) {
-      possible += check.points;
-      if (verdicts[checkKey(step.id, check.id)]?.status === 'passed') earned += check.points;
-    }
-  }
-  return { earned, possible };
+  return scoreOf(lab.steps.flatMap((step) => judged(step, verdicts).checks));
 }
 
 /** Complete when every required check of every required step passed. */
 export function labComplete(lab: Lab, verdicts: Verdicts): boolean {
-  return lab.steps
-    .filter((step) => !step.optional)
-    .every((step) =>
-      step.checks
-        .filter((check) => !check.optional)
-        .every((check) => verdicts[checkKey(step.id, check.id)]?.status === 'passed'),
-    );
+  return requiredPassed(lab.steps.map((step) => judged(step, verdicts)));
 }
 
 /**

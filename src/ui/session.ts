@@ -1,4 +1,4 @@
-import type { TargetInfo } from '../../checks/define.js';
+import type { TargetInfo } from '../aws/target.js';
 import type { ActionResult, RunEventListener } from '../engine/events.js';
 import type { Progress } from '../engine/progress.js';
 import type { StepReport } from '../engine/report.js';
@@ -8,7 +8,7 @@ import type { Lab } from '../lab/schema.js';
  * What the TUI needs from a lab that is open on a target. src/commands/run.ts builds it
  * from the engine; the UI only renders it and forwards the student's keys to it.
  */
-export interface LabSession {
+export interface TuiSession {
   lab: Lab;
   /** The lab folder: where actions read their `{ file: }` references. */
   labDir: string;

@@ -1,13 +1,13 @@
 import { useCallback, useRef, useState } from 'react';
 import type { ActionState } from './screen/step-content.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 
 /**
  * "Run it for me": each action's state in this session (running, its result, or left to the
  * student), by `stepId#index`. An action already running is not started again.
  */
 export function useActions(
-  session: LabSession,
+  session: TuiSession,
   onDone: (stepIndex: number, index: number, ok: boolean) => void,
 ) {
   const [states, setStates] = useState<Map<string, ActionState>>(new Map());

@@ -3,7 +3,7 @@ import type { RunEvent } from '../engine/events.js';
 import { checkKey } from '../engine/progress.js';
 import type { Status } from '../engine/report.js';
 import { labComplete, type Verdicts } from './lab-state.js';
-import type { LabSession } from './session.js';
+import type { TuiSession } from './session.js';
 
 export type LiveVerdicts = Record<string, { status: Status; message: string }>;
 
@@ -19,7 +19,7 @@ export interface ChecksOutcome {
  * so the checks always end up judging the latest state.
  */
 export function useChecks(
-  session: LabSession,
+  session: TuiSession,
   options: {
     onDone: (outcome: ChecksOutcome) => void;
     onError: (message: string) => void;

@@ -8,7 +8,7 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckContext, CheckOutcome } from '../../checks/define.js';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { testCheckContext } from '../support/check-context.js';
 import { checkLab } from '../support/lab-session.js';

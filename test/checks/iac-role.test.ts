@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckOutcome } from '../../checks/define.js';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { testCheckContext } from '../support/check-context.js';
 import { checkLab } from '../support/lab-session.js';

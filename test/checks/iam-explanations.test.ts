@@ -14,7 +14,7 @@ import {
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckContext, CheckOutcome } from '../../checks/define.js';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { testCheckContext } from '../support/check-context.js';
 

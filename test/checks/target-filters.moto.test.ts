@@ -12,7 +12,7 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 import { testCheckContext } from '../support/check-context.js';
 import { checkLab } from '../support/lab-session.js';
 import { startMoto, type Moto } from '../support/moto.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckContext, CheckOutcome } from '../../checks/define.js';
-import { checkTypes } from '../../checks/registry.js';
+import { checkTypes } from '../../checks/index.js';
 import { notImplementedMessage } from '../../checks/support/target.js';
 import { isUnsupportedOperation } from '../../src/aws/errors.js';
 

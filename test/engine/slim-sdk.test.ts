@@ -10,7 +10,7 @@ import { AwsClients } from '../../src/aws/clients.js';
 import {
   loadServiceModule,
   loadSlimServiceModule,
-  SERVICE_IDS,
+  SERVICE_NAMES,
   SERVICES,
 } from '../../src/aws/services.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -63,7 +63,7 @@ describe('the slim SDK builds', () => {
     // labwright's own probe of the target, AwsClients.identity().
     if (!called.has('sts')) called.set('sts', new Set());
     called.get('sts')!.add('GetCallerIdentity');
-    for (const service of SERVICE_IDS) {
+    for (const service of SERVICE_NAMES) {
       expect([...(called.get(service) ?? [])].sort(), service).toEqual(
         [...SERVICES[service].checkOperations].sort(),
       );

@@ -4,7 +4,7 @@
  * with LocalStack's conventions (test/test, account 000000000000, path-style S3).
  */
 import type { CheckContext, TargetInfo } from '../../checks/define.js';
-import { loadServiceModule, SERVICES, type ServiceId } from '../../src/aws/services.js';
+import { loadServiceModule, SERVICES, type ServiceName } from '../../src/aws/services.js';
 
 export interface TestContextOptions {
   endpoint: string;
@@ -23,10 +23,10 @@ export function testCheckContext(options: TestContextOptions): CheckContext {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '000000000000';
   const clients = new Map<
-    ServiceId,
+    ServiceName,
     Promise<{ client: Client; module: Record<string, unknown> }>
   >();
-  const clientFor = (service: ServiceId) => {
+  const clientFor = (service: ServiceName) => {
     let entry = clients.get(service);
     if (!entry) {
       entry = loadServiceModule(service).then((module) => {
@@ -60,7 +60,7 @@ export function testCheckContext(options: TestContextOptions): CheckContext {
   };
   return {
     async call<Output = Record<string, unknown>>(
-      service: ServiceId,
+      service: ServiceName,
       operation: string,
       input: Record<string, unknown>,
     ): Promise<Output> {

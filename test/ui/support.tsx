@@ -10,11 +10,11 @@ import { render } from 'ink-testing-library';
 import { connect, type Connection } from '../../src/aws/connect.js';
 import { loadLabFile } from '../../src/engine/load-lab.js';
 import { Progress } from '../../src/engine/progress.js';
-import { openLab, type LabSession as EngineSession } from '../../src/engine/runner.js';
+import { openLab, type LabSession } from '../../src/engine/runner.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { App, type AppProps } from '../../src/ui/App.js';
 import { sessionFromEngine } from '../../src/ui/engine-session.js';
-import type { LabSession } from '../../src/ui/session.js';
+import type { TuiSession } from '../../src/ui/session.js';
 
 export const LAB_FILE = path.resolve(__dirname, '../../labs/sagemaker-iam-roles/lab.yaml');
 /** Two steps, one action and one check each: for what spans a whole lab. */
@@ -23,8 +23,8 @@ export const TWO_STEPS = path.resolve(__dirname, 'fixtures/two-steps/lab.yaml');
 export interface TestLab {
   sandbox: Sandbox;
   connection: Connection;
-  engine: EngineSession;
-  session: LabSession;
+  engine: LabSession;
+  session: TuiSession;
   /** Runs a step's reference actions from "another terminal": nothing the TUI sees but the effect. */
   actElsewhere(stepId: string): Promise<void>;
   /** Where progress is saved. */
@@ -57,7 +57,7 @@ export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
     sandbox,
     connection,
     engine,
-    session: sessionFromEngine(engine, result.loaded.dir, connection.clients),
+    session: sessionFromEngine(engine, result.loaded.dir),
     progressFile,
     async actElsewhere(stepId) {
       const elsewhere = openLab({

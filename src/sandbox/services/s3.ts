@@ -247,7 +247,9 @@ export function s3Service(core: SandboxCore): ServiceHandler {
     AcceptRanges: 'bytes',
   });
 
-  const describeOf = (input: Input): Omit<S3Object, 'size' | 'etag' | 'lastModified' | 'blob'> => ({
+  const objectMetadata = (
+    input: Input,
+  ): Omit<S3Object, 'size' | 'etag' | 'lastModified' | 'blob'> => ({
     key: String(input.Key),
     contentType: optString(input, 'ContentType') ?? 'binary/octet-stream',
     contentEncoding: optString(input, 'ContentEncoding'),
@@ -514,7 +516,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         }
         verifyDigests(input, body.ref);
         const object: S3Object = {
-          ...describeOf(input),
+          ...objectMetadata(input),
           size: body.ref.size,
           etag: `"${body.ref.md5}"`,
           lastModified: new Date(core.now()).toISOString(),
@@ -552,7 +554,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         );
       }
       const copy: S3Object = {
-        ...(replace ? describeOf(input) : { ...original }),
+        ...(replace ? objectMetadata(input) : { ...original }),
         key,
         size: original.size,
         etag: original.etag,
@@ -660,7 +662,7 @@ export function s3Service(core: SandboxCore): ServiceHandler {
         uploadId,
         key,
         initiated: new Date(core.now()).toISOString(),
-        object: describeOf(input),
+        object: objectMetadata(input),
         parts: dict(),
       };
       core.store.changed();

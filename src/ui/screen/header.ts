@@ -1,4 +1,4 @@
-import type { TargetInfo } from '../../../checks/define.js';
+import type { TargetInfo } from '../../aws/target.js';
 import { lineWidth, truncateLine, type Line } from '../text/lines.js';
 import { style } from '../theme.js';
 
