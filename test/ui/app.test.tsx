@@ -399,7 +399,9 @@ describe('moving around', () => {
 
     await app.press('s');
     let frame = await app.waitFor('↑↓ choose');
-    expect(frame).toContain('7. Define the role in CloudFormation (optional)');
+    expect(frame).toContain(
+      '7. Define the role as code, in CloudFormation or Terraform (optional)',
+    );
     await app.press(keys.down, keys.down, keys.down, keys.enter);
     frame = await app.waitFor('Step 4/7 Test data access as the role');
     await eventually(() => expect(saved().currentStep).toBe('test-access'));
