@@ -6,6 +6,7 @@ import { createBlobStore } from '../sandbox/blobs.js';
 import { blobRefs, readJournal } from './journal.js';
 import { packHandIn, type HandInBody, type HandInHeader } from './format.js';
 import { labIdentity } from './lab-version.js';
+import { workspaceDir } from '../engine/workspace.js';
 import { collectStudentFiles, studentFilePaths } from './student-files.js';
 
 /** What `labwright submit` gathers: everything a grader needs to redo the student's work. */
@@ -49,8 +50,10 @@ export async function buildHandIn(options: BuildHandInOptions): Promise<BuiltHan
     if (data) blobs[hash] = data.toString('base64');
     else warnings.push(`uploaded bytes ${hash.slice(0, 12)}… are missing from ${options.stateDir}`);
   }
+  // Where the checks look: the folder submit runs from, then the lab's workspace (where the TUI
+  // tells students to work); the grader lays them out in the student's folder.
   const collected = await collectStudentFiles(
-    options.cwd,
+    [options.cwd, workspaceDir(loaded.lab.id)],
     studentFilePaths(loaded.lab, options.resolvedVars),
   );
   warnings.push(...collected.skipped);

@@ -11,7 +11,7 @@ import { HandInError } from './format.js';
  * ask a quiz or run a shell command read none.
  */
 
-const FILE_KEYS = ['file', 'files', 'dir', 'directory', 'path', 'template'];
+const FILE_KEYS = ['file', 'files', 'dir', 'directory', 'path', 'template', 'terraform'];
 const NOT_FILE_CHECKS = new Set(['aws.call', 'quiz', 'shell']);
 /** Folders inside a student's folder that are never theirs to hand in. */
 const SKIPPED_DIRS = new Set(['.terraform', '.git', 'node_modules']);
@@ -51,17 +51,18 @@ export interface CollectedFiles {
 }
 
 /**
- * Reads those paths from the student's folder: a file as itself, a folder as every regular file
- * below it. Nothing outside the folder, no symbolic link, nothing too large.
+ * Reads those paths from the first of `folders` that has each (the student's folder, then the
+ * lab's workspace): a file as itself, a folder as every regular file below it. Nothing outside
+ * the folder, no symbolic link, nothing too large.
  */
 export async function collectStudentFiles(
-  cwd: string,
+  folders: readonly string[],
   wanted: readonly string[],
 ): Promise<CollectedFiles> {
   const files: Record<string, string> = {};
   const skipped: string[] = [];
   let total = 0;
-  const add = async (relative: string): Promise<void> => {
+  const add = async (cwd: string, relative: string): Promise<void> => {
     const absolute = path.join(cwd, relative);
     const stats = await lstat(absolute).catch(() => undefined);
     if (!stats) return;
@@ -72,7 +73,7 @@ export async function collectStudentFiles(
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of entries) {
         if (entry.isDirectory() && SKIPPED_DIRS.has(entry.name)) continue;
-        await add(path.posix.join(relative, entry.name));
+        await add(cwd, path.posix.join(relative, entry.name));
       }
     } else if (stats.isFile()) {
       if (stats.size > MAX_FILE_BYTES || total + stats.size > MAX_TOTAL_BYTES) {
@@ -89,9 +90,17 @@ export async function collectStudentFiles(
       skipped.push(`${item}: outside your folder, so not handed in`);
       continue;
     }
-    await add(relative);
+    const cwd = await firstHolding(folders, relative);
+    if (cwd) await add(cwd, relative);
   }
   return { files, skipped };
+}
+
+async function firstHolding(folders: readonly string[], relative: string) {
+  for (const folder of folders) {
+    if (await lstat(path.join(folder, relative)).catch(() => undefined)) return folder;
+  }
+  return undefined;
 }
 
 /** A path inside the student's folder, as POSIX; undefined for absolute or escaping paths. */
