@@ -209,7 +209,8 @@ const GRADE_HELP = `
 Roster columns: id, and exactly one of endpoint (a LocalStack-compatible URL), profile (an AWS
 profile), role_arn (a grading role in the student's account, assumed with your credentials;
 external_id optional) or submission (a hand-in file written by labwright submit); region is
-optional; any other column sets a lab variable for that student.
+optional; dir names the student's own folder (relative to the roster), where checks read their
+files (a template); any other column sets a lab variable for that student.
 --submissions DIR grades every hand-in in DIR: each is verified and replayed into a fresh
 in-memory sandbox, then graded there; a tampered hand-in, or one for another lab, is an error row.
 --shard i/n grades a stable share of the class; labwright grade merge joins the shards' results.

@@ -12,6 +12,8 @@ export default function setup(): () => void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const home = mkdtempSync(path.join(os.tmpdir(), 'labwright-tests-'));
   process.env.XDG_STATE_HOME = path.join(home, 'state');
+  // The SDK's Node 20 notice, once per client in every test file, would bury real output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.XDG_CACHE_HOME = path.join(home, 'cache');
   return () => rmSync(home, { recursive: true, force: true });
 }
