@@ -218,11 +218,12 @@ class DirectoryBlobStore implements BlobStore {
           await file.close();
           handle = undefined;
           const target = this.path(ref.blob);
-          await mkdir(dirname(target), { recursive: true });
+          const created = await mkdir(dirname(target), { recursive: true });
           // Same bytes, same name: replacing an existing blob changes nothing it holds.
           await rename(temp, target);
           await syncDirectory(dirname(target));
-          await syncDirectory(this.dir);
+          // The blobs folder changed only if the prefix folder is new.
+          if (created !== undefined) await syncDirectory(this.dir);
           done = true;
           this.holds.hold(ref);
           return ref;
