@@ -12,6 +12,7 @@ const LEAVES = [
   './src/compare-text.ts',
   './src/package-root.ts',
   './src/service-names.ts',
+  './src/log-filter-pattern.ts',
 ];
 const COMMANDS = ['./src/cli.ts', './src/commands'];
 const PRESENTERS = [...COMMANDS, './src/ui', './src/grade', './src/report'];

@@ -1,72 +1,20 @@
 /**
- * CloudWatch Logs filter patterns for unstructured events, matched on labwright's side: `ERROR`
- * (a term), `"Training seconds"` (an exact phrase), `ERROR Exception` (every term), `?ERROR ?WARN`
- * (any of them) and `-DEBUG` (none of them). Case-sensitive, as on AWS. A check re-checks the
- * pattern it sent, because an emulator may ignore it (moto matches everything when a pattern
- * starts with anything but a letter or a quote).
+ * A check re-checks, on its side, the filter pattern it sent to CloudWatch Logs, because an
+ * emulator may ignore it (moto matches everything when a pattern starts with anything but a
+ * letter or a quote). The matching itself is CloudWatch's, in src/log-filter-pattern.ts.
  */
+import { hasUnclosedQuote, isStructuredPattern } from '../../src/log-filter-pattern.js';
 
-interface Term {
-  text: string;
-  kind: 'all' | 'any' | 'not';
-}
-
-export type MessageMatcher = (message: string) => boolean;
-
-/** JSON (`{ $.x = 1 }`) and space-delimited (`[ip, user]`) patterns, which labwright cannot re-check. */
-export function isStructuredPattern(pattern: string): boolean {
-  const source = pattern.trim();
-  return source.startsWith('{') || source.startsWith('[');
-}
+export {
+  compileTermPattern as compileLogFilter,
+  isStructuredPattern,
+  type MessageMatcher,
+} from '../../src/log-filter-pattern.js';
 
 /** Why the pattern cannot be used, or undefined when labwright can match it. */
 export function filterPatternProblem(pattern: string): string | undefined {
   if (isStructuredPattern(pattern)) {
     return 'JSON and space-delimited filter patterns are not supported: labwright re-checks every event itself, and matches terms, "quoted phrases", ?any and -excluded terms';
   }
-  let quotes = 0;
-  for (const char of pattern) if (char === '"') quotes++;
-  return quotes % 2 === 0 ? undefined : 'the filter pattern has an unclosed quote';
-}
-
-export function compileLogFilter(pattern: string | undefined): MessageMatcher {
-  const source = (pattern ?? '').trim();
-  if (source === '' || source === '""') return () => true;
-  const terms = tokenize(source);
-  const all = terms.filter((t) => t.kind === 'all');
-  const any = terms.filter((t) => t.kind === 'any');
-  const not = terms.filter((t) => t.kind === 'not');
-  return (message) =>
-    all.every((t) => message.includes(t.text)) &&
-    (any.length === 0 || any.some((t) => message.includes(t.text))) &&
-    !not.some((t) => message.includes(t.text));
-}
-
-function tokenize(source: string): Term[] {
-  const terms: Term[] = [];
-  let i = 0;
-  while (i < source.length) {
-    while (source[i] === ' ') i++;
-    if (i >= source.length) break;
-    let kind: Term['kind'] = 'all';
-    if (source[i] === '?') {
-      kind = 'any';
-      i++;
-    } else if (source[i] === '-') {
-      kind = 'not';
-      i++;
-    }
-    let text: string;
-    if (source[i] === '"') {
-      const end = source.indexOf('"', i + 1);
-      text = source.slice(i + 1, end < 0 ? source.length : end);
-      i = end < 0 ? source.length : end + 1;
-    } else {
-      const end = source.indexOf(' ', i);
-      text = source.slice(i, end < 0 ? source.length : end);
-      i = end < 0 ? source.length : end;
-    }
-    if (text) terms.push({ text, kind });
-  }
-  return terms;
+  return hasUnclosedQuote(pattern) ? 'the filter pattern has an unclosed quote' : undefined;
 }
