@@ -25,6 +25,11 @@ const layerZones = [
     'ui presents what the engine computed',
   ),
   layer(
+    './src/handin',
+    [...COMMANDS, './src/ui', './src/grade', './src/report'],
+    'hand-ins are packed and read beneath the commands, the screens and grading',
+  ),
+  layer(
     './src/grade',
     [...COMMANDS, './src/ui', './src/report', './src/sandbox'],
     'grade presents what the engine computed',
