@@ -103,7 +103,8 @@ export class FileStateStore implements StateStore {
   /** `dir` undefined: memory only. */
   constructor(private readonly dir: string | undefined) {
     if (!dir) {
-      this.blobs = createBlobStore(undefined);
+      // Kept too: a replayed journal names bodies that a later record may read again.
+      this.blobs = withoutDeletes(createBlobStore(undefined));
       return;
     }
     this.prepare(dir);

@@ -170,6 +170,42 @@ describe('the journal', () => {
     }
   });
 
+  it('replays a body a refused upload sent before an accepted one sent it again', async () => {
+    const dir = newDir();
+    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    const root = clients(live.endpoint);
+    await root.iam.send(
+      new CreateRoleCommand({ RoleName: 'NoRights', AssumeRolePolicyDocument: trust }),
+    );
+    await root.s3.send(new CreateBucketCommand({ Bucket: 'data' }));
+    const session = await root.sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${ACCOUNT}:role/NoRights`,
+        RoleSessionName: 'me',
+      }),
+    );
+    const asRole = clients(live.endpoint, {
+      accessKeyId: session.Credentials!.AccessKeyId!,
+      secretAccessKey: session.Credentials!.SecretAccessKey!,
+      sessionToken: session.Credentials!.SessionToken!,
+    });
+    const put = { Bucket: 'data', Key: 'same.csv', Body: 'the same body' };
+    await expectAwsError(asRole.s3.send(new PutObjectCommand(put)), 'AccessDenied');
+    await root.s3.send(new PutObjectCommand(put));
+    await live.stop();
+
+    const { sandbox, mismatch } = await replaySandbox(await readJournal(dir), blobReader(dir));
+    try {
+      expect(mismatch).toBeUndefined();
+      const object = await clients(sandbox.endpoint).s3.send(
+        new GetObjectCommand({ Bucket: 'data', Key: 'same.csv' }),
+      );
+      expect(await object.Body!.transformToString()).toBe('the same body');
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it('tells an edited record from the one recorded, and replay from a forged outcome', async () => {
     const dir = newDir();
     const live = await startSandbox({ stateDir: dir, log: quiet().log });
