@@ -12,9 +12,7 @@
  * from their hand-in, in this process, so both sides grade exactly the same states. Both sides
  * run as the bundled CLI (scripts/build.mjs, copied aside) under /usr/bin/time: wall, peak RSS.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +20,7 @@ import { loadLabFile } from '../src/engine/load-lab.js';
 import type { ClassResults } from '../src/grade/results.js';
 import { packHandIn, unpackHandIn, type HandIn } from '../src/handin/format.js';
 import { replaySandbox } from '../src/sandbox/replay.js';
+import { timedCli, type Measured } from './support/timed-cli.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { BREAKAGES, setUpStudent } from '../test/grade/support/student-states.js';
 
@@ -34,54 +33,6 @@ const { values } = parseArgs({
 const count = Number(values.students);
 const root = path.resolve(import.meta.dirname, '..');
 const labFile = path.join(root, 'labs/sagemaker-iam-roles/lab.yaml');
-const bundleDir = path.join(root, 'node_modules/.cache', `labwright-bench-handins-${process.pid}`);
-const bin = path.join(bundleDir, 'bin/labwright.js');
-if (!existsSync('/usr/bin/time'))
-  throw new Error('bench/grade-handins measures with /usr/bin/time (apt-get install time)');
-
-interface Measured {
-  wallSeconds: number;
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-async function bundleCli(): Promise<void> {
-  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('scripts/build.mjs failed');
-  await mkdir(path.join(bundleDir, 'bin'), { recursive: true });
-  await cp(path.join(root, 'dist'), path.join(bundleDir, 'dist'), { recursive: true });
-  await cp(path.join(root, 'bin/labwright.js'), bin);
-  await cp(path.join(root, 'package.json'), path.join(bundleDir, 'package.json'));
-}
-
-/** The CLI under /usr/bin/time, without blocking this process (it serves the sandboxes). */
-function measure(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const match = /TIME ([\d.]+) (\d+)/.exec(stderr);
-      if (!match) return reject(new Error(`no timing from /usr/bin/time: ${stderr}`));
-      resolve({
-        wallSeconds: Number(match[1]),
-        peakRssMb: Number(match[2]) / 1024,
-        stdout,
-        stderr: stderr.replace(match[0], '').trim(),
-        code: code ?? -1,
-      });
-    });
-  });
-}
 
 const loaded = await loadLabFile(labFile);
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
@@ -94,8 +45,8 @@ const varsOf = (breakage: (typeof states)[number]): Record<string, string> => ({
   ...('laterVars' in breakage ? breakage.laterVars : {}),
 });
 
+const { measure, remove } = await timedCli('handins');
 try {
-  await bundleCli();
   // Each state done once, on a sandbox with a state folder (the journal), and handed in.
   process.stderr.write(`doing the lab ${states.length} ways, and handing each in...\n`);
   const handIns: HandIn[] = [];
@@ -229,5 +180,5 @@ try {
 } finally {
   await Promise.all(served.map((sandbox) => sandbox.stop()));
   await rm(work, { recursive: true, force: true });
-  await rm(bundleDir, { recursive: true, force: true });
+  await remove();
 }

@@ -10,12 +10,11 @@
  * Prints a markdown table for BENCHMARKS.md. The sandboxes (one per student, in memory) live in
  * this process, so they load both contenders alike.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { timedCli } from './support/timed-cli.js';
 import { loadLabFile } from '../src/engine/load-lab.js';
 import type { LabReport } from '../src/engine/report.js';
 import type { ClassResults } from '../src/grade/results.js';
@@ -35,56 +34,6 @@ const { values } = parseArgs({
 const count = Number(values.students);
 const root = path.resolve(import.meta.dirname, '..');
 const labFile = path.join(root, 'labs/sagemaker-iam-roles/lab.yaml');
-// Inside node_modules, so the bundle resolves its external packages as dist/ does.
-const bundleDir = path.join(root, 'node_modules/.cache', `labwright-bench-grade-${process.pid}`);
-const bin = path.join(bundleDir, 'bin/labwright.js');
-if (!existsSync('/usr/bin/time'))
-  throw new Error('bench/grade measures with /usr/bin/time (apt-get install time)');
-
-interface Measured {
-  wallSeconds: number;
-  peakRssMb: number;
-  stdout: string;
-  stderr: string;
-  code: number;
-}
-
-/** The real build (scripts/build.mjs), copied aside at once with bin/labwright.js. */
-async function bundleCli(): Promise<void> {
-  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('scripts/build.mjs failed');
-  await mkdir(path.join(bundleDir, 'bin'), { recursive: true });
-  await cp(path.join(root, 'dist'), path.join(bundleDir, 'dist'), { recursive: true });
-  await cp(path.join(root, 'bin/labwright.js'), bin);
-  await cp(path.join(root, 'package.json'), path.join(bundleDir, 'package.json'));
-}
-
-/** Runs the CLI under /usr/bin/time: wall seconds and the peak resident set, in MB. */
-function measure(args: string[], cwd: string): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const match = /TIME ([\d.]+) (\d+)/.exec(stderr);
-      if (!match) return reject(new Error(`no timing from /usr/bin/time: ${stderr}`));
-      resolve({
-        wallSeconds: Number(match[1]),
-        peakRssMb: Number(match[2]) / 1024,
-        stdout,
-        stderr: stderr.replace(match[0], '').trim(),
-        code: code ?? -1,
-      });
-    });
-  });
-}
 
 const loaded = await loadLabFile(labFile);
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
@@ -93,8 +42,8 @@ const work = await mkdtemp(path.join(os.tmpdir(), 'labwright-bench-grade-'));
 const states = Object.values(BREAKAGES);
 const sandboxes: Sandbox[] = [];
 
+const { measure, remove } = await timedCli('grade');
 try {
-  await bundleCli();
   process.stderr.write(`setting up ${count} students, each on their own sandbox...\n`);
   const students = Array.from({ length: count }, (_, index) => ({
     id: `student-${String(index + 1).padStart(3, '0')}`,
@@ -190,5 +139,5 @@ try {
 } finally {
   await Promise.all(sandboxes.map((sandbox) => sandbox.stop()));
   await rm(work, { recursive: true, force: true });
-  await rm(bundleDir, { recursive: true, force: true });
+  await remove();
 }
