@@ -90,8 +90,6 @@ export class FileStateStore implements StateStore {
   readonly baseEvents: TrailEvent[] = [];
   /** Journal records after the snapshot: replayed at start. */
   readonly tail: JournalRecord[] = [];
-  /** Every intact record (what `submit` hands in). */
-  readonly records: JournalRecord[] = [];
   /** Bytes of the journal that hold intact records. */
   readonly journalBytes: number = 0;
   /** One line for each thing that could not be read and was moved aside. */
@@ -113,7 +111,6 @@ export class FileStateStore implements StateStore {
       this.removeStrayFiles(dir);
       const snapshot = this.readSnapshot(dir);
       const journal = this.readJournalFile(dir);
-      this.records = journal.records;
       this.journalBytes = journal.intactBytes;
       const last = journal.records[journal.records.length - 1];
       if (
