@@ -155,6 +155,16 @@ export class Core implements SandboxCore {
     opaqueId: () => this.draw(() => ids.requestId().replace(/-/g, '')),
   };
 
+  /** Runs `work` as the open record: its clock and its random draws are `open`'s. */
+  private async within<T>(open: OpenRecord, work: () => T | Promise<T>): Promise<T> {
+    this.open = open;
+    try {
+      return await work();
+    } finally {
+      this.open = undefined;
+    }
+  }
+
   /** Runs `work` when every call and step before it is done: the state changes one at a time. */
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
     const result = this.turn.then(work);
@@ -475,16 +485,15 @@ export class Core implements SandboxCore {
     const { output, error, durable } = await this.inTurn(async () => {
       const at = Date.now();
       const open: OpenRecord = { at, draws: [] };
-      this.open = open;
       let output: unknown;
       let error: AwsError | undefined;
-      try {
-        output = await this.execute(ctx, input);
-      } catch (thrown) {
-        error = thrown as AwsError;
-      } finally {
-        this.open = undefined;
-      }
+      await this.within(open, async () => {
+        try {
+          output = await this.execute(ctx, input);
+        } catch (thrown) {
+          error = thrown as AwsError;
+        }
+      });
       const durable = journaled
         ? this.commit({
             at,
@@ -552,12 +561,7 @@ export class Core implements SandboxCore {
     await this.inTurn(async () => {
       const at = Date.now();
       const open: OpenRecord = { at, draws: [] };
-      this.open = open;
-      try {
-        this.startServices();
-      } finally {
-        this.open = undefined;
-      }
+      await this.within(open, () => this.startServices());
       const durable = this.commit({
         at,
         kind: 'task',
@@ -581,14 +585,11 @@ export class Core implements SandboxCore {
    * ReplayMismatch when it does not end as recorded. Records replay one after another.
    */
   async replay(record: JournalRecord): Promise<void> {
-    this.open = { at: record.at, draws: record.draws, replayFrom: 0 };
-    try {
-      const got = await this.replayOne(record);
-      const expected = record.outcome.error ?? 'success';
-      if (got !== expected) throw new ReplayMismatch(record.seq, expected, got);
-    } finally {
-      this.open = undefined;
-    }
+    const got = await this.within({ at: record.at, draws: record.draws, replayFrom: 0 }, () =>
+      this.replayOne(record),
+    );
+    const expected = record.outcome.error ?? 'success';
+    if (got !== expected) throw new ReplayMismatch(record.seq, expected, got);
     this.head = { seq: record.seq, hash: record.hash };
   }
 
