@@ -472,7 +472,9 @@ export class Core implements SandboxCore {
    */
   async dispatch(ctx: RequestContext, input: Record<string, unknown>): Promise<unknown> {
     const readOnly = isReadOnlyOperation(ctx.operation);
-    const journaled = !(readOnly && LABWRIGHT_AGENT.test(ctx.userAgent));
+    // A sandbox kept in memory has no journal: its calls are neither encoded nor sealed.
+    const journaled =
+      this.journal !== undefined && !(readOnly && LABWRIGHT_AGENT.test(ctx.userAgent));
     // Encoded before the call runs: an input the journal cannot hold is refused with no effect.
     let encoded: unknown;
     try {
