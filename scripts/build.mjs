@@ -56,7 +56,7 @@ const dist = fileURLToPath(new URL('../dist', import.meta.url));
 const fresh = `${fileURLToPath(new URL('../.dist-building-', import.meta.url))}${process.pid}`;
 rmSync(fresh, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/cli.ts', 'grade-worker': 'src/grade/grade-worker.ts' },
   outdir: fresh,
   bundle: true,
   splitting: true,

@@ -73,6 +73,10 @@ export function buildProgram(): Command {
       )
       .option('--shard <i/n>', 'grade only shard i of n: a stable share of the class by id')
       .option('--concurrency <n>', 'students graded at once (default 8)')
+      .option(
+        '--threads <n>',
+        "threads that grade hand-ins, each replaying and serving its students' sandboxes (default: the machine's cores)",
+      )
       .option('--out <dir>', 'where the gradebook goes (default ./grades)')
       .option(
         '--only-failed',

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { gradeClass } from '../grade/grade-class.js';
 import { labCheckRefs } from '../grade/lab-checks.js';
@@ -18,6 +19,7 @@ import {
 } from '../grade/results.js';
 import { parseRoster, type RosterStudent } from '../grade/roster.js';
 import { createStudentGrader, type StudentGrader } from '../grade/student-grader.js';
+import { createWorkerGrader, workerGraderAvailable } from '../grade/worker-grader.js';
 import { TargetOptionError } from '../aws/errors.js';
 import { summarizeClass } from '../grade/summary.js';
 import { summaryText } from '../grade/text-output.js';
@@ -34,6 +36,8 @@ export interface GradeCommandOptions extends TargetOptions {
   /** `i/n`: grade only the students whose id hashes to shard i of n. */
   shard?: string;
   concurrency?: string;
+  /** Threads grading hand-ins (worker-grader.ts); 1 grades in this thread. */
+  threads?: string;
   out?: string;
   onlyFailed?: boolean;
   timeout?: string;
@@ -57,6 +61,7 @@ export async function gradeCommand(
     DEFAULT_CONCURRENCY,
     256,
   );
+  const threads = positiveInteger('--threads', options.threads, availableParallelism(), 64);
   const timeoutSeconds = positiveNumber('--timeout', options.timeout, DEFAULT_TIMEOUT_SECONDS);
   const outDir = path.resolve(options.out ?? 'grades');
   let shard: Shard | undefined;
@@ -120,7 +125,14 @@ export async function gradeCommand(
   await ensureWritable(outDir);
   let grader: StudentGrader;
   try {
+    // Validates the target options here, so a mistake is a usage error before anyone is graded.
     grader = createStudentGrader(loadedLab.loaded, options);
+    // Hand-ins are replayed and served by the grader itself: spread them over the cores.
+    const spread = Math.min(threads, concurrency, toGrade.length);
+    if (options.submissions?.length && spread > 1 && workerGraderAvailable()) {
+      grader.close();
+      grader = createWorkerGrader(labFile, loadedLab.loaded, options, spread);
+    }
   } catch (error) {
     if (error instanceof TargetOptionError) throw new UsageError(error.message);
     throw error;

@@ -3,6 +3,11 @@
  * content-addressed by SHA-256, one file each under `<state dir>/blobs/`. Bodies stream in
  * (hashed as they arrive, never held whole in memory) and are durable before anyone refers to
  * them: temp file, fsync, rename, fsync of the directory. Without a directory they live in memory.
+ *
+ * A small body is the exception: it is staged in memory and the journal record of the call that
+ * sent it carries its bytes, so the one group fsync of the journal makes both durable (two fsyncs
+ * of its own per object would cost more than the call). Staged blobs become files at the next
+ * snapshot, or sooner when they add up (STAGED_MAX): a snapshot drops the records' copies.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
@@ -17,6 +22,10 @@ export function createBlobStore(dir: string | undefined): BlobStore {
 
 /** Writes reach the disk in batches of this size: fewer system calls, bounded memory. */
 const WRITE_BATCH = 1024 * 1024;
+/** Bodies up to this size are staged (see above); larger ones stream to a file. */
+export const STAGE_MAX = 64 * 1024;
+/** Staged bytes beyond this are written out at once, whatever the snapshot schedule. */
+const STAGED_MAX = 8 * 1024 * 1024;
 /** What a read stream hands out at a time. */
 const READ_CHUNK = 256 * 1024;
 
@@ -132,8 +141,64 @@ class MemoryBlobStore implements BlobStore {
 
 class DirectoryBlobStore implements BlobStore {
   private readonly holds = new Holds();
+  /** Small blobs whose bytes the journal holds, not yet files (see the top of this file). */
+  private readonly stagedBlobs = new Map<string, Buffer>();
+  private stagedBytes = 0;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string) {}
+
+  staged(id: string): Buffer | undefined {
+    return this.stagedBlobs.get(id);
+  }
+
+  /** Writes the staged blobs as durable files; flushes run one after another. */
+  flush(): Promise<void> {
+    const run = this.flushing.then(async () => {
+      for (const [id, data] of [...this.stagedBlobs]) {
+        await this.writeFile(id, data);
+        this.stagedBlobs.delete(id);
+        this.stagedBytes -= data.length;
+      }
+    });
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private stage(id: string, data: Buffer): void {
+    if (this.stagedBlobs.has(id)) return;
+    this.stagedBlobs.set(id, data);
+    this.stagedBytes += data.length;
+    if (this.stagedBytes > STAGED_MAX) {
+      // A write that fails here is tried again by the next snapshot's flush.
+      this.flush().catch(() => undefined);
+    }
+  }
+
+  /** A whole blob as a durable file: temp file, fsync, rename, fsync of the folders. */
+  private async writeFile(id: string, data: Buffer): Promise<void> {
+    const temp = join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
+    await mkdir(dirname(temp), { recursive: true });
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await this.place(temp, id);
+  }
+
+  /** Moves a complete, synced temp file to its blob's name, durably. */
+  private async place(temp: string, id: string): Promise<void> {
+    const target = this.path(id);
+    const created = await mkdir(dirname(target), { recursive: true });
+    // Same bytes, same name: replacing an existing blob changes nothing it holds.
+    await rename(temp, target);
+    await syncDirectory(dirname(target));
+    // The blobs folder changed only if the prefix folder is new.
+    if (created !== undefined) await syncDirectory(this.dir);
+  }
 
   private path(id: string): string {
     if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`not a blob id: ${id}`);
@@ -149,6 +214,8 @@ class DirectoryBlobStore implements BlobStore {
   }
 
   async get(id: string): Promise<Buffer | undefined> {
+    const staged = this.stagedBlobs.get(id);
+    if (staged) return staged;
     try {
       const handle = await open(this.path(id), 'r');
       try {
@@ -164,6 +231,11 @@ class DirectoryBlobStore implements BlobStore {
 
   async delete(id: string): Promise<void> {
     if (this.holds.has(id)) return;
+    const staged = this.stagedBlobs.get(id);
+    if (staged) {
+      this.stagedBlobs.delete(id);
+      this.stagedBytes -= staged.length;
+    }
     await rm(this.path(id), { force: true });
   }
 
@@ -212,18 +284,20 @@ class DirectoryBlobStore implements BlobStore {
         try {
           const ref = digests.ref();
           check?.(ref);
+          if (!handle && ref.size <= STAGE_MAX) {
+            // Never reached the disk: staged, for the journal record to carry.
+            this.stage(ref.blob, Buffer.concat(batch));
+            batch = [];
+            done = true;
+            this.holds.hold(ref);
+            return ref;
+          }
           await flush();
           const file = handle as FileHandle;
           await file.sync();
           await file.close();
           handle = undefined;
-          const target = this.path(ref.blob);
-          const created = await mkdir(dirname(target), { recursive: true });
-          // Same bytes, same name: replacing an existing blob changes nothing it holds.
-          await rename(temp, target);
-          await syncDirectory(dirname(target));
-          // The blobs folder changed only if the prefix folder is new.
-          if (created !== undefined) await syncDirectory(this.dir);
+          await this.place(temp, ref.blob);
           done = true;
           this.holds.hold(ref);
           return ref;
@@ -237,6 +311,10 @@ class DirectoryBlobStore implements BlobStore {
   }
 
   async open(id: string, start = 0, end?: number): Promise<Readable | undefined> {
+    const staged = this.stagedBlobs.get(id);
+    if (staged) {
+      return Readable.from([staged.subarray(start, end === undefined ? undefined : end + 1)]);
+    }
     const path = this.path(id);
     let size: number;
     try {

@@ -4,11 +4,13 @@
  * steps take effect one at a time, each as one journal record with its clock and random draws,
  * so that replaying the journal (src/sandbox/replay.ts) makes the same state.
  */
+import { createHash } from 'node:crypto';
 import { evaluateRequest } from '../iam/index.js';
 import { Background } from './background.js';
 import { dict, lookup } from './dict.js';
 import { decodeInput, encodeInput } from './journal-input.js';
 import {
+  inputBlobIds,
   sealRecord,
   type JournalRecord,
   type JournalWriter,
@@ -172,6 +174,18 @@ export class Core implements SandboxCore {
     return result;
   }
 
+  /** The staged bodies an encoded input names: the record carries them (see blobs.ts). */
+  private inlineBodies(encoded: unknown): { inline?: Record<string, string> } {
+    const blobs = this.store.blobs;
+    if (!blobs.staged) return {};
+    let inline: Record<string, string> | undefined;
+    for (const id of inputBlobIds(encoded)) {
+      const data = blobs.staged(id);
+      if (data) (inline ??= {})[id] = data.toString('base64');
+    }
+    return inline ? { inline } : {};
+  }
+
   /** Seals a record after the head and queues it for the journal; resolves when it is durable. */
   private commit(record: Omit<UnsealedRecord, 'seq' | 'prev'>): Promise<void> {
     const { record: sealed, line } = sealRecord({
@@ -198,6 +212,8 @@ export class Core implements SandboxCore {
     await this.journal.settle();
     if (this.journal.behind) return;
     try {
+      // The records before a snapshot are not replayed: the bodies they carry must be files.
+      await this.store.blobs.flush?.();
       this.store.writeSnapshot(this.head.seq, this.head.hash, this.events.all());
       this.snapshotSeq = this.head.seq;
     } catch (error) {
@@ -503,6 +519,7 @@ export class Core implements SandboxCore {
             service: ctx.service,
             operation: ctx.operation,
             input: encoded,
+            ...this.inlineBodies(encoded),
             context: {
               region: ctx.region,
               accessKeyId: ctx.caller.accessKeyId,
@@ -613,6 +630,13 @@ export class Core implements SandboxCore {
       }
       await finished;
       return 'success';
+    }
+    for (const [id, data] of Object.entries(record.inline ?? {})) {
+      const bytes = Buffer.from(data, 'base64');
+      if (createHash('sha256').update(bytes).digest('hex') !== id) {
+        return `a body carried in the record that does not match its hash ${id.slice(0, 12)}…`;
+      }
+      await this.store.blobs.put(bytes);
     }
     const context = record.context;
     if (!context || !isServiceName(record.service))

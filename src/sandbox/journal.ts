@@ -33,6 +33,11 @@ export interface JournalRecord {
   operation: string;
   /** The call's input as JSON: bytes are `{ $blob: sha256 }` (the blob store holds them), dates `{ $date }`. */
   input: unknown;
+  /**
+   * Small bodies the input names, carried here (base64, by SHA-256) because they were not yet
+   * files when the call was answered (blobs.ts: staged blobs). Replay stores them first.
+   */
+  inline?: Record<string, string>;
   context?: CallContext;
   /** The random values the record drew (ids, keys, secrets), in order. */
   draws: string[];
@@ -55,6 +60,7 @@ export function sealRecord(record: UnsealedRecord): { record: JournalRecord; lin
     service: record.service,
     operation: record.operation,
     input: record.input,
+    ...(record.inline ? { inline: record.inline } : {}),
     ...(record.context ? { context: record.context } : {}),
     draws: record.draws,
     outcome: record.outcome,
@@ -99,8 +105,19 @@ export function verifyChain(records: readonly JournalRecord[]): ChainVerdict {
   return { ok: true };
 }
 
-/** The ids of every blob the records' inputs name, once each. */
+/** The ids of every blob the records' inputs name and do not carry inline, once each. */
 export function blobRefs(records: readonly JournalRecord[]): string[] {
+  const found = new Set<string>();
+  for (const record of records) {
+    for (const id of inputBlobIds(record.input)) {
+      if (!record.inline || !Object.hasOwn(record.inline, id)) found.add(id);
+    }
+  }
+  return [...found];
+}
+
+/** The ids of the blobs one input names. */
+export function inputBlobIds(input: unknown): Set<string> {
   const found = new Set<string>();
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);
@@ -113,8 +130,8 @@ export function blobRefs(records: readonly JournalRecord[]): string[] {
       for (const child of Object.values(value)) visit(child);
     }
   };
-  for (const record of records) visit(record.input);
-  return [...found];
+  visit(input);
+  return found;
 }
 
 const isRecord = (value: unknown): value is JournalRecord => {
@@ -132,7 +149,12 @@ const isRecord = (value: unknown): value is JournalRecord => {
     !!r.outcome &&
     typeof r.outcome === 'object' &&
     typeof r.prev === 'string' &&
-    typeof r.hash === 'string'
+    typeof r.hash === 'string' &&
+    (r.inline === undefined ||
+      (!!r.inline &&
+        typeof r.inline === 'object' &&
+        !Array.isArray(r.inline) &&
+        Object.values(r.inline).every((data) => typeof data === 'string')))
   );
 };
 

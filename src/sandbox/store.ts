@@ -330,6 +330,8 @@ function withoutDeletes(blobs: BlobStore): BlobStore {
     ...(blobs.writer ? { writer: () => blobs.writer!() } : {}),
     ...(blobs.open ? { open: (id, start, end) => blobs.open!(id, start, end) } : {}),
     ...(blobs.unhold ? { unhold: (ref) => blobs.unhold!(ref) } : {}),
+    ...(blobs.staged ? { staged: (id) => blobs.staged!(id) } : {}),
+    ...(blobs.flush ? { flush: () => blobs.flush!() } : {}),
   };
 }
 

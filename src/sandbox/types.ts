@@ -125,6 +125,13 @@ export interface BlobStore {
   open?(id: string, start?: number, end?: number): Promise<Readable | undefined>;
   /** Ends the hold `writer().commit()` put on `ref`'s blob; idempotent. */
   unhold?(ref: BlobRef): void;
+  /**
+   * The bytes of a small blob that is not on disk yet: the journal record of the call that sent
+   * it carries them instead (one group fsync for the record and its body), until `flush`.
+   */
+  staged?(id: string): Buffer | undefined;
+  /** Makes every staged blob a durable file (before a snapshot, which drops the records' copies). */
+  flush?(): Promise<void>;
 }
 
 /** A blob being written (see BlobStore.writer). */

@@ -123,8 +123,9 @@ beforeAll(async () => {
 
   await writeFile(path.join(subs, 'not-a-hand-in.labwright'), 'hello\n');
 
+  // Graded in two threads (worker-grader.ts), as on any machine with two cores or more.
   const graded = await labwrightAsync(
-    ['grade', LAB_ID, '--submissions', subs, '--out', path.join(work, 'grades')],
+    ['grade', LAB_ID, '--submissions', subs, '--threads', '2', '--out', path.join(work, 'grades')],
     { cwd: work },
   );
   expect(graded.code, graded.err).toBe(0);
@@ -191,6 +192,19 @@ describe('grading hand-ins of the lesson catalog', () => {
     expect(resultOf('not-a-hand-in.labwright').error).toMatch(/not a labwright hand-in/);
   });
 
+  it('grades the same in one thread as in several', async () => {
+    const run = await labwrightAsync(
+      ['grade', LAB_ID, '--submissions', subs, '--threads', '1', '--out', path.join(work, 'one')],
+      { cwd: work },
+    );
+    expect(run.code, run.err).toBe(0);
+    const summary = (r: ClassResults) =>
+      Object.fromEntries(
+        r.students.map((s) => [s.id, { score: s.score, error: s.error, checks: statuses(s) }]),
+      );
+    expect(summary(await readResults(path.join(work, 'one')))).toEqual(summary(results));
+  }, 600_000);
+
   it('writes the same gradebook from three shards merged as from one run', async () => {
     for (const shard of ['1/3', '2/3', '3/3']) {
       const run = await labwrightAsync(
@@ -228,7 +242,7 @@ describe('grading hand-ins of the lesson catalog', () => {
     const csvRows = async (dir: string) =>
       (await readFile(path.join(work, dir, 'gradebook.csv'), 'utf8')).trim().split('\r\n').sort();
     expect(await csvRows('merged')).toEqual(await csvRows('grades'));
-  });
+  }, 600_000);
 
   it('sends a student working elsewhere to their instructor instead (exit 2)', async () => {
     const run = await labwrightAsync(['submit', LAB_ID, '--endpoint', 'http://127.0.0.1:9']);
