@@ -57,7 +57,12 @@ export function requestContext(facts: RequestFacts): Record<string, string> {
   if (principal.kind === 'assumed-role') {
     context['aws:PrincipalArn'] = principal.roleArn;
     context['aws:PrincipalType'] = 'AssumedRole';
-    if (principal.roleId) context['aws:userid'] = `${principal.roleId}:${principal.sessionName}`;
+    // A role's own identity (IAM's policy simulator asks as the role) has no session name.
+    if (principal.roleId) {
+      context['aws:userid'] = principal.sessionName
+        ? `${principal.roleId}:${principal.sessionName}`
+        : principal.roleId;
+    }
   } else {
     context['aws:PrincipalArn'] = principal.arn;
     context['aws:PrincipalType'] = 'Account';

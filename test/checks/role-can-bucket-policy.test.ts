@@ -23,6 +23,7 @@ import { checkTypes } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { testCheckContext } from '../support/check-context.js';
 import { policy, trustRoot } from '../sandbox/helpers.js';
+import type { Credentials } from '../sandbox/service-clients.js';
 
 const BUCKET = 'training-data';
 const OBJECT = `arn:aws:s3:::${BUCKET}/data/train.csv`;
@@ -39,7 +40,7 @@ const READS = policy([
 describe('iam.role.can under a bucket policy that denies everyone but one role', () => {
   let sandbox: Sandbox;
   const root = { accessKeyId: 'test', secretAccessKey: 'test' };
-  const config = (credentials: object = root) => ({
+  const config = (credentials: Credentials = root) => ({
     endpoint: sandbox.endpoint,
     region: 'us-east-1',
     credentials,

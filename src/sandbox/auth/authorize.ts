@@ -18,6 +18,8 @@ import {
 /** How a call reached the sandbox: what the request context says besides the caller. */
 export interface CallFacts {
   time: number;
+  /** Whether the call came over TLS; the sandbox speaks HTTP and says true unless told. */
+  secureTransport?: boolean;
   sourceIp?: string;
   userAgent?: string;
   region?: string;
@@ -25,7 +27,7 @@ export interface CallFacts {
 
 /**
  * Condition keys AWS sets from the caller and the call (src/iam/request-context.ts, shared with
- * the checks); the sandbox behaves as if reached over TLS.
+ * the checks).
  */
 export function callerContext(
   caller: Caller,
@@ -42,8 +44,8 @@ export function callerContext(
             sessionName: caller.sessionName,
           }
         : { kind: 'root', accountId: caller.accountId, arn: caller.arn },
-    secureTransport: true,
     ...call,
+    secureTransport: call.secureTransport ?? true,
   });
 }
 
