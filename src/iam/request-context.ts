@@ -71,9 +71,16 @@ export function requestContext(facts: RequestFacts): Record<string, string> {
   if (facts.sourceIp && isIP(facts.sourceIp)) context['aws:SourceIp'] = facts.sourceIp;
   if (facts.userAgent) context['aws:UserAgent'] = facts.userAgent;
   if (facts.region) context['aws:RequestedRegion'] = facts.region;
-  const listing = facts.listing;
-  if (listing?.prefix !== undefined) context['s3:prefix'] = listing.prefix;
-  if (listing?.delimiter !== undefined) context['s3:delimiter'] = listing.delimiter;
-  if (listing?.maxKeys !== undefined) context['s3:max-keys'] = listing.maxKeys;
+  return facts.listing ? { ...context, ...listingContext(facts.listing) } : context;
+}
+
+/** The keys S3 sets for a listing, so a policy can scope s3:ListBucket to a prefix. */
+export function listingContext(
+  listing: NonNullable<RequestFacts['listing']>,
+): Record<string, string> {
+  const context: Record<string, string> = {};
+  if (listing.prefix !== undefined) context['s3:prefix'] = listing.prefix;
+  if (listing.delimiter !== undefined) context['s3:delimiter'] = listing.delimiter;
+  if (listing.maxKeys !== undefined) context['s3:max-keys'] = listing.maxKeys;
   return context;
 }
