@@ -1,13 +1,19 @@
 import * as z from 'zod';
 import { isServiceName } from '../src/aws/services.js';
 import { defineCheckSpec, type CheckType } from './define.js';
+import { cliOutput } from './support/cli-output.js';
 import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';
 import { errored, failed, passed } from './support/outcome.js';
 import { callTarget, onTarget } from './support/target.js';
 
 const assertion = z
   .strictObject({
-    query: z.string().min(1).describe('JMESPath over the output, as `aws --query`'),
+    query: z
+      .string()
+      .min(1)
+      .describe(
+        'JMESPath over the output, as `aws --query` reads it: policy documents parsed, dates in ISO 8601, bodies as text',
+      ),
     equals: z.unknown().optional(),
     contains: z.unknown().optional().describe('The result (list or string) contains this'),
     matches: z.string().optional().describe('A regular expression the result must match'),
@@ -28,7 +34,12 @@ export const awsCall = defineCheckSpec({
       .describe('service:Operation, e.g. iam:GetRole'),
     input: z.record(z.string(), z.unknown()).default({}),
     expect: z.array(assertion).default([]),
-    expectError: z.string().optional().describe('Pass when the call fails with this error code'),
+    expectError: z
+      .string()
+      .optional()
+      .describe(
+        'Pass when the call fails with this error code (NoSuchEntity, NotFound; or the HTTP status, as the CLI says 404)',
+      ),
   }),
 });
 
@@ -99,7 +110,10 @@ export const awsCallCheck: CheckType<typeof awsCall.with> = onTarget({
       const code = awsErrorCode(error) ?? 'an error';
       const evidence = { call: input.call, error: code, message: errorText(error) };
       if (input.expectError) {
-        return code === input.expectError || code === `${input.expectError}Exception`
+        // The aws CLI names an answer without a body by its status: `An error occurred (404)`.
+        const names = [code, String(httpStatusOf(error) ?? '')];
+        const expected = [input.expectError, `${input.expectError}Exception`];
+        return names.some((name) => expected.includes(name))
           ? passed(`${input.call} failed with ${input.expectError}, as expected`, evidence)
           : failed(
               `${input.call} failed with ${code}, not ${input.expectError}: ${errorText(error)}`,
@@ -113,9 +127,7 @@ export const awsCallCheck: CheckType<typeof awsCall.with> = onTarget({
         call: input.call,
       });
     }
-    // The CLI's view of the output: plain JSON, dates as ISO strings, no SDK metadata.
-    const { $metadata: _metadata, ...rest } = output;
-    const document = JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+    const document = await cliOutput(service, operation, output);
     const { search } = await import('jmespath');
     const results: { query: string; result: unknown; problem?: string }[] = [];
     for (const a of input.expect) {

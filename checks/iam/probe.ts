@@ -7,6 +7,7 @@
  */
 import type * as IamEvaluator from '../../src/iam/index.js';
 import type { Evaluation, StatementVerdict } from '../../src/iam/index.js';
+import { requestContext } from '../../src/iam/request-context.js';
 import {
   statementLabel,
   statementsOf,
@@ -44,11 +45,32 @@ export interface ResourcePolicy {
   document: PolicyDocument;
 }
 
+/** The session name SageMaker's calls carry when it uses the role. */
+const SESSION_NAME = 'SageMaker';
+
 /** The session ARN SageMaker's calls carry when it uses the role. */
 export function roleSessionArn(role: RoleSnapshot): string {
   const account = accountOf(role.arn);
   const partition = role.arn.split(':')[1] ?? 'aws';
-  return `arn:${partition}:sts::${account}:assumed-role/${role.name}/SageMaker`;
+  return `arn:${partition}:sts::${account}:assumed-role/${role.name}/${SESSION_NAME}`;
+}
+
+/**
+ * The context of a request SageMaker makes with the role, built as the sandbox builds it for a
+ * real call: over TLS, now, and with no aws:SourceIp (a service acting for the role has none).
+ */
+function roleRequestContext(role: RoleSnapshot): Record<string, string> {
+  return requestContext({
+    principal: {
+      kind: 'assumed-role',
+      accountId: accountOf(role.arn),
+      roleArn: role.arn,
+      ...(role.id ? { roleId: role.id } : {}),
+      sessionName: SESSION_NAME,
+    },
+    time: Date.now(),
+    secureTransport: true,
+  });
 }
 
 function accountOf(arn: string): string {
@@ -88,7 +110,8 @@ export async function evaluateProbe(
     ...(resourcePolicy ? { resourcePolicy: resourcePolicy.document } : {}),
     action: probe.action,
     resource: probe.resource,
-    ...(probe.context ? { context: probe.context } : {}),
+    // The lab's keys (aws:SourceIp, s3:prefix) add to, or override, what every request carries.
+    context: { ...roleRequestContext(role), ...probe.context },
   });
   return explain(probe, evaluation, policies, resourcePolicy);
 }

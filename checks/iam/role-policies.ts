@@ -31,6 +31,8 @@ export type RolePolicy = ManagedPolicy | InlinePolicy;
 export interface RoleSnapshot {
   name: string;
   arn: string;
+  /** The role's unique id (AROA...), for aws:userid; a role a template describes has none. */
+  id?: string;
   path: string;
   /** The trust policy (AssumeRolePolicyDocument). */
   trustPolicy: PolicyDocument;
@@ -39,7 +41,13 @@ export interface RoleSnapshot {
 }
 
 interface GetRoleOutput {
-  Role?: { RoleName?: string; Arn?: string; Path?: string; AssumeRolePolicyDocument?: string };
+  Role?: {
+    RoleName?: string;
+    RoleId?: string;
+    Arn?: string;
+    Path?: string;
+    AssumeRolePolicyDocument?: string;
+  };
 }
 interface ListAttachedOutput {
   AttachedPolicies?: { PolicyName?: string; PolicyArn?: string }[];
@@ -150,6 +158,7 @@ async function readRole(ctx: CheckContext, name: string): Promise<RoleSnapshot |
   return {
     name: role.RoleName ?? name,
     arn: role.Arn ?? `arn:${ctx.target.partition}:iam::${ctx.target.account}:role/${name}`,
+    ...(role.RoleId ? { id: role.RoleId } : {}),
     path: role.Path ?? '/',
     trustPolicy: parsePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
     managed,

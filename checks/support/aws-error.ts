@@ -1,3 +1,5 @@
+import { errorCode, errorMessage } from '../../src/aws/errors.js';
+
 /**
  * AWS error codes as the SDK v3 surfaces them. The SDK names modelled errors after their
  * shape (IAM's NoSuchEntity arrives as NoSuchEntityException) and unmodelled ones after the
@@ -6,6 +8,10 @@
 export function awsErrorCode(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+  if (httpStatusOf(error) !== undefined) {
+    const code = errorCode(error);
+    if (code !== 'Error') return code;
+  }
   for (const value of [e.Code, e.code, e.name]) {
     if (typeof value === 'string' && value !== 'Error') return value;
   }
@@ -14,6 +20,8 @@ export function awsErrorCode(error: unknown): string | undefined {
 
 export function isAwsError(error: unknown, ...codes: string[]): boolean {
   const candidates = new Set<string>();
+  const code = awsErrorCode(error);
+  if (code) candidates.add(code);
   if (error && typeof error === 'object') {
     const e = error as { name?: unknown; Code?: unknown; code?: unknown };
     for (const value of [e.Code, e.code, e.name])
@@ -28,7 +36,7 @@ export function httpStatusOf(error: unknown): number | undefined {
   return meta?.httpStatusCode;
 }
 
+/** What went wrong, in AWS's words ("Not Found" for a HEAD request's bare 404). */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  return errorMessage(error);
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Target } from './target.js';
 
 /**
@@ -80,12 +81,38 @@ interface ErrorLike {
 }
 
 /**
+ * The HTTP reason of an error the target answered without a body: S3 answers a HEAD request
+ * (HeadObject, HeadBucket) with a status only, and the SDK then says "UnknownError". AWS's text,
+ * as the aws CLI shows it, is the reason: "Not Found", "Forbidden".
+ */
+function bodilessReason(error: unknown): string | undefined {
+  const e = error as ErrorLike;
+  const status = e?.$metadata?.httpStatusCode;
+  if (e?.message !== 'UnknownError' || status === undefined) return undefined;
+  return STATUS_CODES[status];
+}
+
+/** The error's message: AWS's text, also for an answer without a body. */
+export function errorMessage(error: unknown): string {
+  const reason = bodilessReason(error);
+  if (reason) return reason;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
  * The AWS error code of an SDK error, or a Node network code. The wire code (`Code`) is what
- * AWS documents (NoSuchEntity); the SDK's class name may differ (NoSuchEntityException).
+ * AWS documents (NoSuchEntity); the SDK's class name may differ (NoSuchEntityException). An
+ * answer without a body has the code the SDK gave it (a 404 is NotFound) or its reason
+ * (Forbidden).
  */
 export function errorCode(error: unknown): string {
   const e = error as ErrorLike;
   if (e?.code && NETWORK_CODES.has(e.code)) return e.code;
+  const reason = bodilessReason(error);
+  if (reason && !e.Code && (!e.name || /^(Error|Unknown(Error)?|\d+)$/.test(e.name))) {
+    return reason.replace(/[^A-Za-z]/g, '');
+  }
   return e?.Code ?? e?.name ?? 'Error';
 }
 

@@ -101,6 +101,40 @@ function documentKey(document: unknown): string {
   return `#${id}`;
 }
 
+const documentTexts = new WeakMap<object, string>();
+
+/** A document's JSON text in lower case, once per document object (condition keys ignore case). */
+function documentText(document: unknown): string {
+  if (!document || typeof document !== 'object')
+    return JSON.stringify(document ?? '').toLowerCase();
+  let text = documentTexts.get(document);
+  if (text === undefined) {
+    text = JSON.stringify(document).toLowerCase();
+    documentTexts.set(document, text);
+  }
+  return text;
+}
+
+/**
+ * The context keys some policy of the request names (in a condition or a policy variable): a key
+ * no policy names cannot change the decision, and leaving it out keeps the cache useful when the
+ * context carries the time of each request (aws:CurrentTime).
+ */
+function namedContext(input: EvaluationInput): Record<string, string | string[]> | undefined {
+  if (!input.context) return undefined;
+  const texts = [
+    ...input.identityPolicies.map((p) => documentText(p.document)),
+    ...(input.resourcePolicy === undefined ? [] : [documentText(input.resourcePolicy)]),
+  ];
+  const named: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(input.context)) {
+    const lower = `"${key.toLowerCase()}"`;
+    const variable = `\${${key.toLowerCase()}`;
+    if (texts.some((text) => text.includes(lower) || text.includes(variable))) named[key] = value;
+  }
+  return named;
+}
+
 function cacheKey(input: EvaluationInput): string {
   return [
     input.principalArn,
@@ -115,7 +149,9 @@ function cacheKey(input: EvaluationInput): string {
 }
 
 /** Evaluates a request; results are cached (a simulation costs ~0.4 ms, validation included). */
-export function evaluateRequest(input: EvaluationInput): Promise<Evaluation> {
+export function evaluateRequest(request: EvaluationInput): Promise<Evaluation> {
+  const context = namedContext(request);
+  const input = context ? { ...request, context } : request;
   const key = cacheKey(input);
   const hit = cache.get(key);
   if (hit) return hit;

@@ -393,7 +393,15 @@ export class Core implements SandboxCore {
     resourceArn: string,
     options?: { resourcePolicy?: PolicyDocument; context?: Record<string, string | string[]> },
   ): Promise<void> {
-    await authorizeCaller(this.store, ctx.service, ctx.caller, action, resourceArn, options);
+    await authorizeCaller(this.store, ctx.service, ctx.caller, action, resourceArn, {
+      ...options,
+      call: {
+        time: this.now(),
+        sourceIp: ctx.sourceIp,
+        userAgent: ctx.userAgent,
+        region: ctx.region,
+      },
+    });
   }
 
   async assumeRoleAsService(

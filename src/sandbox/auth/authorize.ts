@@ -5,6 +5,7 @@
  * AWS's wording.
  */
 import { denialMessage, evaluateRequest, type Evaluation } from '../../iam/index.js';
+import { requestContext } from '../../iam/request-context.js';
 import { findRole, rolePolicies, type RoleRecord } from '../services/iam-state.js';
 import {
   AwsError,
@@ -14,21 +15,38 @@ import {
   type StateStore,
 } from '../types.js';
 
-/** Condition keys AWS sets from the caller; the sandbox behaves as if reached over TLS. */
-export function callerContext(caller: Caller): Record<string, string> {
-  const context: Record<string, string> = {
-    'aws:PrincipalAccount': caller.accountId,
-    'aws:SecureTransport': 'true',
-    'aws:userid': caller.principalId,
-  };
-  if (caller.kind === 'assumed-role') {
-    context['aws:PrincipalArn'] = caller.roleArn;
-    context['aws:PrincipalType'] = 'AssumedRole';
-  } else {
-    context['aws:PrincipalArn'] = caller.arn;
-    context['aws:PrincipalType'] = 'Account';
-  }
-  return context;
+/** How a call reached the sandbox: what the request context says besides the caller. */
+export interface CallFacts {
+  time: number;
+  /** Whether the call came over TLS; the sandbox speaks HTTP and says true unless told. */
+  secureTransport?: boolean;
+  sourceIp?: string;
+  userAgent?: string;
+  region?: string;
+}
+
+/**
+ * Condition keys AWS sets from the caller and the call (src/iam/request-context.ts, shared with
+ * the checks).
+ */
+export function callerContext(
+  caller: Caller,
+  call: CallFacts = { time: Date.now() },
+): Record<string, string> {
+  return requestContext({
+    principal:
+      caller.kind === 'assumed-role'
+        ? {
+            kind: 'assumed-role',
+            accountId: caller.accountId,
+            roleArn: caller.roleArn,
+            roleId: caller.principalId.split(':')[0],
+            sessionName: caller.sessionName,
+          }
+        : { kind: 'root', accountId: caller.accountId, arn: caller.arn },
+    ...call,
+    secureTransport: call.secureTransport ?? true,
+  });
 }
 
 export async function evaluateCaller(
@@ -39,6 +57,7 @@ export async function evaluateCaller(
   options: {
     resourcePolicy?: PolicyDocument | object;
     context?: Record<string, string | string[]>;
+    call?: CallFacts;
   } = {},
 ): Promise<Evaluation> {
   const role = caller.kind === 'assumed-role' ? sessionRole(store, caller) : undefined;
@@ -52,7 +71,7 @@ export async function evaluateCaller(
     resourcePolicy: options.resourcePolicy,
     action,
     resource: resourceArn,
-    context: { ...callerContext(caller), ...options.context },
+    context: { ...callerContext(caller, options.call), ...options.context },
     isRoot: caller.kind === 'root',
   });
 }
@@ -116,7 +135,11 @@ export async function authorizeCaller(
   caller: Caller,
   action: string,
   resourceArn: string,
-  options: { resourcePolicy?: PolicyDocument; context?: Record<string, string | string[]> } = {},
+  options: {
+    resourcePolicy?: PolicyDocument;
+    context?: Record<string, string | string[]>;
+    call?: CallFacts;
+  } = {},
 ): Promise<void> {
   if (caller.kind === 'root') {
     // The root needs no Allow, but an explicit Deny in a resource policy applies to it too.
