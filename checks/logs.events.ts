@@ -6,7 +6,7 @@ import {
   filterPatternProblem,
   type MessageMatcher,
 } from './support/log-filter.js';
-import { failed, inProgress, passed } from './support/outcome.js';
+import { failed, failedForGood, inProgress, passed } from './support/outcome.js';
 import { callTarget, onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 import {
@@ -216,6 +216,12 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
             { logGroup: input.logGroup },
           );
         }
+        if (status) {
+          return failedForGood(
+            `no log group named ${input.logGroup}, and ${which} is ${status}: it ended without writing any logs (usually because its role may not write to CloudWatch Logs: logs:CreateLogStream and logs:PutLogEvents), and logs are never written after the fact`,
+            { logGroup: input.logGroup, jobStatus: status },
+          );
+        }
         return failed(
           `no log group named ${input.logGroup}: nothing has written logs there yet. A training job writes them as its role, so the job must have run, and the role needs logs:CreateLogStream and logs:PutLogEvents`,
           { logGroup: input.logGroup },
@@ -255,10 +261,9 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
     }
     if (events.length < input.minEvents && status) {
       // Logs are never written after the fact: a job that ended without them will not get them.
-      return failed(
-        `${events.length === 0 ? 'no' : `only ${events.length}`} log event(s) in ${where}, and ${which} is ${status}: it ended without writing ${events.length === 0 ? 'any' : 'enough'} (usually because its role may not write to CloudWatch Logs), and logs are never written after the fact${besides}`,
+      return failedForGood(
+        `${events.length === 0 ? 'no' : `only ${events.length}`} log event(s) in ${where}, and ${which} is ${status}: it ended without writing ${events.length === 0 ? 'any logs' : 'enough logs'} (usually because its role may not write to CloudWatch Logs), and logs are never written after the fact${besides}`,
         { ...evidence, jobStatus: status },
-        { retryable: false },
       );
     }
     if (events.length < input.minEvents) {
