@@ -57,7 +57,7 @@ export function checkKey(stepId: string, checkId: string): string {
 export class Progress {
   private current: ProgressData;
   /** The progress was saved before this process loaded it, so its startedAt is the attempt's. */
-  private readonly saved: boolean;
+  private saved: boolean;
 
   private constructor(
     readonly lab: string,
@@ -153,10 +153,16 @@ export class Progress {
     });
   }
 
-  /** Forgets everything (after `labwright reset`). */
+  /**
+   * Forgets everything (after `labwright reset`) but when the new attempt began, now: on AWS,
+   * checks count only what was created since (the old attempt's jobs and logs remain there).
+   */
   clear(): void {
     this.current = fresh(this.lab, this.target);
-    if (this.file) rmSync(this.file, { force: true });
+    if (this.file) {
+      writeAtomically(this.file, `${JSON.stringify(this.current, null, 2)}\n`);
+      this.saved = true;
+    }
   }
 
   private update(change: (data: ProgressData) => void): void {
