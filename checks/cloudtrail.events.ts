@@ -172,7 +172,13 @@ function union(first: TrailEvent[], second: TrailEvent[]): TrailEvent[] {
 export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = onTarget({
   ...cloudtrailEvents,
   async run(input, ctx) {
-    const startTime = new Date(Date.now() - input.withinMinutes * 60_000);
+    // On AWS, an earlier attempt's events stay in the history for 90 days: they do not count.
+    const window = new Date(Date.now() - input.withinMinutes * 60_000);
+    const sinceAttempt = !!ctx.since && ctx.since.getTime() > window.getTime();
+    const startTime = sinceAttempt ? ctx.since! : window;
+    const period = sinceAttempt
+      ? `since this attempt began at ${startTime.toISOString()}`
+      : `in the last ${input.withinMinutes} minutes`;
     // With an event name, search by it and match the attribute here: every check run adds
     // read events that name the role (GetRole, ...), which soon bury the few AssumeRole events
     // a search by resource would have to page through. Search by the attribute too only when
@@ -232,7 +238,7 @@ export const cloudtrailEventsCheck: CheckType<typeof cloudtrailEvents.with> = on
         notes.push(`${elsewhere} ${input.eventName} event(s) name something else`);
       }
       return failed(
-        `CloudTrail has ${matching.length} ${what} in the last ${input.withinMinutes} minutes; at least ${input.minEvents} expected` +
+        `CloudTrail has ${matching.length} ${what} ${period}; at least ${input.minEvents} expected` +
           (notes.length ? ` (${notes.join('; ')})` : ''),
         evidence,
       );

@@ -48,6 +48,12 @@ export interface CheckContext {
   /** Environment for `shell` checks: the target's endpoint, credentials and region. */
   env: Readonly<Record<string, string>>;
   signal: AbortSignal;
+  /**
+   * On real AWS, when the student's current attempt began (reset starts a new one): what was
+   * created before it is a previous attempt's and does not count. Undefined on the sandbox and
+   * emulators (reset deletes an attempt's resources there) and when the start is unknown.
+   */
+  since?: Date;
 }
 
 export type CheckStatus = 'passed' | 'failed' | 'error';
@@ -58,10 +64,23 @@ export interface CheckOutcome {
   message: string;
   evidence?: Record<string, unknown>;
   /**
-   * False when waiting cannot change the verdict (a quiz, a template file), so the engine
-   * does not poll. Defaults to true for failed checks.
+   * Something the verdict depends on is still in progress (a training job InProgress, a
+   * notebook Pending): waiting may change a failed verdict, so the engine polls up to the
+   * check's bound. `what` names it, `state` is where it is ("training job x", "InProgress").
+   */
+  pending?: Pending;
+  /**
+   * False when not even eventual consistency can change the verdict (a quiz, a template file,
+   * a job that ended), so the engine does not poll it on AWS either. A failed outcome without
+   * `pending` is otherwise polled only for AWS's short eventual-consistency window.
    */
   retryable?: boolean;
+}
+
+/** What a failed check waits for: see CheckOutcome.pending. */
+export interface Pending {
+  what: string;
+  state: string;
 }
 
 /** A check type: its spec and the logic that judges the student's work. */

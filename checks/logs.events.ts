@@ -6,28 +6,54 @@ import {
   filterPatternProblem,
   type MessageMatcher,
 } from './support/log-filter.js';
-import { failed, passed } from './support/outcome.js';
+import { failed, failedForGood, inProgress, passed } from './support/outcome.js';
 import { callTarget, onTarget } from './support/target.js';
+import { roleName } from './fragments.js';
+import {
+  beforeAttemptNote,
+  describeChoice,
+  findTrainingJob,
+  RUNNING_STATES,
+  type FoundTrainingJob,
+} from './sagemaker/training-jobs.js';
 
 export const logsEvents = defineCheckSpec({
   type: 'logs.events',
   summary:
-    'A CloudWatch Logs group holds events (optionally in matching streams, matching a filter pattern).',
-  with: z.strictObject({
-    logGroup: z.string().min(1).describe('e.g. /aws/sagemaker/TrainingJobs'),
-    streamPrefix: z.string().optional().describe('Only streams whose name starts with this'),
-    pattern: z
-      .string()
-      .optional()
-      .superRefine((pattern, ctx) => {
-        const problem = pattern === undefined ? undefined : filterPatternProblem(pattern);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .describe(
-        'A CloudWatch Logs filter pattern of terms, e.g. "Training seconds", ERROR, ?WARN, -DEBUG',
-      ),
-    minEvents: z.number().int().min(1).default(1),
-  }),
+    "A CloudWatch Logs group holds events (optionally in matching streams or a training job's, matching a filter pattern).",
+  with: z
+    .strictObject({
+      logGroup: z.string().min(1).describe('e.g. /aws/sagemaker/TrainingJobs'),
+      streamPrefix: z.string().optional().describe('Only streams whose name starts with this'),
+      trainingJob: z
+        .strictObject({
+          name: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('The job the lab names, judged when it exists'),
+          role: roleName.optional().describe('Else the newest job run with this execution role'),
+        })
+        .refine((job) => job.name || job.role, { message: 'give name or role' })
+        .optional()
+        .describe(
+          "Only this training job's streams (<job>/...): while it runs, the check waits for its logs",
+        ),
+      pattern: z
+        .string()
+        .optional()
+        .superRefine((pattern, ctx) => {
+          const problem = pattern === undefined ? undefined : filterPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        })
+        .describe(
+          'A CloudWatch Logs filter pattern of terms, e.g. "Training seconds", ERROR, ?WARN, -DEBUG',
+        ),
+      minEvents: z.number().int().min(1).default(1),
+    })
+    .refine((w) => !(w.streamPrefix && w.trainingJob), {
+      message: "give streamPrefix or trainingJob, not both: a training job's streams are <job>/...",
+    }),
 });
 
 type LogEvent = { logStreamName?: string; message?: string; timestamp?: number };
@@ -85,9 +111,15 @@ async function search(
           ? { logStreamNamePrefix: scope.logStreamNamePrefix }
           : {}),
       ...(input.pattern ? { filterPattern: input.pattern } : {}),
+      ...(ctx.since ? { startTime: ctx.since.getTime() } : {}),
       ...(token ? { nextToken: token } : {}),
     });
     for (const event of page.events ?? []) {
+      // Events from before the attempt began are a previous attempt's (the target may ignore startTime).
+      if (ctx.since && (event.timestamp ?? 0) < ctx.since.getTime()) {
+        found.outside++;
+        continue;
+      }
       const inStream = wanted(event);
       if (inStream && matches(event.message ?? '')) found.events.push(event);
       else found.outside++;
@@ -149,14 +181,47 @@ async function findEvents(ctx: CheckContext, input: Input): Promise<Search> {
   return retry;
 }
 
+/** The training job whose logs are judged, and the input narrowed to its streams. */
+async function jobScope(
+  ctx: CheckContext,
+  input: Input,
+): Promise<{ input: Input; job?: FoundTrainingJob }> {
+  if (!input.trainingJob) return { input };
+  const job = await findTrainingJob(ctx, input.trainingJob);
+  const name = job.job?.TrainingJobName;
+  return name ? { input: { ...input, streamPrefix: `${name}/` }, job } : { input, job };
+}
+
 export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
   ...logsEvents,
-  async run(input, ctx) {
+  async run(original, ctx) {
+    const { input, job } = await jobScope(ctx, original);
+    if (job && !job.job) {
+      return failed(
+        `found no ${job.lookedFor} in ${ctx.target.region}, so no logs of it: run the training job first${beforeAttemptNote(job, ctx.since)}`,
+        { logGroup: input.logGroup, trainingJob: input.trainingJob },
+      );
+    }
+    const status = job?.job?.TrainingJobStatus;
+    const which = job && input.trainingJob ? describeChoice(job, input.trainingJob) : '';
     let found: Search;
     try {
       found = await findEvents(ctx, input);
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFound')) {
+        if (status && RUNNING_STATES.includes(status)) {
+          return inProgress(
+            `no log group named ${input.logGroup} yet: ${which} is still ${status}`,
+            { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
+            { logGroup: input.logGroup },
+          );
+        }
+        if (status) {
+          return failedForGood(
+            `no log group named ${input.logGroup}, and ${which} is ${status}: it ended without writing any logs (usually because its role may not write to CloudWatch Logs: logs:CreateLogStream and logs:PutLogEvents), and logs are never written after the fact`,
+            { logGroup: input.logGroup, jobStatus: status },
+          );
+        }
         return failed(
           `no log group named ${input.logGroup}: nothing has written logs there yet. A training job writes them as its role, so the job must have run, and the role needs logs:CreateLogStream and logs:PutLogEvents`,
           { logGroup: input.logGroup },
@@ -186,6 +251,21 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
     const besides = found.outside
       ? ` (the target also returned ${found.outside} event(s) outside the filter, which do not count)`
       : '';
+    if (events.length < input.minEvents && status && RUNNING_STATES.includes(status)) {
+      // The job writes its logs as it runs: they may still come.
+      return inProgress(
+        `${events.length} log event(s) in ${where} so far: ${which} is still ${status}`,
+        { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
+        { ...evidence, jobStatus: status },
+      );
+    }
+    if (events.length < input.minEvents && status) {
+      // Logs are never written after the fact: a job that ended without them will not get them.
+      return failedForGood(
+        `${events.length === 0 ? 'no' : `only ${events.length}`} log event(s) in ${where}, and ${which} is ${status}: it ended without writing ${events.length === 0 ? 'any logs' : 'enough logs'} (usually because its role may not write to CloudWatch Logs), and logs are never written after the fact${besides}`,
+        { ...evidence, jobStatus: status },
+      );
+    }
     if (events.length < input.minEvents) {
       return failed(
         events.length === 0
@@ -195,7 +275,7 @@ export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
       );
     }
     return passed(
-      `${events.length}${found.truncated ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)`,
+      `${events.length}${found.truncated ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)${which ? `, from ${which}` : ''}`,
       evidence,
     );
   },

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { roleNameOf, sameRole } from './iam/role-ref.js';
 import { isAwsError } from './support/aws-error.js';
-import { failed, passed, sentence } from './support/outcome.js';
+import { failed, failedForGood, inProgress, passed, sentence } from './support/outcome.js';
 import { callTarget, onTarget } from './support/target.js';
 import { roleName } from './fragments.js';
 
@@ -27,6 +27,14 @@ export const sagemakerNotebook = defineCheckSpec({
     instanceType: z.string().optional(),
   }),
 });
+
+/** Where a notebook in a passing state goes next: waiting helps only if one of them is accepted. */
+const NEXT_STATES: Readonly<Record<string, readonly string[]>> = {
+  Pending: ['InService', 'Failed'],
+  Stopping: ['Stopped'],
+  Updating: ['Stopped', 'InService'],
+  Deleting: [],
+};
 
 interface DescribeNotebookOutput {
   NotebookInstanceName?: string;
@@ -70,24 +78,41 @@ export const sagemakerNotebookCheck: CheckType<typeof sagemakerNotebook.with> = 
       ...(notebook.FailureReason ? { failureReason: notebook.FailureReason } : {}),
     };
     const problems: string[] = [];
-    if (input.role && !(notebook.RoleArn && sameRole(notebook.RoleArn, input.role))) {
+    const roleWrong =
+      input.role !== undefined && !(notebook.RoleArn && sameRole(notebook.RoleArn, input.role));
+    if (input.role !== undefined && roleWrong) {
       problems.push(
         `the notebook ${input.name} uses the role ${notebook.RoleArn ? roleNameOf(notebook.RoleArn) : '(none)'}, not ${roleNameOf(input.role)}`,
       );
     }
-    if (!(input.status as string[]).includes(status)) {
+    const accepted = input.status as string[];
+    const statusWrong = !accepted.includes(status);
+    if (statusWrong) {
       const why = notebook.FailureReason ? ` (${notebook.FailureReason})` : '';
       problems.push(
         `the notebook ${input.name} is ${status}${why}; expected ${input.status.join(' or ')}`,
       );
     }
-    if (input.instanceType && notebook.InstanceType !== input.instanceType) {
+    const typeWrong = !!input.instanceType && notebook.InstanceType !== input.instanceType;
+    if (typeWrong) {
       problems.push(
         `the notebook ${input.name} runs on ${notebook.InstanceType ?? 'an unknown instance type'}, not ${input.instanceType}`,
       );
     }
-    if (problems.length > 0) return failed(sentence(problems), evidence);
-    const role = notebook.RoleArn ? ` with the role ${roleNameOf(notebook.RoleArn)}` : '';
-    return passed(`the notebook ${input.name} is ${status}${role}`, evidence);
+    if (problems.length === 0) {
+      const role = notebook.RoleArn ? ` with the role ${roleNameOf(notebook.RoleArn)}` : '';
+      return passed(`the notebook ${input.name} is ${status}${role}`, evidence);
+    }
+    // Only the state can change by itself, and only towards the states it is moving to.
+    const moving = (NEXT_STATES[status] ?? []).some((next) => accepted.includes(next));
+    if (statusWrong && moving && !roleWrong && !typeWrong) {
+      return inProgress(
+        sentence(problems),
+        { what: `notebook ${input.name}`, state: status },
+        evidence,
+      );
+    }
+    if (status === 'Failed') return failedForGood(sentence(problems), evidence);
+    return failed(sentence(problems), evidence);
   },
 });

@@ -1,4 +1,4 @@
-import type { CheckOutcome } from '../define.js';
+import type { CheckOutcome, Pending } from '../define.js';
 
 /** Outcome builders, so every check words its verdict the same way. */
 
@@ -17,6 +17,23 @@ export function failed(
     ...(evidence ? { evidence } : {}),
     ...(options.retryable === false ? { retryable: false } : {}),
   };
+}
+
+/**
+ * Not passed yet, because something is still in progress: the engine may wait for it
+ * (`what` and `state` show on the student's waiting line).
+ */
+export function inProgress(
+  message: string,
+  pending: Pending,
+  evidence?: Record<string, unknown>,
+): CheckOutcome {
+  return { status: 'failed', message, pending, ...(evidence ? { evidence } : {}) };
+}
+
+/** Failed for good: nothing is in progress that could change it (a job that ended). */
+export function failedForGood(message: string, evidence?: Record<string, unknown>): CheckOutcome {
+  return failed(message, evidence, { retryable: false });
 }
 
 /** The check could not judge (the target lacks an operation, a file is unreadable): say why. */

@@ -3,11 +3,13 @@ import type { BoundCheck } from './bound-lab.js';
 import { CheckerPermissionError, firstLine, TargetError } from '../aws/errors.js';
 import { nextDelayMs, sleep, type RetryBound } from './backoff.js';
 import type { RunEventListener } from './events.js';
+import type { TargetInfo } from '../aws/target.js';
+import { waitSeconds } from './wait-policy.js';
 
 /**
  * Runs one check of the bound lab (its `with` is filled in already): validates it with the check
- * type's schema, runs it, and while it fails (and says waiting could help) polls again with
- * backoff up to its bound. A check that throws becomes status `error` with the reason; a
+ * type's schema, runs it, and while it fails and waiting can change that (src/engine/wait-policy.ts:
+ * something in progress, or AWS's eventual consistency) polls again with backoff up to its bound. A check that throws becomes status `error` with the reason; a
  * TargetError (target unreachable, credentials refused) is thrown on, since no check can run.
  */
 
@@ -24,8 +26,10 @@ export interface CheckRunOptions {
   check: BoundCheck;
   type: CheckType | undefined;
   ctx: CheckContext;
-  /** Poll while failing, up to this bound; undefined runs once. */
+  /** Poll while waiting can help, up to this bound; undefined runs once. */
   poll?: RetryBound;
+  /** Where the check runs: only real AWS has an eventual-consistency window. */
+  targetKind?: TargetInfo['kind'];
   /** When the check already ran once (and failed) before polling starts. */
   previous?: CheckRunResult;
   onEvent?: RunEventListener;
@@ -39,8 +43,13 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
   let attempts = result.attempts;
   for (;;) {
     const { outcome } = result;
-    if (outcome.status !== 'failed' || outcome.retryable === false || !options.poll) break;
-    const delayMs = nextDelayMs(options.poll, attempts - 1, Date.now() - started);
+    if (!options.poll) break;
+    // Each new outcome decides again: a job that went from InProgress to Failed stops the wait.
+    const timeoutSeconds = waitSeconds(outcome, options.targetKind ?? 'sandbox', options.poll);
+    if (timeoutSeconds === 0) break;
+    const elapsedMs = Date.now() - started;
+    const bound = { ...options.poll, timeoutSeconds };
+    const delayMs = nextDelayMs(bound, attempts - 1, elapsedMs);
     if (delayMs === undefined || options.signal?.aborted) break;
     options.onEvent?.({
       type: 'check-retry',
@@ -49,6 +58,9 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckRunResult
       attempt: attempts + 1,
       delayMs,
       message: outcome.message,
+      ...(outcome.pending ? { pending: outcome.pending } : {}),
+      elapsedMs,
+      timeoutMs: timeoutSeconds * 1000,
     });
     try {
       await sleep(delayMs, options.signal);

@@ -1,10 +1,14 @@
+import type { Pending } from '../../checks/define.js';
 import type { Action } from '../lab/schema.js';
 import type { CheckReport } from './report.js';
 
 /** What the runner reports while it works, for the TUI's spinners and the CLI's progress lines. */
 export type RunEvent =
   | { type: 'check-start'; stepId: string; checkId: string }
-  /** A check failed and is polled again after `delayMs` (eventual consistency). */
+  /**
+   * A check failed and is polled again after `delayMs`: what it waits for (`pending`, or AWS's
+   * eventual consistency when absent), `elapsedMs` since its first attempt, of `timeoutMs`.
+   */
   | {
       type: 'check-retry';
       stepId: string;
@@ -12,6 +16,9 @@ export type RunEvent =
       attempt: number;
       delayMs: number;
       message: string;
+      pending?: Pending;
+      elapsedMs: number;
+      timeoutMs: number;
     }
   | { type: 'check-done'; stepId: string; checkId: string; report: CheckReport }
   | {

@@ -56,6 +56,8 @@ export function checkKey(stepId: string, checkId: string): string {
 
 export class Progress {
   private current: ProgressData;
+  /** The progress was saved before this process loaded it, so its startedAt is the attempt's. */
+  private saved: boolean;
 
   private constructor(
     readonly lab: string,
@@ -63,7 +65,20 @@ export class Progress {
     /** Undefined for progress kept in memory only (grading, tests). */
     readonly file: string | undefined,
   ) {
-    this.current = (file && readProgress(file, lab, target)) || fresh(lab, target);
+    const read = file ? readProgress(file, lab, target) : undefined;
+    this.saved = !!read;
+    this.current = read ?? fresh(lab, target);
+  }
+
+  /**
+   * When the student's current attempt began (the first saved progress since the last reset),
+   * or undefined when no progress was saved before: a first `check` after work done without
+   * labwright must not take its own start for the attempt's and disown that work.
+   */
+  get attemptStartedAt(): Date | undefined {
+    if (!this.saved) return undefined;
+    const at = new Date(this.current.startedAt);
+    return Number.isNaN(at.getTime()) ? undefined : at;
   }
 
   /** The progress saved for this lab and target (or a fresh one; nothing is written yet). */
@@ -138,10 +153,16 @@ export class Progress {
     });
   }
 
-  /** Forgets everything (after `labwright reset`). */
+  /**
+   * Forgets everything (after `labwright reset`) but when the new attempt began, now: on AWS,
+   * checks count only what was created since (the old attempt's jobs and logs remain there).
+   */
   clear(): void {
     this.current = fresh(this.lab, this.target);
-    if (this.file) rmSync(this.file, { force: true });
+    if (this.file) {
+      writeAtomically(this.file, `${JSON.stringify(this.current, null, 2)}\n`);
+      this.saved = true;
+    }
   }
 
   private update(change: (data: ProgressData) => void): void {

@@ -19,6 +19,7 @@ import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events
 import { Progress } from './progress.js';
 import type { CheckReport, LabReport, StepReport } from './report.js';
 import { resolveVars } from './vars.js';
+import { waitSeconds } from './wait-policy.js';
 import { requiredPassed, score, stepStatus } from './verdicts.js';
 import { workspaceDir } from './workspace.js';
 
@@ -168,6 +169,10 @@ export function openLab(options: OpenLabOptions): LabSession {
   };
 
   const boundOf = (check: BoundCheck): RetryBound => check.retry ?? lab.retry;
+  // On AWS nothing can delete an old attempt's training jobs, logs or CloudTrail events: checks
+  // count only what was created since this attempt began (a small slack for clock skew).
+  const attemptStart = connection.info.kind === 'aws' ? progress.attemptStartedAt : undefined;
+  const since = attemptStart && new Date(attemptStart.getTime() - CLOCK_SLACK_MS);
 
   const checkContext = (signal: AbortSignal): CheckContext => ({
     // The check's settings are bound already; `{ file }` documents it passes on are the
@@ -187,13 +192,16 @@ export function openLab(options: OpenLabOptions): LabSession {
     answers: progress.data.answers,
     env,
     signal,
+    ...(since ? { since } : {}),
   });
 
   const checkReport = (step: BoundStep, check: BoundCheck, result: CheckRunResult): CheckReport => {
     const { outcome } = result;
     const seen = progress.hintsSeen(step.id, check.id);
+    // An `error` is the target's or labwright's (an operation the target lacks, the checker's
+    // own permission), never the student's: their hint would mislead.
     const hint =
-      outcome.status === 'passed' || check.hints.length === 0
+      outcome.status !== 'failed' || check.hints.length === 0
         ? null
         : check.hints[Math.min(seen, check.hints.length - 1)]!;
     return {
@@ -240,6 +248,7 @@ export function openLab(options: OpenLabOptions): LabSession {
           type: checkTypes.get(check.type),
           ctx,
           signal: controller.signal,
+          targetKind: connection.info.kind,
           ...polling,
         });
         results.set(key(step, check), result);
@@ -255,7 +264,7 @@ export function openLab(options: OpenLabOptions): LabSession {
         await judge(step, check);
       });
 
-      // Then poll the failing ones where waiting may change the verdict.
+      // Then poll the failing ones where waiting may change the verdict (src/engine/wait-policy.ts).
       const waitSteps = stepsToWaitOn(steps, runOptions.wait ?? 'current', (step, check) =>
         results.get(key(step, check))!,
       );
@@ -263,7 +272,7 @@ export function openLab(options: OpenLabOptions): LabSession {
         step.checks
           .filter((check) => {
             const outcome = results.get(key(step, check))!.outcome;
-            return outcome.status === 'failed' && outcome.retryable !== false;
+            return waitSeconds(outcome, connection.info.kind, boundOf(check)) > 0;
           })
           .map((check) => ({ step, check })),
       );
@@ -419,7 +428,7 @@ export function openLab(options: OpenLabOptions): LabSession {
       const step = lab.steps.find((s) => s.id === stepReport.id);
       if (!step || (requiredOnly && step.optional)) continue;
       for (const checkReport of stepReport.checks) {
-        if (checkReport.status !== 'failed' && checkReport.status !== 'error') continue;
+        if (checkReport.status !== 'failed') continue;
         if (requiredOnly && checkReport.optional) continue;
         const check = step.checks.find((c) => c.id === checkReport.id);
         if (check?.hints.length) return { step, check };
@@ -442,6 +451,9 @@ export function openLab(options: OpenLabOptions): LabSession {
     };
   }
 }
+
+/** How far the local clock may be off AWS's, when comparing creation times with the attempt's start. */
+const CLOCK_SLACK_MS = 60_000;
 
 function solveOptionsEvents(options: { onEvent?: RunEventListener; signal?: AbortSignal }) {
   return {

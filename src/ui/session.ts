@@ -29,8 +29,9 @@ export interface TuiSession {
   progress: Progress;
   /**
    * Runs the checks of one step, reporting each as it starts, retries and ends, and saves the
-   * verdicts. With `wait`, failing checks are polled up to the lab's bound (just after an
-   * action, for eventual consistency); without it each runs once, so `c` answers at once.
+   * verdicts. With `wait` (just after an action), failing checks are polled while waiting can
+   * change them (src/engine/wait-policy.ts: something in progress, or AWS's eventual
+   * consistency); without it each runs once, so `c` answers at once.
    */
   runChecks(
     stepId: string,

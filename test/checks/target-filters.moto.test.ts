@@ -11,6 +11,7 @@ import {
   FilterLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkTypes } from '../../checks/index.js';
 import { testCheckContext } from '../support/check-context.js';
@@ -76,6 +77,25 @@ describe.skipIf(!hasMoto)('logs.events on moto server, which ignores logStreamNa
   });
 
   it("the lab's training-logs check fails on another job's logs, and passes on its own", async () => {
+    // The check judges the logs of the lab's training job: it must exist.
+    const sagemaker = new SageMakerClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await sagemaker.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: 'lesson-9-1-training-job',
+        RoleArn: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
+        AlgorithmSpecification: {
+          TrainingImage: '382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1',
+          TrainingInputMode: 'File',
+        },
+        OutputDataConfig: { S3OutputPath: 's3://my-bucket/output/' },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+        StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+      }),
+    );
     const before = await checkLab({ endpoint: moto.endpoint, steps: ['cloudwatch-logs'] });
     const other = before.checks.get('cloudwatch-logs/training-logs');
     expect(other?.status, other?.message).toBe('failed');

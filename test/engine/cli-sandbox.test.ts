@@ -265,11 +265,15 @@ describe('labwright on the sandbox target', () => {
       await expect(
         iam.send(new GetRoleCommand({ RoleName: 'SageMakerExecutionRole' })),
       ).rejects.toThrow(/cannot be found/);
-      expect(
-        existsSync(
+      // Forgotten, but for when the new attempt began (on AWS checks count only what is newer).
+      const progress = JSON.parse(
+        readFileSync(
           progressFile('sagemaker-iam-roles', 'sandbox', { XDG_STATE_HOME: home.stateHome }),
+          'utf8',
         ),
-      ).toBe(false);
+      ) as { hintsSeen: object; checks: object; answers: object; startedAt: string };
+      expect(progress).toMatchObject({ hintsSeen: {}, checks: {}, answers: {} });
+      expect(Date.parse(progress.startedAt)).toBeGreaterThan(Date.now() - 120_000);
 
       // Nothing left to delete is fine too.
       const again = await labwright(home, ['reset', 'sagemaker-iam-roles']);

@@ -46,6 +46,24 @@ describe('progress', () => {
     expect(again.data.startedAt).toBe(first.data.startedAt);
   });
 
+  it('knows when the attempt began once progress was saved, and a reset begins a new one', () => {
+    const file = path.join(tempDir(), 'p.json');
+    // A first run after work done without labwright must not disown that work.
+    const first = Progress.load('lab', 'aws-1-us-east-1', { file });
+    expect(first.attemptStartedAt).toBeUndefined();
+    first.recordAnswer('q1', 0);
+    const later = Progress.load('lab', 'aws-1-us-east-1', { file });
+    expect(later.attemptStartedAt?.toISOString()).toBe(first.data.startedAt);
+
+    later.clear();
+    const retake = Progress.load('lab', 'aws-1-us-east-1', { file });
+    expect(retake.data.answers).toEqual({});
+    expect(retake.attemptStartedAt!.getTime()).toBeGreaterThanOrEqual(
+      Date.parse(first.data.startedAt),
+    );
+    expect(retake.attemptStartedAt?.toISOString()).toBe(later.data.startedAt);
+  });
+
   it("two processes writing (the TUI and `labwright hint`) keep each other's changes", () => {
     const file = path.join(tempDir(), 'p.json');
     const tui = Progress.load('lab', 'sandbox', { file });

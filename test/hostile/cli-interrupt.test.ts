@@ -43,6 +43,29 @@ beforeAll(() => {
       '      - id: never',
       '        type: shell',
       '        with: { run: "false" }',
+      // A training job runs for a while on the sandbox: its check waits for it (a failing shell
+      // check, which waiting cannot change, does not wait).
+      '  - id: two',
+      '    title: Two',
+      '    actions:',
+      '      - title: Create the role',
+      '        aws: iam:CreateRole',
+      '        input: { RoleName: "${role}", AssumeRolePolicyDocument: { file: trust.json } }',
+      '        ignoreErrors: [EntityAlreadyExists]',
+      '      - title: Start a training job',
+      '        aws: sagemaker:CreateTrainingJob',
+      '        input:',
+      '          TrainingJobName: interrupted-job',
+      '          RoleArn: "arn:aws:iam::${account}:role/${role}"',
+      '          AlgorithmSpecification: { TrainingImage: "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1", TrainingInputMode: File }',
+      '          OutputDataConfig: { S3OutputPath: "s3://no-such-bucket/output/" }',
+      '          ResourceConfig: { InstanceType: ml.m5.large, InstanceCount: 1, VolumeSizeInGB: 10 }',
+      '          StoppingCondition: { MaxRuntimeInSeconds: 3600 }',
+      '        ignoreErrors: [ResourceInUse]',
+      '    checks:',
+      '      - id: job',
+      '        type: sagemaker.trainingJob',
+      '        with: { name: interrupted-job, status: [Completed] }',
       '',
     ].join('\n'),
   );
@@ -110,15 +133,23 @@ describe('Ctrl-C prints the report so far, stops the sandbox cleanly and exits 1
     expect(next.steps[0]!.checks[0]).toMatchObject({ id: 'role', status: 'passed' });
   });
 
-  it('check, interrupted while waiting on a failing check', { timeout: 120_000 }, async () => {
-    const result = await interruptWhen(['check', labFile, '--step', 'one'], 'Ctrl-C stops waiting');
+  it('check, interrupted while waiting for a training job', { timeout: 120_000 }, async () => {
+    // Start the job without waiting for it; the sandbox resumes it when `check` starts it again.
+    const started = await labwright(home, ['solve', labFile, '--step', 'two', '--no-wait']);
+    expect(started.stdout + started.stderr).toContain('Start a training job');
+    const result = await interruptWhen(
+      ['check', labFile, '--step', 'one', '--step', 'two'],
+      'Ctrl-C stops waiting',
+    );
     expect(result.stderr).not.toMatch(STACK_FRAME);
+    expect(result.stderr).toContain('waiting for training job interrupted-job (InProgress)');
     expect(result.status, result.stderr).toBe(130);
-    // The text report, with what was known at Ctrl-C: the role passed, `false` failed.
+    // The text report, with what was known at Ctrl-C: the role passed, `false` failed, the job
+    // was still running.
     expect(result.stdout).toMatch(/✓ role/);
     expect(result.stdout).toMatch(/✗ never/);
     expect(result.stdout).toContain('`false` exited with 1');
-    expect(result.stdout).toMatch(/Score \d+\/\d+ · 1\/2 required checks passed/);
+    expect(result.stdout).toContain('the training job interrupted-job is still InProgress');
     expect(existsSync(serverJson())).toBe(false);
   });
 });
