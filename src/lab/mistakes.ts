@@ -34,7 +34,7 @@ export function checkMistakes(data: object, report: Report): void {
     }
     if (stringAt(mistake, 'mode') === 'after' && listAt(mistake, 'actions').length === 0) {
       report(
-        at,
+        [...at, 'mode'],
         'a mistake made after the step\'s actions needs actions of its own (mode "instead" with no actions leaves the step undone)',
       );
     }
