@@ -13,6 +13,16 @@ export const logsEvents = defineCheckSpec({
   type: 'logs.events',
   summary:
     'A CloudWatch Logs group holds events (optionally in matching streams, matching a filter pattern).',
+  docs: {
+    judges:
+      'Looks in a CloudWatch Logs group, in the streams whose names start with `streamPrefix`, for at least `minEvents` events, matching the filter `pattern` when one is given. A missing group or stream says what should have written it.',
+    calls: ['logs:DescribeLogStreams', 'logs:FilterLogEvents'],
+    example: {
+      logGroup: '/aws/sagemaker/TrainingJobs',
+      streamPrefix: '${trainingJob}/',
+      minEvents: 1,
+    },
+  },
   with: z.strictObject({
     logGroup: z.string().min(1).describe('e.g. /aws/sagemaker/TrainingJobs'),
     streamPrefix: z.string().optional().describe('Only streams whose name starts with this'),

@@ -13,6 +13,12 @@ export const sagemakerTrainingJob = defineCheckSpec({
   type: 'sagemaker.trainingJob',
   summary:
     'A training job (by name, or the latest one run with the role) reached one of the given states.',
+  docs: {
+    judges:
+      "Finds a training job by exact name, or the latest one whose name starts with `namePrefix` or that ran with `role`, and expects one of the `status` states (Completed by default). A failed job's FailureReason is the message.",
+    calls: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs'],
+    example: { name: '${trainingJob}', status: ['Completed'] },
+  },
   with: z
     .strictObject({
       name: z.string().min(1).optional().describe('Exact job name'),
