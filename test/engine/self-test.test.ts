@@ -14,6 +14,8 @@ const LABS = readdirSync(path.join(REPO, 'labs')).filter((name) =>
   existsSync(path.join(REPO, 'labs', name, 'lab.yaml')),
 );
 const UNCAUGHT = path.join(REPO, 'test/fixtures/self-test/uncaught/lab.yaml');
+/** The lab docs/authoring.md builds, step by step. */
+const TUTORIAL = path.join(REPO, 'docs/tutorial/first-lab');
 
 let home: Home;
 beforeAll(() => {
@@ -45,6 +47,19 @@ describe.skipIf(!requireTool('aws'))('labwright test on every lab in labs/', () 
       expect(names.slice(3)).toEqual((declared.mistakes ?? []).map((mistake) => mistake.id));
     },
   );
+});
+
+describe("docs/authoring.md's tutorial lab", () => {
+  it('is the lab the guide shows, and passes labwright test', { timeout: 120_000 }, async () => {
+    const guide = readFileSync(path.join(REPO, 'docs/authoring.md'), 'utf8');
+    for (const file of ['lab.yaml', 'files/read-data-policy.json']) {
+      expect(guide).toContain(readFileSync(path.join(TUTORIAL, file), 'utf8').trimEnd());
+    }
+    const result = await labwright(home, ['test', path.join(TUTORIAL, 'lab.yaml')]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ mistake object-actions-only');
+    expect(result.stdout).toContain('all 4 scenarios passed');
+  });
 });
 
 describe('a lab that does not prove itself', () => {
