@@ -241,6 +241,14 @@ async function cleanUp(session: LabSession, scenario: Scenario, when: string): P
   scenario.actionsFailed(await session.cleanup({ ignoreNotFound: true }), `cleanup ${when}`);
 }
 
+/**
+ * A check that could not run because the target lacks an operation (moto has no CloudTrail
+ * LookupEvents): a limit of the target, noted, not a fault of the lab.
+ */
+function unjudgeable(check: CheckReport): boolean {
+  return check.status === 'error' && typeof check.evidence.notImplemented === 'string';
+}
+
 /** A required check of a required step: what decides whether the lab passes. */
 function isRequired(lab: Lab, stepId: string, check: CheckReport): boolean {
   const step = lab.steps.find((s) => s.id === stepId);
@@ -260,7 +268,9 @@ async function freshScenario(
       ?.checks.find((c) => c.id === check.id);
     if (declared?.passesFresh) continue;
     const name = `${stepId}/${check.id}`;
-    if (check.status === 'passed') {
+    if (unjudgeable(check)) {
+      scenario.notes.push(`${name} cannot judge on this target: ${check.message}`);
+    } else if (check.status === 'passed') {
       scenario.problems.push(
         `${name} passes before anything is done, so it does not prove the student did the work (mark it passesFresh: true if that is meant)`,
       );
@@ -286,7 +296,8 @@ async function solveScenario(
     for (const { stepId, check } of eachCheck(report)) {
       if (check.status === 'passed') continue;
       const line = `${stepId}/${check.id} ${check.status}: ${check.message}`;
-      if (isRequired(session.lab, stepId, check)) scenario.problems.push(line);
+      if (unjudgeable(check)) scenario.notes.push(line);
+      else if (isRequired(session.lab, stepId, check)) scenario.problems.push(line);
       else scenario.notes.push(`${line} (optional)`);
     }
   }
@@ -349,6 +360,10 @@ async function mistakeScenario(
     }
     if (check.status === 'passed') {
       scenario.problems.push(`the mistake is not caught: ${name} passed (${check.message})`);
+      continue;
+    }
+    if (unjudgeable(check)) {
+      scenario.notes.push(`${name} cannot judge the mistake on this target: ${check.message}`);
       continue;
     }
     if (check.status !== 'failed') {
