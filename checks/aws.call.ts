@@ -27,6 +27,16 @@ const assertion = z
 export const awsCall = defineCheckSpec({
   type: 'aws.call',
   summary: 'Call any AWS SDK operation and assert on its output with JMESPath.',
+  docs: {
+    judges:
+      'Calls one AWS operation on the target with `input` and judges its output: each `expect` assertion applies a JMESPath query (as `aws --query` does) and compares the result (`equals`, `contains`, `matches`, `exists`, `minLength`). With `expectError` it passes only when the call fails with that error code. The escape hatch for anything no dedicated check covers; its messages are generic, so prefer a dedicated check when one exists.',
+    calls: ['any: the operation named in `call`'],
+    example: {
+      call: 'iam:GetRole',
+      input: { RoleName: '${roleName}' },
+      expect: [{ query: 'Role.MaxSessionDuration', equals: 3600 }],
+    },
+  },
   with: z.strictObject({
     call: z
       .string()

@@ -13,6 +13,16 @@ export const cfnTemplate = defineCheckSpec({
   type: 'cfn.template',
   summary:
     "A CloudFormation template (the student's file) parses and defines an IAM role trusted by the service, with no overly broad grants.",
+  docs: {
+    judges:
+      "Reads the student's CloudFormation template (YAML or JSON, short-form intrinsics included) from the working folder, then the lab's workspace, without deploying it. It finds the IAM role resources and judges them as iac.role does: the trust policy, the grants asked for, and no overly broad ones; `lint: true` also runs cfn-lint when it is installed.",
+    calls: [],
+    example: {
+      file: '${template}',
+      trusts: 'sagemaker.amazonaws.com',
+      allow: [{ action: 's3:GetObject', resource: 'arn:aws:s3:::${bucket}/train.csv' }],
+    },
+  },
   with: z.strictObject({
     file: z
       .string()

@@ -18,6 +18,19 @@ export const cloudtrailEvents = defineCheckSpec({
   type: 'cloudtrail.events',
   summary:
     'CloudTrail event history holds matching events, e.g. SageMaker assuming the execution role.',
+  docs: {
+    judges:
+      'Searches CloudTrail event history (LookupEvents) by one lookup attribute, keeps events of the given name, made by the given service and within the time window, and passes when at least `minEvents` remain. On AWS events take up to 15 minutes to appear: give the check a long `retry`.',
+    calls: ['cloudtrail:LookupEvents'],
+    example: {
+      lookup: {
+        attribute: 'ResourceName',
+        value: 'arn:${partition}:iam::${account}:role/${roleName}',
+      },
+      eventName: 'AssumeRole',
+      minEvents: 1,
+    },
+  },
   with: z.strictObject({
     lookup: z
       .strictObject({ attribute: lookupAttribute, value: z.string().min(1) })

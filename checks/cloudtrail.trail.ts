@@ -6,6 +6,12 @@ import { callTarget, onTarget } from './support/target.js';
 export const cloudtrailTrail = defineCheckSpec({
   type: 'cloudtrail.trail',
   summary: 'A CloudTrail trail exists (by name, or any) and is logging.',
+  docs: {
+    judges:
+      'Finds the trail by name (or any trail in the region) and asks its status: it must be logging (unless `logging: false`) and, when `multiRegion` is given, be (or not be) a multi-region trail. The message says which trail was judged and the command that starts it.',
+    calls: ['cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus'],
+    example: { name: '${trail}', logging: true },
+  },
   with: z.strictObject({
     name: z.string().min(1).optional().describe('The trail; any trail when omitted'),
     logging: z.boolean().default(true).describe('It must be logging'),

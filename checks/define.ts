@@ -11,6 +11,21 @@ export interface CheckSpec<W extends z.ZodType = z.ZodType> {
   type: string;
   summary: string;
   with: W;
+  /** What docs/checks.md says of it (scripts/generate-docs.ts). */
+  docs?: CheckDocs;
+}
+
+/** A check type's documentation, beside its schema so the two change together. */
+export interface CheckDocs {
+  /** What it judges and how, for an author choosing a check: a few sentences. */
+  judges: string;
+  /**
+   * The AWS operations it may call, as service:Operation: docs/checks.md says from them where
+   * it works (an emulator must implement them). Empty for checks that read files or answers.
+   */
+  calls: readonly string[];
+  /** A `with` block an author can copy. */
+  example: Record<string, unknown>;
 }
 
 export function defineCheckSpec<W extends z.ZodType>(spec: CheckSpec<W>): CheckSpec<W> {

@@ -10,6 +10,17 @@ export const iacRole = defineCheckSpec({
   type: 'iac.role',
   summary:
     "The student's infrastructure as code (a CloudFormation template or a Terraform configuration) defines an IAM role trusted by the service, with the grants asked for and no overly broad ones, judged by effect.",
+  docs: {
+    judges:
+      "Reads the student's infrastructure as code, a CloudFormation template or a Terraform configuration (a .tf file or a folder of them; `var.` and `local.` values from their defaults and terraform.tfvars), without deploying it, and judges the IAM role it defines by effect: trusted by the service alone, allowing each probe in `allow`, and no overly broad grants. What only `terraform apply` could know is reported as not judgeable, with where it is.",
+    calls: [],
+    example: {
+      template: '${template}',
+      terraform: '${terraform}',
+      trusts: 'sagemaker.amazonaws.com',
+      allow: [{ action: 's3:ListBucket', resource: 'arn:aws:s3:::${bucket}' }],
+    },
+  },
   with: z
     .strictObject({
       template: z

@@ -21,6 +21,23 @@ export const iamRoleCan = defineCheckSpec({
   type: 'iam.role.can',
   summary:
     "The role's effective permissions (managed + inline policies, and the bucket policy) allow, or deny, each action on its resource; the message says which statement decided.",
+  docs: {
+    judges:
+      'Evaluates the role\'s effective permissions as IAM does (managed and inline policies, and a bucket\'s policy when `bucketPolicyOf` is given) for each probe: every `allow` probe must be allowed and every `deny` probe denied. A failure names the statement that decided, or the nearest one that does not match and why ("grants only s3:GetObject on arn:aws:s3:::my-bucket/*"). It judges effect, not policy names: the same permissions inline or under another name pass.',
+    calls: [
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      's3:GetBucketPolicy',
+    ],
+    example: {
+      role: '${roleName}',
+      allow: [{ action: ['s3:GetObject', 's3:PutObject'], resource: 'arn:aws:s3:::${bucket}/*' }],
+    },
+  },
   with: z
     .strictObject({
       role: roleName,

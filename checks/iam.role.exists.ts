@@ -9,6 +9,12 @@ import { roleName } from './fragments.js';
 export const iamRoleExists = defineCheckSpec({
   type: 'iam.role.exists',
   summary: 'The IAM role exists (optionally under a given path).',
+  docs: {
+    judges:
+      'Gets the role by name or ARN; with `path`, the role must be under it. A missing role is a failure that says so, in that account.',
+    calls: ['iam:GetRole'],
+    example: { role: '${roleName}' },
+  },
   with: z.strictObject({
     role: roleName,
     path: z

@@ -20,6 +20,24 @@ export const iamRoleLeastPrivilege = defineCheckSpec({
   type: 'iam.role.leastPrivilege',
   summary:
     'The role holds no overly broad grants: no forbidden managed policies, no "*" actions on "*" resources, and the probes that must stay denied are denied.',
+  docs: {
+    judges:
+      "Fails when the role holds more than it needs: a forbidden managed policy attached (AdministratorAccess, AmazonS3FullAccess, ... by default), an Allow of `*` on `*` in any policy or of `<service>:*` on `*` in the role's own policies, or any `mustDeny` probe allowed. The message names the policy and statement to remove.",
+    calls: [
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+    ],
+    example: {
+      role: '${roleName}',
+      mustDeny: [
+        { action: 's3:GetObject', resource: 'arn:aws:s3:::another-teams-bucket/secrets.csv' },
+      ],
+    },
+  },
   with: z.strictObject({
     role: roleName,
     forbiddenPolicies: z

@@ -16,6 +16,12 @@ export const iamRolePolicies = defineCheckSpec({
   type: 'iam.role.policies',
   summary:
     'Which managed policies are (or are not) attached to the role; for effect, prefer iam.role.can.',
+  docs: {
+    judges:
+      'Lists the managed policies attached to the role: each in `attached` must be, none in `notAttached` may be, and at most `maxManaged` are. It judges names, not effect: prefer iam.role.can, which also accepts the same permissions granted another way.',
+    calls: ['iam:GetRole', 'iam:ListAttachedRolePolicies'],
+    example: { role: '${roleName}', notAttached: ['AdministratorAccess'] },
+  },
   with: z
     .strictObject({
       role: roleName,

@@ -12,6 +12,12 @@ export const iamRoleTrusts = defineCheckSpec({
   type: 'iam.role.trusts',
   summary:
     "The role's trust policy lets the given service assume it, and lets nobody else assume it unless allowed.",
+  docs: {
+    judges:
+      'Reads the role\'s trust policy (AssumeRolePolicyDocument) and evaluates whether the service principal may call sts:AssumeRole; with `exclusive` (the default), it also fails when anyone else may, such as `"AWS": "*"` or another service. The message names the principal it found instead.',
+    calls: ['iam:GetRole'],
+    example: { role: '${roleName}', service: 'sagemaker.amazonaws.com' },
+  },
   with: z.strictObject({
     role: roleName,
     service: servicePrincipal.describe('The service that must be able to assume the role'),

@@ -21,6 +21,16 @@ export const logsEvents = defineCheckSpec({
   type: 'logs.events',
   summary:
     "A CloudWatch Logs group holds events (optionally in matching streams or a training job's, matching a filter pattern).",
+  docs: {
+    judges:
+      'Looks in a CloudWatch Logs group, in the streams whose names start with `streamPrefix` (or those of a training job: the one the lab names, else the newest run with the role), for at least `minEvents` events, matching the filter `pattern` when one is given. While that job runs it waits; a job that ended without logs fails at once. A missing group or stream says what should have written it.',
+    calls: ['logs:DescribeLogStreams', 'logs:FilterLogEvents'],
+    example: {
+      logGroup: '/aws/sagemaker/TrainingJobs',
+      streamPrefix: '${trainingJob}/',
+      minEvents: 1,
+    },
+  },
   with: z
     .strictObject({
       logGroup: z.string().min(1).describe('e.g. /aws/sagemaker/TrainingJobs'),

@@ -18,6 +18,22 @@ const question = z
 export const quiz = defineCheckSpec({
   type: 'quiz',
   summary: 'A short knowledge quiz, answered in the TUI; passes when every answer is right.',
+  docs: {
+    judges:
+      "Multiple-choice questions the student answers in the TUI (`labwright run`); it passes when every answer is right, and shows each question's explanation once answered. It does not touch AWS, so waiting never changes its verdict; `labwright solve` cannot answer it.",
+    calls: [],
+    example: {
+      questions: [
+        {
+          id: 'trust',
+          prompt: 'What lets SageMaker assume a role?',
+          choices: ['A permissions policy', 'The trust policy'],
+          answer: 1,
+          explanation: 'The trust policy says who may assume the role.',
+        },
+      ],
+    },
+  },
   with: z.strictObject({ questions: z.array(question).min(1) }),
 });
 

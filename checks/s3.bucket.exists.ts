@@ -8,6 +8,12 @@ import { bucketName } from './fragments.js';
 export const s3BucketExists = defineCheckSpec({
   type: 's3.bucket.exists',
   summary: 'The S3 bucket exists and the checker can reach it.',
+  docs: {
+    judges:
+      'Asks S3 for the bucket (HeadBucket): it passes when the bucket exists and the checker may reach it; one that exists in another account is said apart from one that does not exist.',
+    calls: ['s3:HeadBucket'],
+    example: { bucket: '${bucket}' },
+  },
   with: z.strictObject({ bucket: bucketName }),
 });
 

@@ -13,6 +13,20 @@ export const s3ObjectsList = defineCheckSpec({
   type: 's3.objects.list',
   summary:
     'Listing the bucket works (as the role, when given: its effective permissions must allow s3:ListBucket) and finds the expected objects.',
+  docs: {
+    judges:
+      "Lists the bucket under `prefix` and expects at least `minObjects` objects and each of `keys`. With `asRole`, it first evaluates whether the role's policies allow s3:ListBucket on the bucket, and fails, naming the statement, when they do not: the lesson's classic mistake of granting object actions only.",
+    calls: [
+      's3:ListObjectsV2',
+      'iam:GetRole',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+      'iam:GetRolePolicy',
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+    ],
+    example: { bucket: '${bucket}', asRole: '${roleName}', minObjects: 1 },
+  },
   with: z.strictObject({
     bucket: bucketName,
     prefix: z.string().default(''),

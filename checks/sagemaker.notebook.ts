@@ -20,6 +20,12 @@ export const sagemakerNotebook = defineCheckSpec({
   type: 'sagemaker.notebook',
   summary:
     'The notebook instance exists, uses the given execution role, and is in one of the given states.',
+  docs: {
+    judges:
+      'Describes the notebook instance: it must exist, use the given execution role (by name or ARN), be in one of the `status` states and, when given, of `instanceType`.',
+    calls: ['sagemaker:DescribeNotebookInstance'],
+    example: { name: '${notebook}', role: '${roleName}', status: ['Pending', 'InService'] },
+  },
   with: z.strictObject({
     name: z.string().min(1).max(63).describe('Notebook instance name'),
     role: roleName.optional().describe('The execution role it must use'),

@@ -17,6 +17,12 @@ export const sagemakerTrainingJob = defineCheckSpec({
   type: 'sagemaker.trainingJob',
   summary:
     'A training job (by name when it exists, else the newest one matching the prefix and/or run with the role) reached one of the given states.',
+  docs: {
+    judges:
+      'Finds the training job the lab names when it exists, else the newest one whose name starts with `namePrefix` and/or that ran with `role` (saying which it judged), and expects one of the `status` states (Completed by default). It waits while the job is InProgress or Stopping; a job that ended in another state fails at once, with its FailureReason.',
+    calls: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs'],
+    example: { name: '${trainingJob}', status: ['Completed'] },
+  },
   with: z
     .strictObject({
       name: z.string().min(1).optional().describe('The job the lab names, judged when it exists'),

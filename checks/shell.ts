@@ -7,6 +7,15 @@ import { shellEnvironment, shellLine } from '../src/lab/vars.js';
 export const shell = defineCheckSpec({
   type: 'shell',
   summary: "Run a command with the target's AWS environment; exit 0 passes.",
+  docs: {
+    judges:
+      "Runs a bash command with the target's AWS environment (endpoint, credentials, region) and the lab's variables as environment variables; it passes when the command exits 0 and, with `outputMatches`, its stdout matches. The escape hatch for what only a program can judge; its message is the command's output, so prefer a dedicated check.",
+    calls: ['any: what the command calls'],
+    example: {
+      run: 'aws s3api head-object --bucket "$bucket" --key data/train.csv',
+      timeoutSeconds: 30,
+    },
+  },
   with: z.strictObject({
     run: z.string().min(1).describe('A shell command (bash)'),
     outputMatches: z.string().optional().describe('A regular expression stdout must match'),

@@ -6,6 +6,7 @@ import type { GradeCommandOptions } from './commands/grade.js';
 import type { RunOptions } from './commands/run.js';
 import type { SandboxCommandOptions } from './commands/sandbox.js';
 import type { SubmitOptions } from './commands/submit.js';
+import type { TestCommandOptions } from './commands/test.js';
 import type { LabCommandOptions } from './commands/target-session.js';
 
 /**
@@ -103,6 +104,25 @@ export function buildProgram(): Command {
     .action((lab: string, options: CheckOptions) =>
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
+
+  targetOptions(
+    program
+      .command('test')
+      .description(
+        'prove a lab works: its checks fail on a fresh account, pass after its reference actions, its cleanup leaves nothing, and each declared mistake is caught',
+      )
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .option(
+        '--scenario <name>',
+        'only this scenario: fresh, solve, reset or a mistake id (repeatable)',
+        collect,
+      )
+      .option('--var <name=value>', 'set a lab variable (repeatable)', collect)
+      .option('--json', 'print JSON')
+      .option('--junit <file>', 'also write a JUnit XML report to FILE'),
+  ).action((lab: string, options: TestCommandOptions) =>
+    run(async () => (await import('./commands/test.js')).testCommand(lab, options))(),
+  );
 
   targetOptions(
     program

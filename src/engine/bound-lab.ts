@@ -39,7 +39,8 @@ export interface BoundStep extends Readonly<Omit<Step, 'checks' | 'actions'>> {
   readonly checks: readonly BoundCheck[];
 }
 
-export interface BoundLab extends Readonly<Omit<Lab, 'steps' | 'cleanup' | 'vars'>> {
+/** A lab's `mistakes` are not bound: `labwright test` swaps one into the lab before binding it. */
+export interface BoundLab extends Readonly<Omit<Lab, 'steps' | 'cleanup' | 'vars' | 'mistakes'>> {
   readonly steps: readonly BoundStep[];
   readonly cleanup: readonly BoundAction[];
   /** The variables it was bound with: defaults, `--var` overrides, the target's built-ins. */
@@ -49,7 +50,8 @@ export interface BoundLab extends Readonly<Omit<Lab, 'steps' | 'cleanup' | 'vars
 }
 
 export function bindLab(loaded: LoadedLab, vars: Vars): BoundLab {
-  const { lab, dir: labDir } = loaded;
+  const { mistakes: _mistakes, ...lab } = loaded.lab;
+  const labDir = loaded.dir;
   const text = (value: string) => fillText(value, vars);
   const documents = labDocuments(labDir, vars);
   const bindAction = (action: Action): BoundAction => bindActionWith(action, vars, documents);

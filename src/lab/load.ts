@@ -11,6 +11,7 @@ import {
 } from './files.js';
 import { describeIssue, flattenIssues } from './issues.js';
 import { locate } from './locate.js';
+import { checkMistakes } from './mistakes.js';
 import type { Path, Report } from './path.js';
 import { formatPath, type LabProblem } from './problem.js';
 import { closest } from './suggest.js';
@@ -135,6 +136,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   checkVarNames(defaults, report);
   checkVariables(data, [], known, report);
   checkUniqueIds(data, report);
+  checkMistakes(data, report);
   checkFileRefs(data, [], dir, known, report);
   if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
 
@@ -306,6 +308,16 @@ async function checkOperations(lab: Lab, options: LoadOptions, report: Report): 
   });
   lab.cleanup.forEach((action, a) => {
     if ('aws' in action) references.push({ at: ['cleanup', a, 'aws'], call: action.aws });
+  });
+  lab.mistakes.forEach((mistake, m) => {
+    mistake.actions.forEach((action, a) => {
+      if ('aws' in action)
+        references.push({ at: ['mistakes', m, 'actions', a, 'aws'], call: action.aws });
+    });
+    mistake.cleanup.forEach((action, a) => {
+      if ('aws' in action)
+        references.push({ at: ['mistakes', m, 'cleanup', a, 'aws'], call: action.aws });
+    });
   });
   for (const { at, call } of references) {
     const [service = '', operation = ''] = call.split(':');

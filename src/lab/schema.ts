@@ -88,6 +88,12 @@ export const check = z.strictObject({
     .default([])
     .describe('Given one at a time, from a nudge to the answer'),
   retry: retry.optional().describe("Poll for eventual consistency; defaults to the lab's retry"),
+  passesFresh: z
+    .boolean()
+    .default(false)
+    .describe(
+      'This check passes on an account where nothing was done yet (e.g. who am I): `labwright test` does not expect it to fail there',
+    ),
 });
 
 export const step = z.strictObject({
@@ -97,6 +103,48 @@ export const step = z.strictObject({
   instructions: z.string().default('').describe('Markdown, rendered in the terminal'),
   actions: z.array(action).default([]),
   checks: z.array(check).default([]),
+});
+
+/** What a declared mistake must trigger: a check that fails, saying something that helps. */
+export const mistakeExpectation = z.strictObject({
+  check: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)?$/,
+      'a check id, or step-id/check-id when two steps have a check of that id',
+    )
+    .describe('The check that must fail: check-id, or step-id/check-id'),
+  matches: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A regular expression its message or hint must match: what the student needs to read',
+    ),
+});
+
+/**
+ * A typical wrong solution, for `labwright test`: the lab's reference actions run up to the
+ * mistaken step, whose actions are replaced by (or followed by) the mistake's, and each
+ * expected check must then fail with a message or hint that matches.
+ */
+export const mistake = z.strictObject({
+  id,
+  description: z.string().min(1).describe('The mistake, as a student would make it'),
+  step: id.describe('The step in which the mistake is made'),
+  mode: z
+    .enum(['instead', 'after'])
+    .default('instead')
+    .describe("instead: replaces the step's reference actions; after: runs after them"),
+  actions: z.array(action).default([]).describe('The actions that make the mistake'),
+  expect: z
+    .array(mistakeExpectation)
+    .min(1)
+    .describe('Each listed check must fail, its message or hint matching'),
+  cleanup: z
+    .array(awsAction.or(shellAction))
+    .default([])
+    .describe("Deletes what the mistake made and the lab's cleanup does not (run before it)"),
 });
 
 export const lab = z.strictObject({
@@ -115,6 +163,10 @@ export const lab = z.strictObject({
     .default([])
     .describe('What `labwright reset` runs, in order, to delete what the lab created'),
   steps: z.array(step).min(1),
+  mistakes: z
+    .array(mistake)
+    .default([])
+    .describe('Typical wrong solutions that `labwright test` proves the checks catch'),
 });
 
 export type Lab = z.output<typeof lab>;
@@ -125,3 +177,5 @@ export type AwsAction = z.output<typeof awsAction>;
 export type ShellAction = z.output<typeof shellAction>;
 export type ManualAction = z.output<typeof manualAction>;
 export type Retry = z.output<typeof retry>;
+export type Mistake = z.output<typeof mistake>;
+export type MistakeExpectation = z.output<typeof mistakeExpectation>;

@@ -58,7 +58,7 @@ export function renderJunit(report: LabReport): string {
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-function text(value: string): string {
+export function text(value: string): string {
   return value
     .replace(INVALID_XML, '')
     .replace(/&/g, '&amp;')
@@ -66,6 +66,6 @@ function text(value: string): string {
     .replace(/>/g, '&gt;');
 }
 
-function attr(value: string): string {
+export function attr(value: string): string {
   return text(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
 }

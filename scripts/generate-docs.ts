@@ -1,0 +1,17 @@
+// Writes docs/checks.md and docs/sandbox.md from the code. test/docs/generated-docs.test.ts fails when they are stale.
+import { writeFileSync } from 'node:fs';
+import { checkSpecs } from '../checks/index.js';
+import { checksDoc } from './docs/checks-doc.js';
+import { sandboxDoc } from './docs/sandbox-doc.js';
+import { sandboxOperations } from './docs/sandbox-operations.js';
+
+const operations = sandboxOperations();
+const files: [string, string][] = [
+  ['../docs/checks.md', checksDoc(checkSpecs.values(), operations)],
+  ['../docs/sandbox.md', sandboxDoc(operations)],
+];
+for (const [file, text] of files) {
+  const target = new URL(file, import.meta.url);
+  writeFileSync(target, text);
+  console.log(`wrote ${target.pathname}`);
+}
