@@ -29,7 +29,6 @@ import { quizPane } from './screen/quiz-pane.js';
 import { stepContent } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
 import type { TuiSession } from './session.js';
-import { fillVars } from './text/fill.js';
 import { lineWidth, sliceLine, truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
 import { useActions } from './use-actions.js';
@@ -81,7 +80,6 @@ export function App({
     verdicts: progress.data.checks,
     answers: progress.data.answers,
     target: session.target,
-    vars: session.vars,
     contentHeight: 1,
     maxScroll: 0,
     maxSideways: 0,
@@ -193,7 +191,6 @@ export function App({
     verdicts,
     running: checks.running,
     hintsSeen: (id) => progress.hintsSeen(step.id, id),
-    vars: session.vars,
     spinner,
     watching: state.watching,
     width,
@@ -228,7 +225,6 @@ export function App({
     verdicts,
     answers: progress.data.answers,
     target: session.target,
-    vars: session.vars,
     contentHeight,
     maxScroll,
     maxSideways: Math.max(0, widest - width + 1),
@@ -372,7 +368,7 @@ function takeHint(session: TuiSession, stepIndex: number, verdicts: Verdicts): L
   if (progress.hintsSeen(step.id, check.id) >= check.hints.length) {
     return [
       {
-        text: `That was the last hint for "${fillVars(check.title ?? check.id, session.vars)}".`,
+        text: `That was the last hint for "${check.title ?? check.id}".`,
         style: style.muted,
       },
     ];
