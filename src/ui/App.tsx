@@ -1,5 +1,7 @@
 import { Box, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { copyWithOsc52 } from './clipboard.js';
 import { LinesView } from './components/LinesView.js';
 import {
@@ -181,8 +183,9 @@ export function App({
         workDir: session.workDir,
         targetKind: session.target.kind,
         ...(portNote ? { sandboxPortNote: portNote } : {}),
+        ...(command === 'labwright' ? {} : { labwrightBin: labwrightBin() }),
       }),
-    [step, session, width, state.focusedAction, actions.states, spinner, portNote],
+    [step, session, width, state.focusedAction, actions.states, spinner, portNote, command],
   );
 
   // The checks as the pane and the details overlay both show them.
@@ -332,6 +335,11 @@ export function splitBurst(input: string, key: Key): [string, Key][] {
     char,
     { ...NO_KEY, return: char === '\r' || char === '\n', tab: char === '\t' },
   ]);
+}
+
+/** This labwright's own entry point, for a terminal where `labwright` is not on the PATH. */
+function labwrightBin(): string {
+  return path.join(packageRoot(), 'bin', 'labwright.js');
 }
 
 /** When the sandbox could not have its usual port, where it is instead. */

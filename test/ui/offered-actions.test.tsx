@@ -5,6 +5,9 @@
  */
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BOUND_TEXT,
@@ -129,5 +132,42 @@ describe('checks after each action', () => {
     );
     expect(frame).toContain('✗ bound-text-bucket exists');
     expect(frame).not.toContain('This step passed');
+  });
+});
+
+describe('the terminal lines', () => {
+  /** y3: the terminal lines of the bound-text step (y1 and y2 are its two actions' commands). */
+  async function terminalLines(command: string): Promise<string> {
+    lab = await openTestLab(BOUND_TEXT);
+    const copied: string[] = [];
+    app = await renderApp(
+      { session: lab.session, command, copy: (text) => copied.push(text) },
+      120,
+      60,
+    );
+    await app.waitFor('Your own terminal');
+    await app.press('y', '3');
+    for (let i = 0; i < 100 && copied.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(copied[0]).toMatch(/^cd /);
+    return copied[0]!;
+  }
+
+  it("define labwright when it is not on the PATH, so the lab's own labwright lines run there", async () => {
+    const lines = await terminalLines('npx labwright');
+    const bin = path.resolve(__dirname, '../../bin/labwright.js');
+    expect(lines).toMatch(/\nlabwright\(\) \{ node '?(.+?)'? "\$@"; \}$/);
+    expect(lines).toContain(bin);
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'),
+    ) as { version: string };
+    const out = execFileSync('bash', ['-e', '-c', `${lines}\nlabwright --version`], {
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe(version);
+  });
+
+  it('leave labwright alone when it is on the PATH', async () => {
+    expect(await terminalLines('labwright')).not.toContain('labwright()');
   });
 });

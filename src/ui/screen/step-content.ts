@@ -34,6 +34,12 @@ export interface StepContentInput {
   targetKind?: 'sandbox' | 'endpoint' | 'aws';
   /** Says the sandbox is not on the usual port (4566 was taken), when that is so. */
   sandboxPortNote?: string;
+  /**
+   * bin/labwright.js, when `labwright` is not on the student's PATH: the terminal lines then
+   * define a `labwright` shell function, so the lab's own `labwright ...` lines (the notebook's
+   * terminal) work in that terminal, wherever it is.
+   */
+  labwrightBin?: string;
 }
 
 export interface StepContent {
@@ -131,6 +137,7 @@ export function stepContent(input: StepContentInput): StepContent {
   const shell = [
     `cd ${shellQuote(input.workDir)}`,
     ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ...(input.labwrightBin ? [`labwright() { node ${shellQuote(input.labwrightBin)} "$@"; }`] : []),
   ];
   copies.push(shell.join('\n'));
   lines.push(copyLabel(copies.length - 1));
