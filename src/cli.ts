@@ -174,6 +174,27 @@ export function buildProgram(): Command {
     run(async () => (await import('./commands/reset.js')).resetCommand(lab, options))(),
   );
 
+  targetOptions(
+    program
+      .command('notebook-shell')
+      .description(
+        "a notebook's terminal: run a command (default: your shell) as the notebook's execution role",
+      )
+      .argument('<lab>', 'a lab id or a path to a lab.yaml')
+      .argument('<notebook>', 'the notebook instance whose role the command runs as')
+      .argument('[command...]', 'the command and its arguments, after --')
+      .option('--var <name=value>', 'set a lab variable (repeatable)', collect),
+  ).action((lab: string, notebook: string, command: string[], options: LabCommandOptions) =>
+    run(async () =>
+      (await import('./commands/notebook-shell.js')).notebookShellCommand(
+        lab,
+        notebook,
+        command,
+        options,
+      ),
+    )(),
+  );
+
   program
     .command('sandbox')
     .description('run the embedded AWS sandbox in the foreground, for other terminals and tools')

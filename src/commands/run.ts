@@ -227,8 +227,8 @@ function targetArgs(options: RunOptions): string {
 /** One line after quitting: where the student is, and how to come back. */
 async function farewell(engine: LabSession, options: RunOptions): Promise<string> {
   const { score } = await import('../ui/lab-state.js');
-  const { earned, possible } = score(engine.lab, engine.progress.data.checks);
-  const step = engine.lab.steps.find((s) => s.id === engine.progress.data.currentStep);
+  const { earned, possible } = score(engine.bound, engine.progress.data.checks);
+  const step = engine.bound.steps.find((s) => s.id === engine.progress.data.currentStep);
   const where = step ? `, at "${step.title}"` : '';
   const again = `${labwrightCommand()} run ${engine.lab.id}${targetArgs(options) ? ` ${targetArgs(options)}` : ''}`;
   return `Progress saved: ${earned}/${possible}${where}.\nContinue with: ${again}`;

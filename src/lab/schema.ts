@@ -41,6 +41,12 @@ const actionBase = {
   title: z.string().min(1).describe('What the action does, in a few words'),
   cli: z.string().optional().describe('The equivalent command a student can run by hand'),
   billable: billable.optional().describe('Confirmed before running on real AWS'),
+  solveOnly: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Run by `labwright solve`, never offered in the TUI: the fix a step asks the student to find (hints lead there)',
+    ),
 };
 
 export const awsAction = z.strictObject({

@@ -21,6 +21,7 @@ import type { KnownKey } from './auth/sigv4.js';
 import * as ids from './ids.js';
 import { isServiceName, ServiceRegistry } from './registry.js';
 import { findRole, parsedPolicy, roleNameFromArn, type RoleRecord } from './services/iam-state.js';
+import { serviceKeyMayCall, servicePrincipalOf } from './services/service-keys.js';
 import type { FileStateStore } from './store.js';
 import { eventTime, isReadOnlyOperation, type EventLog } from './trail.js';
 import {
@@ -404,6 +405,36 @@ export class Core implements SandboxCore {
     });
   }
 
+  /**
+   * A session of a role for a service principal: the role must exist and its trust policy must
+   * allow the service. The session is `invokedBy` the service. Records nothing in CloudTrail:
+   * the caller does (assumeRoleAsService, or the service's own sts:AssumeRole call).
+   */
+  async serviceSession(
+    servicePrincipal: string,
+    roleArn: string,
+    sessionName: string,
+    durationSeconds: number,
+  ): Promise<IssuedCredentials> {
+    const name = roleNameFromArn(roleArn);
+    const role = name ? findRole(this.store, name) : undefined;
+    if (!role || role.Arn !== roleArn) {
+      throw new AwsError(
+        'NoSuchEntity',
+        `The role with name ${name ?? roleArn} cannot be found.`,
+        404,
+      );
+    }
+    if (!(await this.trustAllows(role, servicePrincipal))) {
+      throw new AwsError(
+        'AccessDenied',
+        `${servicePrincipal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        403,
+      );
+    }
+    return this.issueCredentials(role, sessionName, durationSeconds, servicePrincipal);
+  }
+
   async assumeRoleAsService(
     servicePrincipal: string,
     roleArn: string,
@@ -430,28 +461,14 @@ export class Core implements SandboxCore {
       recipientAccountId: SANDBOX_ACCOUNT,
       eventCategory: 'Management' as const,
     };
-    const name = roleNameFromArn(roleArn);
-    const role = name ? findRole(this.store, name) : undefined;
-    let failure: AwsError | undefined;
-    if (!role || role.Arn !== roleArn) {
-      failure = new AwsError(
-        'NoSuchEntity',
-        `The role with name ${name ?? roleArn} cannot be found.`,
-        404,
-      );
-    } else if (!(await this.trustAllows(role, servicePrincipal))) {
-      failure = new AwsError(
-        'AccessDenied',
-        `${servicePrincipal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-        403,
-      );
-    }
-    if (failure || !role) {
-      const err = failure as AwsError;
+    let credentials: IssuedCredentials;
+    try {
+      credentials = await this.serviceSession(servicePrincipal, roleArn, sessionName, 3600);
+    } catch (error) {
+      const err = error as AwsError;
       this.events.append({ ...event, errorCode: err.code, errorMessage: err.message });
       throw err;
     }
-    const credentials = this.issueCredentials(role, sessionName, 3600, servicePrincipal);
     event.responseElements = {
       credentials: {
         accessKeyId: credentials.AccessKeyId,
@@ -558,6 +575,14 @@ export class Core implements SandboxCore {
     const registered = this.registry.get(ctx.service);
     const handler = registered?.handler.operations[ctx.operation];
     if (!registered || !handler) throw notImplemented(ctx.service, ctx.operation);
+    const asService = servicePrincipalOf(ctx.caller.accessKeyId);
+    if (asService && !serviceKeyMayCall(ctx.service, ctx.operation)) {
+      throw new AwsError(
+        'AccessDenied',
+        `${asService} (labwright's service key) may only call sts:AssumeRole, not ${ctx.service}:${ctx.operation}`,
+        403,
+      );
+    }
     try {
       const output = await handler(input, ctx);
       this.events.record(ctx, input, {

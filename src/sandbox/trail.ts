@@ -4,6 +4,7 @@
  * no file of its own: replaying the journal records the same events again, and snapshots hold it.
  */
 import { dict } from './dict.js';
+import { servicePrincipalOf } from './services/service-keys.js';
 import type { Caller, EventDetails, RequestContext, ServiceName } from './types.js';
 
 export const MAX_EVENTS = 10_000;
@@ -72,6 +73,9 @@ export function eventSource(service: ServiceName): string {
 }
 
 export function userIdentity(caller: Caller): Record<string, unknown> {
+  // labwright's service key (services/service-keys.ts): the service itself made the call.
+  const service = servicePrincipalOf(caller.accessKeyId);
+  if (service) return { type: 'AWSService', invokedBy: service };
   if (caller.kind === 'root') {
     return {
       type: 'Root',
@@ -145,6 +149,7 @@ export class EventLog {
     },
   ): TrailEvent {
     const { caller } = ctx;
+    const asService = servicePrincipalOf(caller.accessKeyId);
     const details = outcome.details ?? {};
     const readOnly = details.readOnly ?? READ_ONLY.test(ctx.operation);
     const resources = details.resources
@@ -161,8 +166,8 @@ export class EventLog {
       eventSource: eventSource(ctx.service),
       eventName: ctx.operation,
       awsRegion: ctx.region,
-      sourceIPAddress: ctx.sourceIp,
-      userAgent: ctx.userAgent,
+      sourceIPAddress: asService ?? ctx.sourceIp,
+      userAgent: asService ?? ctx.userAgent,
       requestParameters:
         details.requestParameters !== undefined ? details.requestParameters : trimParameters(input),
       responseElements: outcome.error ? null : (details.responseElements ?? null),

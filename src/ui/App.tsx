@@ -1,5 +1,7 @@
 import { Box, useInput, type Key } from 'ink';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { copyWithOsc52 } from './clipboard.js';
 import { LinesView } from './components/LinesView.js';
 import {
@@ -29,7 +31,6 @@ import { quizPane } from './screen/quiz-pane.js';
 import { stepContent } from './screen/step-content.js';
 import { stepListLines, stepStrip } from './screen/steps.js';
 import type { TuiSession } from './session.js';
-import { fillVars } from './text/fill.js';
 import { lineWidth, sliceLine, truncateLine, wrapSpans, type Line } from './text/lines.js';
 import { style } from './theme.js';
 import { useActions } from './use-actions.js';
@@ -81,7 +82,6 @@ export function App({
     verdicts: progress.data.checks,
     answers: progress.data.answers,
     target: session.target,
-    vars: session.vars,
     contentHeight: 1,
     maxScroll: 0,
     maxSideways: 0,
@@ -183,8 +183,9 @@ export function App({
         workDir: session.workDir,
         targetKind: session.target.kind,
         ...(portNote ? { sandboxPortNote: portNote } : {}),
+        ...(command === 'labwright' ? {} : { labwrightBin: labwrightBin() }),
       }),
-    [step, session, width, state.focusedAction, actions.states, spinner, portNote],
+    [step, session, width, state.focusedAction, actions.states, spinner, portNote, command],
   );
 
   // The checks as the pane and the details overlay both show them.
@@ -193,7 +194,6 @@ export function App({
     verdicts,
     running: checks.running,
     hintsSeen: (id) => progress.hintsSeen(step.id, id),
-    vars: session.vars,
     spinner,
     watching: state.watching,
     width,
@@ -228,7 +228,6 @@ export function App({
     verdicts,
     answers: progress.data.answers,
     target: session.target,
-    vars: session.vars,
     contentHeight,
     maxScroll,
     maxSideways: Math.max(0, widest - width + 1),
@@ -338,6 +337,11 @@ export function splitBurst(input: string, key: Key): [string, Key][] {
   ]);
 }
 
+/** This labwright's own entry point, for a terminal where `labwright` is not on the PATH. */
+function labwrightBin(): string {
+  return path.join(packageRoot(), 'bin', 'labwright.js');
+}
+
 /** When the sandbox could not have its usual port, where it is instead. */
 function sandboxPortNote(session: TuiSession): string | undefined {
   if (session.target.kind !== 'sandbox') return undefined;
@@ -372,7 +376,7 @@ function takeHint(session: TuiSession, stepIndex: number, verdicts: Verdicts): L
   if (progress.hintsSeen(step.id, check.id) >= check.hints.length) {
     return [
       {
-        text: `That was the last hint for "${fillVars(check.title ?? check.id, session.vars)}".`,
+        text: `That was the last hint for "${check.title ?? check.id}".`,
         style: style.muted,
       },
     ];

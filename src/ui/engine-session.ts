@@ -1,3 +1,4 @@
+import type { BoundLab } from '../engine/bound-lab.js';
 import { prepareWorkspace } from '../engine/workspace.js';
 import type { LabSession } from '../engine/runner.js';
 import { labComplete } from './lab-state.js';
@@ -13,7 +14,7 @@ const EXPORTED = [
 
 /** Adapts the engine's session to what the screens need: one step's checks, one action at a time. */
 export function sessionFromEngine(engine: LabSession, labDir: string): TuiSession {
-  const { lab } = engine;
+  const { bound: lab } = engine;
   const shellEnv: Record<string, string> = {};
   if (engine.target.kind !== 'aws') {
     for (const name of EXPORTED) {
@@ -21,8 +22,9 @@ export function sessionFromEngine(engine: LabSession, labDir: string): TuiSessio
       if (value !== undefined) shellEnv[name] = value;
     }
   }
+  const { lab: offered, engineIndex } = offeredActions(engine.bound);
   return {
-    lab,
+    lab: offered,
     labDir,
     workDir: prepareWorkspace(labDir, lab.id, engine.vars),
     vars: engine.vars,
@@ -41,7 +43,28 @@ export function sessionFromEngine(engine: LabSession, labDir: string): TuiSessio
       return report.steps[0]!;
     },
     runAction(stepId, index, onEvent) {
-      return engine.runAction(stepId, index, { onEvent });
+      return engine.runAction(stepId, engineIndex(stepId, index), { onEvent });
     },
+  };
+}
+
+/**
+ * The bound lab as the screen offers it: each step without its `solveOnly` actions (the fix a
+ * step asks the student to find), and the way back from an action's index on screen to its
+ * index in the lab, which the engine runs by.
+ */
+export function offeredActions(bound: BoundLab): {
+  lab: BoundLab;
+  engineIndex: (stepId: string, shown: number) => number;
+} {
+  const indexes = new Map<string, number[]>();
+  const steps = bound.steps.map((step) => {
+    const kept = step.actions.flatMap((action, index) => (action.solveOnly ? [] : [index]));
+    indexes.set(step.id, kept);
+    return { ...step, actions: kept.map((index) => step.actions[index]!) };
+  });
+  return {
+    lab: { ...bound, steps },
+    engineIndex: (stepId, shown) => indexes.get(stepId)?.[shown] ?? shown,
   };
 }

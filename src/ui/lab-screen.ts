@@ -1,8 +1,7 @@
 import type { Key } from 'ink';
-import type { Lab } from '../lab/schema.js';
+import type { BoundLab } from '../engine/bound-lab.js';
 import { labComplete, stepPassed, stepQuiz, type Verdicts } from './lab-state.js';
 import { eventForKey, type KeyEvent, type Mode } from './screen/keys.js';
-import { fillVars } from './text/fill.js';
 import type { Line } from './text/lines.js';
 import { style } from './theme.js';
 
@@ -60,11 +59,10 @@ export interface ScreenState {
 
 /** What the reducer reads but does not own: the lab, the saved progress, the last layout. */
 export interface ScreenContext {
-  lab: Lab;
+  lab: BoundLab;
   verdicts: Verdicts;
   answers: Readonly<Record<string, number>>;
   target: { kind: 'sandbox' | 'endpoint' | 'aws'; account: string };
-  vars: Readonly<Record<string, string>>;
   /** Lines of instructions that fit on screen, and how far they can scroll. */
   contentHeight: number;
   maxScroll: number;
@@ -420,7 +418,7 @@ function enter(state: ScreenState, ctx: ScreenContext): ScreenState {
   const actionKey = `${step.id}#${index}`;
   // On real AWS, something billed is created only after a second, deliberate enter.
   if (action.billable && ctx.target.kind === 'aws' && state.billableAgreed !== actionKey) {
-    const resource = fillVars(action.billable.resource, ctx.vars);
+    const resource = action.billable.resource;
     return {
       ...state,
       billableAgreed: actionKey,

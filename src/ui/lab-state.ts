@@ -7,7 +7,11 @@ import {
   score as scoreOf,
   type StepVerdicts,
 } from '../engine/verdicts.js';
-import type { Check, Lab, Step } from '../lab/schema.js';
+import type {
+  BoundCheck as Check,
+  BoundLab as Lab,
+  BoundStep as Step,
+} from '../engine/bound-lab.js';
 
 /**
  * What the screen shows, derived from the lab and the saved progress: each step's state,

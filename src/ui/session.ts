@@ -2,14 +2,19 @@ import type { TargetInfo } from '../aws/target.js';
 import type { ActionResult, RunEventListener } from '../engine/events.js';
 import type { Progress } from '../engine/progress.js';
 import type { StepReport } from '../engine/report.js';
-import type { Lab } from '../lab/schema.js';
+import type { BoundLab } from '../engine/bound-lab.js';
 
 /**
  * What the TUI needs from a lab that is open on a target. src/commands/run.ts builds it
  * from the engine; the UI only renders it and forwards the student's keys to it.
  */
 export interface TuiSession {
-  lab: Lab;
+  /**
+   * The lab bound to the session (src/engine/bound-lab.ts): its text is what the actions and
+   * checks run, variables filled in. Each step's actions are those the screen offers: an action
+   * marked `solveOnly` is left out, and `runAction` counts actions as shown here.
+   */
+  lab: BoundLab;
   /** The lab folder: where actions read their `{ file: }` references. */
   labDir: string;
   /**
@@ -38,6 +43,6 @@ export interface TuiSession {
     onEvent: RunEventListener,
     options?: { wait?: boolean; signal?: AbortSignal },
   ): Promise<StepReport>;
-  /** Runs one reference action of a step ("run it for me"). */
+  /** Runs one action of a step as the screen shows it ("run it for me"), by its index there. */
   runAction(stepId: string, index: number, onEvent: RunEventListener): Promise<ActionResult>;
 }

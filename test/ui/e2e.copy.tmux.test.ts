@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../support/tools.js';
 import { loadLabFile } from '../../src/engine/load-lab.js';
 import { splitOutsideQuotes } from '../../src/ui/text/command-lines.js';
-import { fillVars } from '../../src/ui/text/fill.js';
+import { interpolateString } from '../../src/lab/vars.js';
 import { requireTmux, Terminal } from './tmux.js';
 
 const ready = requireTmux() && requireTool('aws');
@@ -187,7 +187,7 @@ async function ignoredErrors(): Promise<Map<string, string[]>> {
   for (const step of result.loaded.lab.steps)
     for (const action of step.actions)
       if (action.cli && 'ignoreErrors' in action)
-        map.set(fillVars(action.cli, values).trim(), action.ignoreErrors);
+        map.set(interpolateString(action.cli, values).trim(), action.ignoreErrors);
   return map;
 }
 

@@ -19,6 +19,8 @@ import type { TuiSession } from '../../src/ui/session.js';
 export const LAB_FILE = path.resolve(__dirname, '../../labs/sagemaker-iam-roles/lab.yaml');
 /** Two steps, one action and one check each: for what spans a whole lab. */
 export const TWO_STEPS = path.resolve(__dirname, 'fixtures/two-steps/lab.yaml');
+/** One step: an action shown only by its call, with a `{ file: }` document, and a `solveOnly` fix. */
+export const BOUND_TEXT = path.resolve(__dirname, 'fixtures/bound-text/lab.yaml');
 
 export interface TestLab {
   sandbox: Sandbox;
@@ -32,8 +34,14 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-/** A lab (the lesson's, by default) on a fresh in-memory sandbox, with progress saved in a temporary file. */
-export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
+/**
+ * A lab (the lesson's, by default) on a fresh in-memory sandbox, with progress saved in a
+ * temporary file; `vars` as `--var` gives them.
+ */
+export async function openTestLab(
+  file = LAB_FILE,
+  vars: Readonly<Record<string, string>> = {},
+): Promise<TestLab> {
   // Notebooks and training jobs settle at once: the lab's checks do not wait on the clock.
   const sandbox = await startSandbox({
     port: 0,
@@ -52,7 +60,7 @@ export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'labwright-ui-'));
   const progressFile = path.join(dir, 'progress.json');
   const progress = Progress.load(result.loaded.lab.id, connection.key, { file: progressFile });
-  const engine = openLab({ lab: result.loaded, connection, progress });
+  const engine = openLab({ lab: result.loaded, connection, progress, vars });
   return {
     sandbox,
     connection,
@@ -63,6 +71,7 @@ export async function openTestLab(file = LAB_FILE): Promise<TestLab> {
       const elsewhere = openLab({
         lab: result.loaded,
         connection,
+        vars,
         progress: Progress.inMemory(result.loaded.lab.id, connection.key),
       });
       await elsewhere.runActions(stepId);

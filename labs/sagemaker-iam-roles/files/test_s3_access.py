@@ -1,10 +1,12 @@
 """Lesson 9.1, step 4: list the objects in the lab bucket.
 
-In a SageMaker notebook this runs as the notebook's execution role. Here it runs with
-whatever credentials your shell has (the sandbox's, when you use the export lines
-labwright shows), so `labwright check` judges what the role itself may do.
+In a SageMaker notebook this runs as the notebook's execution role. Run it the same way in
+the notebook's terminal, as the role:
 
-    python3 test_s3_access.py [bucket]
+    labwright notebook-shell sagemaker-iam-roles MyNotebookInstance -- python3 files/test_s3_access.py [bucket]
+
+In your own shell it runs with whatever credentials that shell has (the account's, which may
+do anything), so there it proves nothing about the role.
 """
 
 import sys

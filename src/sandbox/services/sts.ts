@@ -1,12 +1,14 @@
 /**
  * STS: GetCallerIdentity and AssumeRole. AssumeRole honours the role's trust policy (evaluated
  * like AWS, the caller's own policies included) and issues real temporary credentials that
- * the sandbox then verifies and authorizes.
+ * the sandbox then verifies and authorizes. Signed with a service key (service-keys.ts), it is
+ * the service assuming the role: the trust policy must allow that service.
  */
-import { internalCore, type IssuedKey } from '../core.js';
+import { internalCore, type IssuedCredentials, type IssuedKey } from '../core.js';
 import { dict } from '../dict.js';
 import { AwsError, type ServiceHandler, type SandboxCore } from '../types.js';
 import { findRole, roleNameFromArn } from './iam-state.js';
+import { servicePrincipalOf } from './service-keys.js';
 
 const SESSION_NAME = /^[\w+=,.@-]*$/;
 /** Role chaining (a role session assuming a role) is capped at one hour, as on AWS. */
@@ -44,6 +46,12 @@ export function stsService(sandboxCore: SandboxCore): ServiceHandler {
             `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
           );
         }
+        // labwright's service key: the service assumes the role (services/service-keys.ts).
+        const service = servicePrincipalOf(ctx.caller.accessKeyId);
+        if (service) {
+          const session = await core.serviceSession(service, roleArn, sessionName, 3600);
+          return assumeRoleOutput(session);
+        }
         const denied = new AwsError(
           'AccessDenied',
           `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
@@ -74,19 +82,7 @@ export function stsService(sandboxCore: SandboxCore): ServiceHandler {
             'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
           );
         }
-        const credentials = core.issueCredentials(role, sessionName, duration);
-        return {
-          Credentials: {
-            AccessKeyId: credentials.AccessKeyId,
-            SecretAccessKey: credentials.SecretAccessKey,
-            SessionToken: credentials.SessionToken,
-            Expiration: credentials.Expiration,
-          },
-          AssumedRoleUser: {
-            AssumedRoleId: credentials.caller.principalId,
-            Arn: credentials.caller.arn,
-          },
-        };
+        return assumeRoleOutput(core.issueCredentials(role, sessionName, duration));
       },
     },
 
@@ -123,6 +119,21 @@ export function stsService(sandboxCore: SandboxCore): ServiceHandler {
             }
           : null,
       };
+    },
+  };
+}
+
+function assumeRoleOutput(credentials: IssuedCredentials) {
+  return {
+    Credentials: {
+      AccessKeyId: credentials.AccessKeyId,
+      SecretAccessKey: credentials.SecretAccessKey,
+      SessionToken: credentials.SessionToken,
+      Expiration: credentials.Expiration,
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: credentials.caller.principalId,
+      Arn: credentials.caller.arn,
     },
   };
 }

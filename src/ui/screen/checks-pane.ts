@@ -1,6 +1,5 @@
 import { checkKey } from '../../engine/progress.js';
-import type { Step } from '../../lab/schema.js';
-import { fillVars } from '../text/fill.js';
+import type { BoundStep as Step } from '../../engine/bound-lab.js';
 import type { Verdicts } from '../lab-state.js';
 import { truncateLine, wrapSpans, type Line } from '../text/lines.js';
 import { glyph, style } from '../theme.js';
@@ -11,7 +10,6 @@ export interface ChecksPaneInput {
   /** Checks running now, by check id, with the retry note when polling. */
   running: ReadonlyMap<string, string | undefined>;
   hintsSeen: (checkId: string) => number;
-  vars: Readonly<Record<string, string>>;
   spinner: string;
   watching: boolean;
   width: number;
@@ -94,7 +92,7 @@ export function checksPane(input: ChecksPaneInput): Line[] {
       // In the compact pane only the latest hint shows; each one says more than the last.
       const from = input.messageLines === undefined ? 0 : Math.max(0, seen - 1);
       for (let n = from; n < seen; n++) {
-        const hint = fillVars(check.hints[n] ?? '', input.vars);
+        const hint = check.hints[n] ?? '';
         lines.push(
           ...wrapSpans(
             [{ text: `Hint ${n + 1}/${check.hints.length}: `, style: style.hint }, { text: hint }],

@@ -1,6 +1,9 @@
 import type { ActionResult } from '../../engine/events.js';
-import { fillVars } from '../text/fill.js';
-import type { Action, Step } from '../../lab/schema.js';
+import {
+  actionDisplay,
+  type BoundAction as Action,
+  type BoundStep as Step,
+} from '../../engine/bound-lab.js';
 import { highlight } from '../markdown/highlight.js';
 import { markdownLines } from '../markdown/render.js';
 import { awsCliCommand, shellQuote } from '../text/aws-cli.js';
@@ -17,6 +20,7 @@ export type ActionState =
 
 export interface StepContentInput {
   step: Step;
+  /** The session's variables: a `shell:` line is bound verbatim, and shown with them filled in. */
   vars: Readonly<Record<string, string>>;
   width: number;
   focusedAction: number | undefined;
@@ -30,6 +34,12 @@ export interface StepContentInput {
   targetKind?: 'sandbox' | 'endpoint' | 'aws';
   /** Says the sandbox is not on the usual port (4566 was taken), when that is so. */
   sandboxPortNote?: string;
+  /**
+   * bin/labwright.js, when `labwright` is not on the student's PATH: the terminal lines then
+   * define a `labwright` shell function, so the lab's own `labwright ...` lines (the notebook's
+   * terminal) work in that terminal, wherever it is.
+   */
+  labwrightBin?: string;
 }
 
 export interface StepContent {
@@ -69,11 +79,10 @@ function copyLabel(index: number): Line {
  */
 export function stepContent(input: StepContentInput): StepContent {
   const { step, width } = input;
-  const text = (value: string) => fillVars(value, input.vars);
   const copies: string[] = [];
   const actionCopies: (number | undefined)[] = [];
   const lines: Line[] = [
-    ...markdownLines(text(step.instructions), width, {
+    ...markdownLines(step.instructions, width, {
       // Commands and documents shown in the instructions can be copied; the rest is prose.
       codeLabel: (code) => {
         copies.push(code.replace(/\s+$/, ''));
@@ -99,18 +108,11 @@ export function stepContent(input: StepContentInput): StepContent {
     step.actions.forEach((action, index) => {
       lines.push([]);
       actionLines.push(lines.length);
-      const command = actionCommand(action, text);
+      const command = actionCommand(action, input.vars);
       if (command !== undefined) copies.push(command);
       actionCopies.push(command === undefined ? undefined : copies.length - 1);
       lines.push(
-        ...actionBlock(
-          action,
-          index,
-          input,
-          text,
-          command,
-          command ? copies.length - 1 : undefined,
-        ),
+        ...actionBlock(action, index, input, command, command ? copies.length - 1 : undefined),
       );
     });
   }
@@ -135,6 +137,7 @@ export function stepContent(input: StepContentInput): StepContent {
   const shell = [
     `cd ${shellQuote(input.workDir)}`,
     ...exports.map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    ...(input.labwrightBin ? [`labwright() { node ${shellQuote(input.labwrightBin)} "$@"; }`] : []),
   ];
   copies.push(shell.join('\n'));
   lines.push(copyLabel(copies.length - 1));
@@ -160,33 +163,24 @@ export function stepContent(input: StepContentInput): StepContent {
   return { lines, actionLines, copies, actionCopies };
 }
 
-/** The command shown for an action: its `cli:`, its shell command, or the aws CLI form of its call. */
-export function actionCommand(action: Action, text: (value: string) => string): string | undefined {
-  if (action.cli) return text(action.cli).trim();
-  if ('shell' in action) return text(action.shell).trim();
-  if ('aws' in action) return awsCliCommand(action.aws, fillDeep(action.input, text));
+/**
+ * The command shown for an action of the bound lab: its `cli:`, its shell command (with the
+ * variables it reads filled in, as `solve` prints it), or the aws CLI form of its call.
+ */
+export function actionCommand(
+  action: Action,
+  vars: Readonly<Record<string, string>>,
+): string | undefined {
+  if (action.cli) return action.cli.trim();
+  if ('shell' in action) return actionDisplay(action, vars).trim();
+  if ('aws' in action) return awsCliCommand(action.aws, action.input);
   return undefined;
-}
-
-function fillDeep(
-  input: Readonly<Record<string, unknown>>,
-  text: (value: string) => string,
-): Record<string, unknown> {
-  const fill = (value: unknown): unknown => {
-    if (typeof value === 'string') return text(value);
-    if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === 'object')
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
-  };
-  return fill(input) as Record<string, unknown>;
 }
 
 function actionBlock(
   action: Action,
   index: number,
   input: StepContentInput,
-  text: (value: string) => string,
   command: string | undefined,
   copyIndex: number | undefined,
 ): Line[] {
@@ -196,7 +190,7 @@ function actionBlock(
   const titleStyle = focused ? { ...style.strong, ...style.focus } : style.strong;
   const key = copyIndex === undefined ? undefined : copyKeyLabel(copyIndex);
   const title: Line = [
-    { text: text(action.title), style: titleStyle },
+    { text: action.title, style: titleStyle },
     ...(key
       ? [{ text: '  ' }, { text: key, style: style.key }, { text: ' copy', style: style.muted }]
       : []),
@@ -213,7 +207,7 @@ function actionBlock(
   );
 
   if ('manual' in action) {
-    lines.push(...markdownLines(text(action.manual), input.width));
+    lines.push(...markdownLines(action.manual, input.width));
   }
   if (command) {
     // Broken only between words, with `\`: pasted, it is still the command.
@@ -222,7 +216,7 @@ function actionBlock(
   if (action.billable) {
     lines.push([
       {
-        text: `Billed on real AWS: ${text(action.billable.resource)}, about $${action.billable.usdPerHour}/hour`,
+        text: `Billed on real AWS: ${action.billable.resource}, about $${action.billable.usdPerHour}/hour`,
         style: style.warning,
       },
     ]);

@@ -1,4 +1,4 @@
-import type { Lab } from '../../lab/schema.js';
+import type { BoundLab as Lab } from '../../engine/bound-lab.js';
 import type { StepState } from '../lab-state.js';
 import { lineWidth, truncateLine, type Line, type SpanStyle } from '../text/lines.js';
 import { glyph, style } from '../theme.js';
