@@ -96,7 +96,8 @@ export function buildProgram(): Command {
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--yes', 'accept the cost of billable resources on real AWS without asking')
     .option('--no-wait', 'check once after the actions, without waiting for eventual consistency')
-    .action((lab: string, options: CheckOptions) =>
+    .option('--all', "also run optional steps' actions (otherwise only with --step)")
+    .action((lab: string, options: CheckOptions & { all?: boolean }) =>
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
 

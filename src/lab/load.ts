@@ -16,10 +16,14 @@ import { formatPath, type LabProblem } from './problem.js';
 import { closest } from './suggest.js';
 import { lab as labSchema, type Lab } from './schema.js';
 import {
+  actionReference,
   BUILTIN_VARS,
   interpolate,
+  isActionReference,
   referencedVars,
+  resolveDefaults,
   SAMPLE_BUILTINS,
+  VarCycleError,
   varNameProblem,
 } from './vars.js';
 
@@ -131,15 +135,20 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   // The checks below read the raw data, so one pass reports structural and semantic problems.
   const dir = path.dirname(absolute);
   const defaults = variableDefaults(data);
-  const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
+  const known: KnownNames = {
+    vars: new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]),
+    actions: actionIds(data, report),
+  };
   checkVarNames(defaults, report);
+  const sampleVars = checkVarDefaults(defaults, known, report);
   checkVariables(data, [], known, report);
   checkUniqueIds(data, report);
+  checkNeeds(data, report);
   checkFileRefs(data, [], dir, known, report);
   if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
 
   const lab = parsed.data;
-  await validateChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
+  await validateChecks(lab, sampleVars, known.vars, options, report);
   await checkOperations(lab, options, report);
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
@@ -154,17 +163,87 @@ function checkVarNames(defaults: Record<string, string>, report: Report): void {
   }
 }
 
-/** Walks every string; a `${name}` must name a defined variable or a built-in. */
-function checkVariables(
-  value: unknown,
-  at: Path,
-  known: ReadonlySet<string>,
+/** The names a `${...}` may use: variables (the lab's and the built-ins) and action ids. */
+interface KnownNames {
+  vars: ReadonlySet<string>;
+  actions: ReadonlySet<string>;
+}
+
+/** The ids of the lab's actions (steps' and cleanup's); a duplicate is reported. */
+function actionIds(data: object, report: Report): Set<string> {
+  const ids = new Map<string, string>();
+  const visit = (actions: unknown[], at: Path) =>
+    actions.forEach((action, a) => {
+      const id = idOf(action);
+      if (id === undefined) return;
+      const first = ids.get(id);
+      if (first !== undefined)
+        report([...at, a, 'id'], `duplicate action id "${id}" (also ${first})`);
+      else ids.set(id, formatPath([...at, a]));
+    });
+  listAt(data, 'steps').forEach((step, s) =>
+    visit(listAt(step, 'actions'), ['steps', s, 'actions']),
+  );
+  visit(listAt(data, 'cleanup'), ['cleanup']);
+  return new Set(ids.keys());
+}
+
+/**
+ * A variable's default may use other variables and the built-ins, never in a cycle and never an
+ * action's output. Returns the defaults filled in with sample built-ins, for validating checks.
+ */
+function checkVarDefaults(
+  defaults: Record<string, string>,
+  known: KnownNames,
   report: Report,
-): void {
+): Record<string, string> {
+  let cycle: readonly string[] | undefined;
+  for (const [name, value] of Object.entries(defaults)) {
+    for (const used of referencedVars(value)) {
+      if (isActionReference(used)) {
+        report(
+          ['vars', name],
+          `the default of \${${name}} uses \${${used}}: a variable cannot use an action's output`,
+        );
+      } else if (!known.vars.has(used)) {
+        report(['vars', name], `the default of \${${name}} uses \${${used}}, which is not defined`);
+      }
+    }
+  }
+  try {
+    return resolveDefaults(defaults, SAMPLE_BUILTINS);
+  } catch (error) {
+    if (error instanceof VarCycleError) cycle = error.cycle;
+  }
+  if (cycle)
+    report(
+      ['vars', cycle[0]!],
+      `the variables' defaults use each other in a cycle: ${cycle.join(' -> ')}`,
+      true,
+    );
+  return { ...SAMPLE_BUILTINS, ...defaults };
+}
+
+/**
+ * Walks every string; a `${name}` must name a defined variable or a built-in, and
+ * `${actions.<id>...}` an action of the lab.
+ */
+function checkVariables(value: unknown, at: Path, known: KnownNames, report: Report): void {
   if (typeof value === 'string') {
     for (const name of referencedVars(value)) {
-      if (!known.has(name)) {
-        const choices = [...known].join(', ');
+      if (isActionReference(name)) {
+        const reference = actionReference(name);
+        if (!reference) {
+          report(at, `\${${name}}: write an action's output as \${actions.<id>.<JMESPath>}`);
+        } else if (!known.actions.has(reference.id)) {
+          const ids = [...known.actions];
+          report(
+            at,
+            `\${${name}}: no action has id "${reference.id}"${ids.length ? `; the action ids are ${ids.join(', ')}` : '; give the action an id:'}`,
+          );
+        }
+      } else if (!known.vars.has(name)) {
+        const choices = [...known.vars].join(', ');
         report(at, `\${${name}} is not defined: define it under vars, or use one of ${choices}`);
       }
     }
@@ -202,6 +281,28 @@ function checkUniqueIds(data: object, report: Report): void {
   });
 }
 
+/** A check's `needs` name checks before it: earlier in its step, or in an earlier step. */
+function checkNeeds(data: object, report: Report): void {
+  const before = new Set<string>();
+  listAt(data, 'steps').forEach((step, s) => {
+    const inStep = new Set<string>();
+    listAt(step, 'checks').forEach((check, c) => {
+      listAt(check, 'needs').forEach((need, n) => {
+        if (typeof need !== 'string') return;
+        if (!inStep.has(need) && !before.has(need)) {
+          report(
+            ['steps', s, 'checks', c, 'needs', n],
+            `needs "${need}", which is not a check before this one (a need is judged first: name a check earlier in this step or in an earlier step)`,
+          );
+        }
+      });
+      const id = idOf(check);
+      if (id !== undefined) inStep.add(id);
+    });
+    for (const id of inStep) before.add(id);
+  });
+}
+
 function listAt(value: unknown, key: string): unknown[] {
   const list =
     value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
@@ -230,7 +331,7 @@ function checkFileRefs(
   value: unknown,
   at: Path,
   dir: string,
-  known: ReadonlySet<string>,
+  known: KnownNames,
   report: Report,
 ): void {
   if (isFileRef(value)) {
