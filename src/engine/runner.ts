@@ -20,7 +20,7 @@ import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
 import type { CheckReport, LabReport, StepReport } from './report.js';
-import { resolveVars } from './vars.js';
+import { checkOverrides, resolveVars } from './vars.js';
 import { requiredPassed, score, stepStatus } from './verdicts.js';
 import { prepareWorkspace, workspaceDir } from './workspace.js';
 
@@ -72,6 +72,8 @@ export interface RunChecksOptions {
   /** Step ids, in any order; defaults to every step. Unknown ids throw UnknownStepError. */
   steps?: readonly string[];
   wait?: WaitMode;
+  /** Poll only the steps this accepts (solve: the steps whose actions it ran). */
+  waitOnly?: (stepId: string) => boolean;
   onEvent?: RunEventListener;
   signal?: AbortSignal;
 }
@@ -161,7 +163,7 @@ export function openLab(options: OpenLabOptions): LabSession {
     workspace: workspaceDir(loadedLab.id),
   };
   // Overrides are checked before progress is read: progress is kept per set of variables.
-  resolveVars(defaults, overrides, builtins);
+  checkOverrides(defaults, overrides);
   const progress =
     options.progress ?? Progress.load(loadedLab.id, connection.key, { vars: overrides });
   const vars = resolveVars(defaults, overrides, { ...builtins, runId: progress.runId() });
@@ -330,7 +332,7 @@ export function openLab(options: OpenLabOptions): LabSession {
       // those skipped for a need that is polled.
       const waitSteps = stepsToWaitOn(steps, runOptions.wait ?? 'current', (step, check) =>
         results.get(key(step, check))!,
-      );
+      ).filter((step) => runOptions.waitOnly?.(step.id) ?? true);
       const again = waitSteps.flatMap((step) =>
         step.checks
           .filter((check) => {
@@ -468,9 +470,12 @@ export function openLab(options: OpenLabOptions): LabSession {
         actions.push({ stepId: step.id, results: await runStepActions(step.id, step, events) });
       }
       // Checks after all actions: later steps' actions can complete earlier steps' work.
+      // Optional steps left to the student are reported, not waited for.
+      const ran = new Set(actions.map((done) => done.stepId));
       const report = await runChecks({
         steps: steps.map((step) => step.id),
         wait: solveOptions.wait ?? 'all',
+        waitOnly: (stepId) => ran.has(stepId),
         ...solveOptionsEvents(solveOptions),
       });
       return { actions, report };

@@ -34,6 +34,23 @@ export function resolveVars(
   overrides: Readonly<Record<string, string>>,
   builtins: Readonly<Partial<Record<BuiltinVar, string>>>,
 ): Record<string, string> {
+  checkOverrides(defaults, overrides);
+  try {
+    const known = Object.fromEntries(
+      Object.entries(builtins).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    return resolveDefaults(defaults, { ...overrides, ...known });
+  } catch (error) {
+    if (error instanceof VarCycleError) throw new VarError(error.message);
+    throw new VarError((error as Error).message);
+  }
+}
+
+/** `--var` may set only variables the lab defines, never a built-in: VarError otherwise. */
+export function checkOverrides(
+  defaults: Readonly<Record<string, string>>,
+  overrides: Readonly<Record<string, string>>,
+): void {
   for (const name of Object.keys(overrides)) {
     if ((BUILTIN_VARS as readonly string[]).includes(name)) {
       throw new VarError(`--var ${name}: ${name} is built in and cannot be set`);
@@ -44,14 +61,5 @@ export function resolveVars(
         `--var ${name}: the lab has no variable ${name}${known.length ? `; its variables are ${known.join(', ')}` : ''}`,
       );
     }
-  }
-  try {
-    const known = Object.fromEntries(
-      Object.entries(builtins).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
-    return resolveDefaults(defaults, { ...overrides, ...known });
-  } catch (error) {
-    if (error instanceof VarCycleError) throw new VarError(error.message);
-    throw new VarError((error as Error).message);
   }
 }

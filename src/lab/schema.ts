@@ -147,6 +147,10 @@ export const lab = z.strictObject({
     .default([])
     .describe('What `labwright reset` runs, in order, to delete what the lab created'),
   steps: z.array(step).min(1),
+  mistakes: z
+    .array(z.record(z.string(), z.unknown()))
+    .default([])
+    .describe('Typical wrong solutions and the checks that must catch them (`labwright test`)'),
 });
 
 export type Lab = z.output<typeof lab>;
