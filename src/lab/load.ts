@@ -239,7 +239,7 @@ function checkVariables(value: unknown, at: Path, known: KnownNames, report: Rep
           const ids = [...known.actions];
           report(
             at,
-            `\${${name}}: no action has id "${reference.id}"${ids.length ? `; the action ids are ${ids.join(', ')}` : '; give the action an id:'}`,
+            `\${${name}}: no action has id "${reference.id}"${ids.length ? `; the action ids are ${ids.join(', ')}` : '; no action of the lab has an id: give it one with id:'}`,
           );
         }
       } else if (!known.vars.has(name)) {
