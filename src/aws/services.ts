@@ -91,14 +91,3 @@ function loadCommonJsFile(file: string, resolveFrom: string): unknown {
 export function isCheckOperation(service: ServiceName, operation: string): boolean {
   return SERVICES[service].checkOperations.includes(operation);
 }
-
-/** The operations a service offers (CreateRole, ...), from its SDK module's Command classes. */
-export async function serviceOperations(service: string): Promise<ReadonlySet<string> | undefined> {
-  if (!isServiceName(service)) return undefined;
-  const module = await loadServiceModule(service);
-  return new Set(
-    Object.keys(module)
-      .filter((name) => name.endsWith('Command') && name !== 'Command')
-      .map((name) => name.slice(0, -'Command'.length)),
-  );
-}

@@ -38,6 +38,10 @@ export interface LoadOptions {
   serviceOperations?: (service: string) => Promise<ReadonlySet<string> | undefined>;
   /** Names of services labwright has clients for, used in the error for an unknown one. */
   knownServices?: readonly string[];
+  /** The input members an operation requires; omit to skip checking inputs. */
+  requiredInput?: (service: string, operation: string) => readonly string[];
+  /** A service's SDK waiters, for `wait:` actions; omit to skip checking them. */
+  waiters?: (service: string) => readonly string[];
 }
 
 export interface LoadedLab {
@@ -393,22 +397,45 @@ async function validateChecks(
 async function checkOperations(lab: Lab, options: LoadOptions, report: Report): Promise<void> {
   const lookup = options.serviceOperations;
   if (!lookup) return;
-  const references: { at: Path; call: string }[] = [];
-  lab.steps.forEach((step, s) => {
-    step.actions.forEach((action, a) => {
+  const references: { at: Path; call: string; input?: unknown }[] = [];
+  const waits: { at: Path; wait: string }[] = [];
+  const actions = (
+    list: readonly Lab['cleanup'][number][] | Lab['steps'][number]['actions'],
+    at: Path,
+  ) =>
+    list.forEach((action, a) => {
       if ('aws' in action)
-        references.push({ at: ['steps', s, 'actions', a, 'aws'], call: action.aws });
+        references.push({ at: [...at, a, 'aws'], call: action.aws, input: action.input });
+      if ('wait' in action) waits.push({ at: [...at, a, 'wait'], wait: action.wait });
     });
+  lab.steps.forEach((step, s) => {
+    actions(step.actions, ['steps', s, 'actions']);
     step.checks.forEach((check, c) => {
       if (check.type === 'aws.call' && typeof check.with.call === 'string') {
-        references.push({ at: ['steps', s, 'checks', c, 'with', 'call'], call: check.with.call });
+        references.push({
+          at: ['steps', s, 'checks', c, 'with', 'call'],
+          call: check.with.call,
+          input: check.with.input ?? {},
+        });
       }
     });
   });
-  lab.cleanup.forEach((action, a) => {
-    if ('aws' in action) references.push({ at: ['cleanup', a, 'aws'], call: action.aws });
-  });
-  for (const { at, call } of references) {
+  actions(lab.cleanup, ['cleanup']);
+  for (const { at, wait } of waits) {
+    const [service = '', waiter = ''] = wait.split(':');
+    const known = options.waiters?.(service);
+    if (!known) continue;
+    if (!(await lookup(service))) {
+      report(at, `unknown AWS service "${service}"`);
+    } else if (!known.includes(waiter)) {
+      const near = closest(waiter, [...known]);
+      report(
+        at,
+        `${service} has no waiter ${waiter}${near ? ` (did you mean ${near}?)` : ''}${known.length ? `; its waiters are ${known.join(', ')}` : ''}`,
+      );
+    }
+  }
+  for (const { at, call, input } of references) {
     const [service = '', operation = ''] = call.split(':');
     const operations = await lookup(service);
     if (!operations) {
@@ -422,6 +449,16 @@ async function checkOperations(lab: Lab, options: LoadOptions, report: Report): 
         at,
         `${service} has no operation ${operation}${near ? ` (did you mean ${near}?)` : ''}`,
       );
+    } else if (options.requiredInput && input && typeof input === 'object') {
+      const missing = options
+        .requiredInput(service, operation)
+        .filter((member) => !Object.hasOwn(input, member));
+      if (missing.length) {
+        report(
+          at,
+          `${call} requires ${missing.join(', ')} in its input; without it the call fails with a ValidationError`,
+        );
+      }
     }
   }
 }
