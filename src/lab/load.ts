@@ -9,6 +9,7 @@ import {
   readRegularFile,
   shapeProblem,
 } from './files.js';
+import { checkExpressions } from './expressions.js';
 import { describeIssue, flattenIssues } from './issues.js';
 import { locate } from './locate.js';
 import type { Path, Report } from './path.js';
@@ -149,6 +150,7 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   checkUniqueIds(data, report);
   checkNeeds(data, report);
   checkFileRefs(data, [], dir, known, report);
+  await checkExpressions(data, report);
   if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
 
   const lab = parsed.data;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { labwright } from '../support/cli.js';
 
 describe('labwright validate: inputs and waiters', () => {
-  it('reports a missing required input and an unknown waiter, each at its line', () => {
+  it('reports a missing required input, an unknown waiter, a bad JMESPath and a bad regex, each at its line', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'labwright-validate-inputs-'));
     writeFileSync(
       path.join(dir, 'lab.yaml'),
@@ -31,6 +31,9 @@ steps:
         with:
           call: s3:GetObject
           input: { Bucket: b }
+          expect:
+            - query: "Body.["
+              matches: "(unclosed"
 `,
     );
     const result = labwright(['validate', dir]);
@@ -42,5 +45,7 @@ steps:
       /lab\.yaml:11:15: sagemaker has no waiter TrainingJobFinished.*its waiters are .*TrainingJobCompletedOrStopped/,
     );
     expect(result.stderr).toMatch(/lab\.yaml:17:17: s3:GetObject requires Key in its input/);
+    expect(result.stderr).toMatch(/lab\.yaml:20:22: invalid JMESPath "Body\.\[": /);
+    expect(result.stderr).toMatch(/lab\.yaml:21:24: invalid regular expression \/\(unclosed\/: /);
   });
 });
