@@ -80,8 +80,9 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: LabProblem[] = [];
-  const report = (at: Path, message: string, preferKey = false) => {
-    const { line, col } = locate(doc, lines, at, preferKey);
+  const report = (at: Path, message: string, preferKey = false, find?: string) => {
+    const inside = find === undefined ? undefined : { find, source: text };
+    const { line, col } = locate(doc, lines, at, preferKey, inside);
     problems.push({ file: shown, line, col, message, path: formatPath(at) });
   };
 
@@ -246,11 +247,18 @@ function checkVariables(value: unknown, at: Path, known: KnownNames, report: Rep
           report(
             at,
             `\${${name}}: no action has id "${reference.id}"${ids.length ? `; the action ids are ${ids.join(', ')}` : '; no action of the lab has an id: give it one with id:'}`,
+            false,
+            `\${${name}}`,
           );
         }
       } else if (!known.vars.has(name)) {
         const choices = [...known.vars].join(', ');
-        report(at, `\${${name}} is not defined: define it under vars, or use one of ${choices}`);
+        report(
+          at,
+          `\${${name}} is not defined: define it under vars, or use one of ${choices}`,
+          false,
+          `\${${name}}`,
+        );
       }
     }
   } else if (Array.isArray(value)) {

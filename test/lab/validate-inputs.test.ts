@@ -9,6 +9,28 @@ import { describe, expect, it } from 'vitest';
 import { labwright } from '../support/cli.js';
 
 describe('labwright validate: inputs and waiters', () => {
+  it('points at the line inside a | block where an undefined variable is', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labwright-validate-block-'));
+    writeFileSync(
+      path.join(dir, 'lab.yaml'),
+      `id: block
+title: Block
+steps:
+  - id: one
+    title: One
+    instructions: |
+      # Heading
+
+      Some text.
+
+      Run this: aws s3 ls s3://\${nowhere}
+`,
+    );
+    const result = labwright(['validate', dir]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/lab\.yaml:11:32: \$\{nowhere\} is not defined/);
+  });
+
   it('reports a missing required input, an unknown waiter, a bad JMESPath and a bad regex, each at its line', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'labwright-validate-inputs-'));
     writeFileSync(
