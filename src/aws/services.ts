@@ -3,7 +3,7 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { withCodeCache } from './code-cache.js';
-import { isServiceName, type ServiceName } from '../service-names.js';
+import type { ServiceName } from '../service-names.js';
 import services from './sdk-services.json' with { type: 'json' };
 
 export { isServiceName, SERVICE_NAMES, type ServiceName } from '../service-names.js';
