@@ -31,10 +31,21 @@ export function buildProgram(): Command {
 
   program
     .command('list')
-    .description('list the labs found in ./labs and the bundled labs')
+    .description('list the labs found in ./labs, LABWRIGHT_LABS folders and the bundled labs')
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }) =>
+    .option('--labs <dir>', 'also look for labs in this folder (repeatable)', collect)
+    .action((options: { json?: boolean; labs?: string[] }) =>
       run(async () => (await import('./commands/list.js')).listCommand(options))(),
+    );
+
+  program
+    .command('schema')
+    .description(
+      "print the path of the lab format's JSON Schema, or with a folder, write lab.schema.json there",
+    )
+    .argument('[dir]', 'a lab folder to write lab.schema.json into')
+    .action((dir: string | undefined) =>
+      run(async () => (await import('./commands/schema.js')).schemaCommand(dir))(),
     );
 
   program
@@ -101,7 +112,8 @@ export function buildProgram(): Command {
     .option('--junit <file>', 'also write a JUnit XML report to FILE')
     .option('--yes', 'accept the cost of billable resources on real AWS without asking')
     .option('--no-wait', 'check once after the actions, without waiting for eventual consistency')
-    .action((lab: string, options: CheckOptions) =>
+    .option('--all', "also run optional steps' actions (otherwise only with --step)")
+    .action((lab: string, options: CheckOptions & { all?: boolean }) =>
       run(async () => (await import('./commands/solve.js')).solveCommand(lab, options))(),
     );
 

@@ -95,6 +95,45 @@ export class AwsClients {
     }
   }
 
+  /**
+   * Waits with one of the SDK's waiters (`waitUntil<Waiter>`, e.g. sagemaker's
+   * TrainingJobCompletedOrStopped) up to `timeoutSeconds`. Resolves when it succeeds; throws
+   * the waiter's error (a TimeoutError, or the state it ended in) when it does not.
+   */
+  async waitFor(
+    service: string,
+    waiter: string,
+    input: Record<string, unknown>,
+    options: { timeoutSeconds: number; signal?: AbortSignal },
+  ): Promise<Record<string, unknown>> {
+    if (!isServiceName(service)) {
+      throw new Error(
+        `labwright has no client for the AWS service "${service}" (it has ${Object.keys(SERVICES).join(', ')})`,
+      );
+    }
+    const module = await loadServiceModule(service);
+    const wait = module[`waitUntil${waiter}`] as
+      | ((
+          params: Record<string, unknown>,
+          input: Record<string, unknown>,
+        ) => Promise<{ state: string; reason?: unknown }>)
+      | undefined;
+    if (typeof wait !== 'function') throw new Error(`${service} has no waiter ${waiter}`);
+    const client = await this.client(service, undefined);
+    const result = await wait(
+      {
+        client,
+        maxWaitTime: options.timeoutSeconds,
+        minDelay: 1,
+        maxDelay: Math.min(30, Math.max(1, options.timeoutSeconds)),
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      },
+      input,
+    );
+    const reason = result.reason;
+    return reason && typeof reason === 'object' ? (reason as Record<string, unknown>) : {};
+  }
+
   /** sts:GetCallerIdentity, once: proves the target answers and accepts the credentials. */
   identity(): Promise<CallerIdentity> {
     this.who ??= this.call<{ Account?: string; Arn?: string }>('sts', 'GetCallerIdentity', {}).then(

@@ -7,6 +7,8 @@ export interface Connection {
   target: Target;
   info: TargetInfo;
   clients: AwsClients;
+  /** The ARN of the identity labwright calls the target as (`${callerArn}`). */
+  callerArn?: string;
   /** Names the target in progress files: sandbox, endpoint-localhost-4566, aws-123456789012-eu-west-1. */
   key: string;
   /** The environment shell actions and checks run with. */
@@ -28,6 +30,7 @@ export async function connect(target: Target): Promise<Connection> {
       target,
       info,
       clients,
+      callerArn: identity.arn,
       key: targetKey(info),
       env: clients.shellEnv(process.env, region),
       close: () => clients.destroy(),

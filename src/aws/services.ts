@@ -3,7 +3,7 @@ import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { withCodeCache } from './code-cache.js';
-import { isServiceName, type ServiceName } from '../service-names.js';
+import type { ServiceName } from '../service-names.js';
 import services from './sdk-services.json' with { type: 'json' };
 
 export { isServiceName, SERVICE_NAMES, type ServiceName } from '../service-names.js';
@@ -90,15 +90,4 @@ function loadCommonJsFile(file: string, resolveFrom: string): unknown {
 /** Whether the slim build of `service` has `operation`. */
 export function isCheckOperation(service: ServiceName, operation: string): boolean {
   return SERVICES[service].checkOperations.includes(operation);
-}
-
-/** The operations a service offers (CreateRole, ...), from its SDK module's Command classes. */
-export async function serviceOperations(service: string): Promise<ReadonlySet<string> | undefined> {
-  if (!isServiceName(service)) return undefined;
-  const module = await loadServiceModule(service);
-  return new Set(
-    Object.keys(module)
-      .filter((name) => name.endsWith('Command') && name !== 'Command')
-      .map((name) => name.slice(0, -'Command'.length)),
-  );
 }

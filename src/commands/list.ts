@@ -3,14 +3,15 @@ import path from 'node:path';
 import { discoverLabs } from '../lab/discover.js';
 import { EXIT } from './usage-error.js';
 
-export function listCommand(options: { json?: boolean }): number {
-  const labs = discoverLabs();
+export function listCommand(options: { json?: boolean; labs?: string[] }): number {
+  const labs = discoverLabs(process.cwd(), options.labs ?? []);
   if (options.json) {
     console.log(JSON.stringify(labs, null, 2));
     return EXIT.ok;
   }
   if (labs.length === 0) {
-    console.log('No labs found in ./labs, and no bundled labs.');
+    const where = [...(options.labs ?? []), 'LABWRIGHT_LABS', './labs'].join(', ');
+    console.log(`No labs found in ${where}, and no bundled labs.`);
     return EXIT.ok;
   }
   const width = Math.max(...labs.map((lab) => lab.id.length));

@@ -16,7 +16,7 @@ import { UsageError } from './usage-error.js';
  */
 export async function solveCommand(
   lab: string,
-  options: LabCommandOptions & { wait?: boolean },
+  options: LabCommandOptions & { wait?: boolean; all?: boolean },
 ): Promise<number> {
   const out = options.json ? process.stderr : process.stdout;
   const confirmBillable = async (billable: Billable, title: string): Promise<boolean> => {
@@ -38,7 +38,7 @@ export async function solveCommand(
       async ({ session, steps, loaded }) => {
         // Ask for --yes before anything runs, not halfway through the lab.
         const billable = loaded.lab.steps
-          .filter((step) => !steps || steps.includes(step.id))
+          .filter((step) => (steps ? steps.includes(step.id) : options.all || !step.optional))
           .flatMap((step) => step.actions.filter((action) => action.billable));
         if (session.target.kind === 'aws' && billable.length && !options.yes && !canAsk()) {
           const what = billable.map((action) => action.billable!.resource).join(', ');
@@ -48,6 +48,7 @@ export async function solveCommand(
         }
         const { actions, report } = await session.solve({
           ...(steps ? { steps } : {}),
+          ...(options.all ? { all: true } : {}),
           ...(options.wait === false ? { wait: 'none' as const } : {}),
           signal: interrupt.signal,
           onEvent: interrupt.listen(actionPrinter(out, checkProgressPrinter(true))),

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
 import type { AwsClients } from '../aws/clients.js';
 import { errorCode, errorCodes, firstLine, TargetError } from '../aws/errors.js';
-import type { Action, AwsAction, ShellAction } from '../lab/schema.js';
+import type { Action, AwsAction, ShellAction, WaitAction } from '../lab/schema.js';
 import { actionDisplay, labDocuments, type BoundAction } from './bound-lab.js';
 import { interpolateString, shellEnvironment, shellLine } from '../lab/vars.js';
 import { nextDelayMs, sleep } from './backoff.js';
 import type { ActionResult, RunEventListener } from './events.js';
 
 /**
- * Runs one action of a step (or of the lab's cleanup): `aws` calls an SDK operation,
- * `shell` runs a bash command with the target's environment in the lab folder, `manual` is
+ * Runs one action of a step (or of the lab's cleanup): `aws` calls an SDK operation, `wait`
+ * waits with one of the SDK's waiters, `shell` runs a bash command with the target's
+ * environment in the lab's workspace (its files with the variables filled in), `manual` is
  * only shown. Actions are meant to be idempotent: an error the lab lists in `ignoreErrors`
  * means the work was already done.
  */
@@ -24,6 +25,7 @@ export interface Billable {
 export interface ActionContext {
   clients: AwsClients;
   vars: Readonly<Record<string, string>>;
+  /** Where shell actions run: the workspace, or the lab folder when there is none. */
   labDir: string;
   /** The environment shell actions run with (the target's, plus LABWRIGHT_CWD). */
   env: Readonly<Record<string, string>>;
@@ -45,6 +47,7 @@ export function describeAction(action: Action, vars: Readonly<Record<string, str
   const fill = (text: string) => safeInterpolate(text, vars);
   if ('aws' in action) return action.cli ? fill(action.cli) : `aws ${action.aws}`;
   if ('shell' in action) return fill(action.shell);
+  if ('wait' in action) return fill(action.cli ?? `wait for ${action.wait}`);
   return fill(action.manual);
 }
 
@@ -73,6 +76,7 @@ export async function runAction(action: BoundAction, ctx: ActionContext): Promis
   }
   if ('aws' in action) result = await runAwsAction(action, title, ctx);
   else if ('shell' in action) result = await runShellAction(action, title, ctx);
+  else if ('wait' in action) result = await runWaitAction(action, title, ctx);
   else {
     result = {
       status: 'manual',
@@ -147,6 +151,35 @@ async function runAwsAction(
   }
 }
 
+async function runWaitAction(
+  action: Readonly<WaitAction> & { readonly problem?: string },
+  title: string,
+  ctx: ActionContext,
+): Promise<ActionResult> {
+  if (action.problem !== undefined) return { status: 'failed', title, message: action.problem };
+  const [service = '', waiter = ''] = action.wait.split(':');
+  try {
+    const output = await ctx.clients.waitFor(
+      service,
+      waiter,
+      structuredClone(action.input) as Record<string, unknown>,
+      {
+        timeoutSeconds: action.timeoutSeconds,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      },
+    );
+    return { status: 'done', title, message: 'done', output };
+  } catch (error) {
+    if (error instanceof TargetError) throw error;
+    const e = error as Error;
+    const why =
+      e?.name === 'TimeoutError'
+        ? `still not done after ${action.timeoutSeconds} s`
+        : firstLine(e?.message ?? String(error));
+    return { status: 'failed', title, message: `${action.wait}: ${why}`, code: errorCode(error) };
+  }
+}
+
 function runShellAction(
   action: Readonly<ShellAction>,
   title: string,
@@ -160,8 +193,11 @@ function runShellAction(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     let lastError = '';
+    let stdout = '';
     const forward = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const text = chunk.toString('utf8');
+      // Kept (up to 1 MB) as the action's output, for `${actions.<id>...}`.
+      if (stream === 'stdout' && stdout.length < 1 << 20) stdout += text;
       if (stream === 'stderr' && text.trim())
         lastError = firstLine(text.trim().split('\n').at(-1) ?? '');
       ctx.onEvent?.({ type: 'action-output', stepId: ctx.stepId, index: ctx.index, stream, text });
@@ -172,7 +208,8 @@ function runShellAction(
       resolve({ status: 'failed', title, message: `bash could not run: ${error.message}` }),
     );
     child.on('close', (code, signal) => {
-      if (code === 0) resolve({ status: 'done', title, message: 'done', code: '0' });
+      if (code === 0)
+        resolve({ status: 'done', title, message: 'done', code: '0', output: shellOutput(stdout) });
       else {
         const why = signal ? `was stopped by ${signal}` : `exited with ${code}`;
         resolve({
@@ -184,6 +221,18 @@ function runShellAction(
       }
     });
   });
+}
+
+/** A shell action's output: its stdout parsed as JSON (`aws ... --output json`), else `{ stdout }`. */
+function shellOutput(stdout: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(stdout) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: the text itself.
+  }
+  return { stdout: stdout.trim() };
 }
 
 /** Interpolates for display; an undefined variable is shown as written rather than thrown. */

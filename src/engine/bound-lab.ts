@@ -103,6 +103,7 @@ export function labDocuments(labDir: string, vars: Vars): LabDocuments {
 /** The command shown for an action as it runs: its `cli:` line, its shell line, or the task. */
 export function actionDisplay(action: BoundAction, vars: Vars): string {
   if ('aws' in action) return action.cli ?? `aws ${action.aws}`;
+  if ('wait' in action) return action.cli ?? `wait for ${action.wait}`;
   if ('shell' in action) return fillText(action.shell, vars);
   return action.manual;
 }

@@ -13,8 +13,12 @@ import { waitSeconds } from './wait-policy.js';
  * TargetError (target unreachable, credentials refused) is thrown on, since no check can run.
  */
 
+/** What a run of a check ended in: the check's outcome, or skipped (a need did not pass). */
+export type RunOutcome =
+  CheckOutcome | (Omit<CheckOutcome, 'status'> & { status: 'skipped'; retryable: false });
+
 export interface CheckRunResult {
-  outcome: CheckOutcome;
+  outcome: RunOutcome;
   durationMs: number;
   attempts: number;
   /** The check failed because labwright's own identity lacks a permission. */

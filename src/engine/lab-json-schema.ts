@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { checkSpecs } from '../../checks/index.js';
-import { check, lab, step } from '../lab/schema.js';
+import {
+  awsAction,
+  check,
+  lab,
+  manualAction,
+  shellAction,
+  step,
+  waitAction,
+} from '../lab/schema.js';
+import { SERVICE_NAMES } from '../service-names.js';
 
 /**
  * The JSON Schema of a lab file, for editors (`# yaml-language-server: $schema=...`):
@@ -16,8 +25,36 @@ export function labJsonSchema(): Record<string, unknown> {
   const [first, second, ...rest] = typedChecks;
   if (!first || !second) throw new Error('labwright needs at least two check types');
   const anyCheck = z.union([first, second, ...rest]);
+  // The services validate accepts, so an editor flags `aws: ec2:RunInstances` as validate does.
+  const services = SERVICE_NAMES.join('|');
+  const knownAws = awsAction.extend({
+    aws: z
+      .string()
+      .regex(new RegExp(`^(${services}):[A-Z][A-Za-z0-9]+$`))
+      .describe(
+        `An AWS SDK v3 operation, service:Operation; the services: ${SERVICE_NAMES.join(', ')}`,
+      ),
+  });
+  const knownWait = waitAction.extend({
+    wait: z
+      .string()
+      .regex(new RegExp(`^(${services}):[A-Z][A-Za-z0-9]+$`))
+      .describe("Wait with one of the AWS SDK's waiters, service:Waiter"),
+  });
+  const anyAction = z.union([knownAws, shellAction, manualAction, knownWait]);
   const typedLab = lab.extend({
-    steps: z.array(step.extend({ checks: z.array(anyCheck).default([]) })).min(1),
+    cleanup: z
+      .array(knownAws.or(shellAction))
+      .default([])
+      .describe('What `labwright reset` runs, in order, to delete what the lab created'),
+    steps: z
+      .array(
+        step.extend({
+          actions: z.array(anyAction).default([]),
+          checks: z.array(anyCheck).default([]),
+        }),
+      )
+      .min(1),
   });
   const schema = z.toJSONSchema(typedLab, {
     io: 'input',

@@ -1,5 +1,6 @@
 import { checkSpecs } from '../../checks/index.js';
-import { SERVICE_NAMES, serviceOperations } from '../aws/services.js';
+import { operationsOf, requiredInput, waitersOf } from '../aws/operation-table.js';
+import { SERVICE_NAMES } from '../service-names.js';
 import { loadLab, type LoadResult } from '../lab/load.js';
 
 const checkSchemas = new Map([...checkSpecs].map(([type, spec]) => [type, spec.with]));
@@ -9,6 +10,13 @@ export function loadLabFile(file: string, { checkOperations = true } = {}): Prom
   return loadLab(file, {
     checkSchemas,
     knownServices: SERVICE_NAMES,
-    ...(checkOperations ? { serviceOperations } : {}),
+    // The operation table, not the SDK packages: validating loads no AWS client.
+    ...(checkOperations
+      ? {
+          serviceOperations: (service: string) => Promise.resolve(operationsOf(service)),
+          requiredInput,
+          waiters: waitersOf,
+        }
+      : {}),
   });
 }

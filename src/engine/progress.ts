@@ -8,14 +8,17 @@ import {
   fsyncSync,
   closeSync,
 } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { stateDir } from '../xdg.js';
 import type { Status } from './report.js';
 
 /**
- * A student's progress in one lab on one target: hints seen, quiz answers, the last verdict of
- * each check, when they started and finished. One JSON file per lab and target under
- * `${XDG_STATE_HOME:-~/.local/state}/labwright/progress/<lab>/<target>.json`.
+ * A student's progress in one lab on one target with one set of variables: hints seen, quiz
+ * answers, the last verdict of each check, the outputs of actions that have run, the attempt's
+ * runId, when they started and finished. One JSON file per lab, target and `--var` set under
+ * `${XDG_STATE_HOME:-~/.local/state}/labwright/progress/<lab>/<target>[.<vars hash>].json`, so
+ * a run with other variables does not show verdicts about other resources.
  *
  * The TUI and the CLI may both have it open (two terminals), so every change re-reads the
  * file, applies itself and writes the whole file atomically (temporary file, fsync, rename):
@@ -42,12 +45,34 @@ export interface ProgressData {
   answers: Record<string, number>;
   /** The last verdict of each check, by `step/check`. */
   checks: Record<string, CheckProgress>;
+  /** This attempt's `${runId}`: kept while the student resumes, new after a reset. */
+  runId?: string;
+  /** The response of each action with an id that has run (`${actions.<id>...}`), by id. */
+  outputs?: Record<string, unknown>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function progressFile(labId: string, targetKey: string, env: Env = process.env): string {
-  return path.join(stateDir(env), 'progress', safeName(labId), `${safeName(targetKey)}.json`);
+export function progressFile(
+  labId: string,
+  targetKey: string,
+  env: Env = process.env,
+  vars: Readonly<Record<string, string>> = {},
+): string {
+  const variant = varsKey(vars);
+  return path.join(
+    stateDir(env),
+    'progress',
+    safeName(labId),
+    `${safeName(targetKey)}${variant ? `.${variant}` : ''}.json`,
+  );
+}
+
+/** Names a set of `--var` overrides in a file name; none (the lab's defaults) is ''. */
+export function varsKey(vars: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!entries.length) return '';
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 12);
 }
 
 export function checkKey(stepId: string, checkId: string): string {
@@ -81,16 +106,19 @@ export class Progress {
     return Number.isNaN(at.getTime()) ? undefined : at;
   }
 
-  /** The progress saved for this lab and target (or a fresh one; nothing is written yet). */
+  /**
+   * The progress saved for this lab, target and `--var` overrides (or a fresh one; nothing is
+   * written yet).
+   */
   static load(
     labId: string,
     targetKey: string,
-    options: { file?: string; env?: Env } = {},
+    options: { file?: string; env?: Env; vars?: Readonly<Record<string, string>> } = {},
   ): Progress {
     return new Progress(
       labId,
       targetKey,
-      options.file ?? progressFile(labId, targetKey, options.env),
+      options.file ?? progressFile(labId, targetKey, options.env, options.vars),
     );
   }
 
@@ -101,6 +129,33 @@ export class Progress {
 
   get data(): Readonly<ProgressData> {
     return this.current;
+  }
+
+  /** This attempt's runId, saved the first time it is asked for so a resumed run has the same. */
+  runId(): string {
+    if (!this.current.runId) {
+      const runId = newRunId();
+      this.update((data) => {
+        data.runId ??= runId;
+      });
+    }
+    return this.current.runId!;
+  }
+
+  /** The saved response of the action with this id, if it has run. */
+  output(actionId: string): unknown {
+    return this.current.outputs?.[actionId];
+  }
+
+  hasOutput(actionId: string): boolean {
+    return Object.hasOwn(this.current.outputs ?? {}, actionId);
+  }
+
+  /** Keeps the response of an action with an id, for `${actions.<id>...}` in this run and later. */
+  recordOutput(actionId: string, output: unknown): void {
+    this.update((data) => {
+      data.outputs = { ...data.outputs, [actionId]: output };
+    });
   }
 
   hintsSeen(stepId: string, checkId: string): number {
@@ -187,6 +242,11 @@ function fresh(lab: string, target: string): ProgressData {
   };
 }
 
+/** Short, lowercase letters and digits: fits S3 bucket names and SageMaker job names alike. */
+function newRunId(): string {
+  return `r${randomBytes(4).toString('hex')}`;
+}
+
 /** The saved progress, or undefined when there is none or it cannot be read as ours. */
 function readProgress(file: string, lab: string, target: string): ProgressData | undefined {
   let text: string;
@@ -204,6 +264,7 @@ function readProgress(file: string, lab: string, target: string): ProgressData |
       hintsSeen: { ...data.hintsSeen },
       answers: { ...data.answers },
       checks: { ...data.checks },
+      ...(data.outputs ? { outputs: { ...data.outputs } } : {}),
     };
   } catch {
     return undefined;

@@ -3,6 +3,7 @@ import type { TargetInfo } from '../aws/target.js';
 import type { Connection } from '../aws/connect.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { Lab } from '../lab/schema.js';
+import { fillActionOutputs, outputToKeep, type ActionOutputs } from './action-outputs.js';
 import { runAction, type ActionContext, type Billable } from './actions.js';
 import type { RetryBound } from './backoff.js';
 import {
@@ -13,15 +14,16 @@ import {
   type BoundLab,
   type BoundStep,
 } from './bound-lab.js';
+import { needsMessage, needsOf } from './check-needs.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
 import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
 import type { CheckReport, LabReport, StepReport } from './report.js';
-import { resolveVars } from './vars.js';
+import { checkOverrides, resolveVars } from './vars.js';
 import { waitSeconds } from './wait-policy.js';
 import { requiredPassed, score, stepStatus } from './verdicts.js';
-import { workspaceDir } from './workspace.js';
+import { prepareWorkspace, workspaceDir } from './workspace.js';
 
 /**
  * The runner: what `check`, `solve`, `hint`, `reset`, the TUI and `grade` all use.
@@ -71,6 +73,8 @@ export interface RunChecksOptions {
   /** Step ids, in any order; defaults to every step. Unknown ids throw UnknownStepError. */
   steps?: readonly string[];
   wait?: WaitMode;
+  /** Poll only the steps this accepts (solve: the steps whose actions it ran). */
+  waitOnly?: (stepId: string) => boolean;
   onEvent?: RunEventListener;
   signal?: AbortSignal;
 }
@@ -124,6 +128,8 @@ export interface LabSession {
   /** Each selected step in order: its actions, then its checks (polled). */
   solve(options?: {
     steps?: readonly string[];
+    /** Run optional steps' actions too; without it (or `steps`) they are left to the student. */
+    all?: boolean;
     /** How the checks after the actions wait; default `all` (what was just created may lag). */
     wait?: WaitMode;
     onEvent?: RunEventListener;
@@ -148,11 +154,30 @@ export interface LabSession {
 export function openLab(options: OpenLabOptions): LabSession {
   const { lab: loadedLab, dir: labDir, defaults } = options.lab;
   const { connection } = options;
-  const vars = resolveVars(defaults, options.vars ?? {}, connection.info);
-  // The lab is bound once, now that the target's built-ins are known; everything runs it.
+  const overrides = options.vars ?? {};
+  const { account, region, partition } = connection.info;
+  const builtins = {
+    account,
+    region,
+    partition,
+    callerArn: connection.callerArn ?? `arn:${partition}:iam::${account}:root`,
+    workspace: workspaceDir(loadedLab.id),
+  };
+  // Overrides are checked before progress is read: progress is kept per set of variables.
+  checkOverrides(defaults, overrides);
+  const progress =
+    options.progress ?? Progress.load(loadedLab.id, connection.key, { vars: overrides });
+  const vars = resolveVars(defaults, overrides, { ...builtins, runId: progress.runId() });
+  // The lab is bound once, now that the built-ins are known; everything runs it.
   const lab = bindLab(options.lab, vars);
   const documents = labDocuments(labDir, vars);
-  const progress = options.progress ?? Progress.load(lab.id, connection.key);
+  const outputs: ActionOutputs = {
+    has: (id) => progress.hasOutput(id),
+    get: (id) => progress.output(id),
+  };
+  // Shell actions run in the workspace, so `file://files/x.json` is the filled-in file.
+  let shellDir: string | undefined;
+  const shellFolder = () => (shellDir ??= prepareWorkspace(labDir, lab.id, vars));
   const checkTypes = options.checkTypes ?? defaultCheckTypes();
   const cwd = options.cwd ?? process.cwd();
   const workspace =
@@ -173,6 +198,27 @@ export function openLab(options: OpenLabOptions): LabSession {
   // count only what was created since this attempt began (a small slack for clock skew).
   const attemptStart = connection.info.kind === 'aws' ? progress.attemptStartedAt : undefined;
   const since = attemptStart && new Date(attemptStart.getTime() - CLOCK_SLACK_MS);
+
+  /** The action with `${actions.<id>...}` filled in; when it cannot be, it carries why. */
+  const actionWithOutputs = async (action: BoundAction): Promise<BoundAction> => {
+    if (!('input' in action)) return action;
+    try {
+      const input = await fillActionOutputs(action.input, outputs);
+      return input === action.input ? action : { ...action, input };
+    } catch (error) {
+      return { ...action, problem: (error as Error).message };
+    }
+  };
+
+  /** The check with `${actions.<id>...}` filled in; when it cannot be, it carries why. */
+  const withActionOutputs = async (check: BoundCheck): Promise<BoundCheck> => {
+    try {
+      const filled = await fillActionOutputs(check.with, outputs);
+      return filled === check.with ? check : { ...check, with: filled };
+    } catch (error) {
+      return { ...check, problem: (error as Error).message };
+    }
+  };
 
   const checkContext = (signal: AbortSignal): CheckContext => ({
     // The check's settings are bound already; `{ file }` documents it passes on are the
@@ -234,55 +280,86 @@ export function openLab(options: OpenLabOptions): LabSession {
     checkerDenied = [];
 
     try {
-      // Every check once, concurrently: they are independent reads.
+      // Every check once, concurrently: they are independent reads (a check with `needs`
+      // waits for those first).
       const first = steps.flatMap((step) => step.checks.map((check) => ({ step, check })));
+      const judging = new Map<string, Promise<void>>();
       /** Runs one check (polling when `poll` is given), records and announces its result. */
-      const judge = async (
+      const judge = (
         step: BoundStep,
         check: BoundCheck,
         polling?: Pick<Parameters<typeof runCheck>[0], 'poll' | 'previous' | 'onEvent'>,
       ) => {
-        const result = await runCheck({
-          stepId: step.id,
-          check,
-          type: checkTypes.get(check.type),
-          ctx,
-          signal: controller.signal,
-          targetKind: connection.info.kind,
-          ...polling,
-        });
-        results.set(key(step, check), result);
-        onEvent?.({
-          type: 'check-done',
-          stepId: step.id,
-          checkId: check.id,
-          report: checkReport(step, check, result),
-        });
+        const judged = (async () => {
+          const result =
+            (await unmetNeed(step, check)) ??
+            (await runCheck({
+              stepId: step.id,
+              check: await withActionOutputs(check),
+              type: checkTypes.get(check.type),
+              ctx,
+              signal: controller.signal,
+              targetKind: connection.info.kind,
+              ...polling,
+            }));
+          results.set(key(step, check), result);
+          onEvent?.({
+            type: 'check-done',
+            stepId: step.id,
+            checkId: check.id,
+            report: checkReport(step, check, result),
+          });
+        })();
+        judging.set(key(step, check), judged);
+        return judged;
+      };
+      /** A skipped result when a need (judged in this run) did not pass. */
+      const unmetNeed = async (
+        step: BoundStep,
+        check: BoundCheck,
+      ): Promise<CheckRunResult | undefined> => {
+        for (const need of needsOf(lab.steps, step, check)) {
+          const needKey = key(need.step, need.check);
+          await judging.get(needKey);
+          const status = results.get(needKey)?.outcome.status;
+          if (status !== undefined && status !== 'passed') {
+            return {
+              outcome: { status: 'skipped', message: needsMessage(need), retryable: false },
+              durationMs: 0,
+              attempts: 0,
+            };
+          }
+        }
+        return undefined;
       };
       await eachLimited(first, concurrency, async ({ step, check }) => {
         onEvent?.({ type: 'check-start', stepId: step.id, checkId: check.id });
         await judge(step, check);
       });
 
-      // Then poll the failing ones where waiting may change the verdict (src/engine/wait-policy.ts).
+      // Then poll the failing ones where waiting may change the verdict (src/engine/wait-policy.ts),
+      // and judge again those skipped for a need that is polled.
       const waitSteps = stepsToWaitOn(steps, runOptions.wait ?? 'current', (step, check) =>
         results.get(key(step, check))!,
-      );
+      ).filter((step) => runOptions.waitOnly?.(step.id) ?? true);
       const again = waitSteps.flatMap((step) =>
         step.checks
           .filter((check) => {
             const outcome = results.get(key(step, check))!.outcome;
+            if (outcome.status === 'skipped' && check.needs?.length) return true;
             return waitSeconds(outcome, connection.info.kind, boundOf(check)) > 0;
           })
           .map((check) => ({ step, check })),
       );
-      await eachLimited(again, concurrency, ({ step, check }) =>
-        judge(step, check, {
+      judging.clear();
+      await eachLimited(again, concurrency, ({ step, check }) => {
+        const previous = results.get(key(step, check))!;
+        return judge(step, check, {
           poll: boundOf(check),
-          previous: results.get(key(step, check))!,
+          ...(previous.outcome.status === 'failed' ? { previous } : {}),
           onEvent,
-        }),
-      );
+        });
+      });
     } finally {
       runOptions.signal?.removeEventListener('abort', abort);
       controller.abort();
@@ -346,7 +423,7 @@ export function openLab(options: OpenLabOptions): LabSession {
       const ctx: ActionContext = {
         clients: connection.clients,
         vars,
-        labDir,
+        labDir: 'shell' in action ? shellFolder() : labDir,
         env,
         stepId,
         index,
@@ -357,7 +434,11 @@ export function openLab(options: OpenLabOptions): LabSession {
         ...(runOptions.onEvent ? { onEvent: runOptions.onEvent } : {}),
         ...(runOptions.signal ? { signal: runOptions.signal } : {}),
       };
-      results.push(await runAction(action, ctx));
+      const result = await runAction(await actionWithOutputs(action), ctx);
+      // What `${actions.<id>...}` reads, kept with progress for a resumed run.
+      if (action.id && result.status === 'done' && result.output !== undefined)
+        progress.recordOutput(action.id, outputToKeep(result.output));
+      results.push(result);
     }
     return results;
   }
@@ -387,7 +468,10 @@ export function openLab(options: OpenLabOptions): LabSession {
     async solve(solveOptions = {}) {
       const steps = selectSteps(solveOptions.steps);
       const actions: SolveResult['actions'] = [];
+      // An optional step's actions (a cleanup, something billable) run only when asked for.
+      const asked = solveOptions.all || solveOptions.steps?.length;
       for (const step of steps) {
+        if (step.optional && !asked) continue;
         const events = {
           ...(solveOptions.onEvent ? { onEvent: solveOptions.onEvent } : {}),
           ...(solveOptions.signal ? { signal: solveOptions.signal } : {}),
@@ -395,9 +479,12 @@ export function openLab(options: OpenLabOptions): LabSession {
         actions.push({ stepId: step.id, results: await runStepActions(step.id, step, events) });
       }
       // Checks after all actions: later steps' actions can complete earlier steps' work.
+      // Optional steps left to the student are reported, not waited for.
+      const ran = new Set(actions.map((done) => done.stepId));
       const report = await runChecks({
         steps: steps.map((step) => step.id),
         wait: solveOptions.wait ?? 'all',
+        waitOnly: (stepId) => ran.has(stepId),
         ...solveOptionsEvents(solveOptions),
       });
       return { actions, report };

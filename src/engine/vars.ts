@@ -1,5 +1,10 @@
-import type { TargetInfo } from '../aws/target.js';
-import { BUILTIN_VARS, parseVarAssignment } from '../lab/vars.js';
+import {
+  BUILTIN_VARS,
+  parseVarAssignment,
+  resolveDefaults,
+  VarCycleError,
+  type BuiltinVar,
+} from '../lab/vars.js';
 
 /** A `--var` that names no variable of the lab, or a built-in: exit 2. */
 export class VarError extends Error {
@@ -20,17 +25,35 @@ export function parseVars(assignments: readonly string[]): Record<string, string
 }
 
 /**
- * The variables a lab runs with: the lab's defaults, then `--var name=value` overrides, then
- * the built-ins the target supplies (account, region, partition), which nothing may override.
+ * The variables a lab runs with: `--var name=value` overrides, the built-ins (account, region,
+ * partition, callerArn, workspace, runId), which nothing may override, and the lab's other
+ * defaults, which may use any of them (`lab-\${account}`).
  */
 export function resolveVars(
   defaults: Readonly<Record<string, string>>,
   overrides: Readonly<Record<string, string>>,
-  target: Pick<TargetInfo, 'account' | 'region' | 'partition'>,
+  builtins: Readonly<Partial<Record<BuiltinVar, string>>>,
 ): Record<string, string> {
+  checkOverrides(defaults, overrides);
+  try {
+    const known = Object.fromEntries(
+      Object.entries(builtins).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    return resolveDefaults(defaults, { ...overrides, ...known });
+  } catch (error) {
+    if (error instanceof VarCycleError) throw new VarError(error.message);
+    throw new VarError((error as Error).message);
+  }
+}
+
+/** `--var` may set only variables the lab defines, never a built-in: VarError otherwise. */
+export function checkOverrides(
+  defaults: Readonly<Record<string, string>>,
+  overrides: Readonly<Record<string, string>>,
+): void {
   for (const name of Object.keys(overrides)) {
     if ((BUILTIN_VARS as readonly string[]).includes(name)) {
-      throw new VarError(`--var ${name}: ${name} comes from the target and cannot be set`);
+      throw new VarError(`--var ${name}: ${name} is built in and cannot be set`);
     }
     if (!Object.hasOwn(defaults, name)) {
       const known = Object.keys(defaults);
@@ -39,11 +62,4 @@ export function resolveVars(
       );
     }
   }
-  return {
-    ...defaults,
-    ...overrides,
-    account: target.account,
-    region: target.region,
-    partition: target.partition,
-  };
 }

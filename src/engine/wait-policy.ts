@@ -20,7 +20,8 @@ export const CONSISTENCY_WINDOW_SECONDS = 15;
 
 /** Seconds, from the check's first attempt, during which waiting may change `outcome`; 0: none. */
 export function waitSeconds(
-  outcome: CheckOutcome,
+  // A check skipped for a need (check-run.ts RunOutcome) has a status of its own: never waited on.
+  outcome: Pick<CheckOutcome, 'pending' | 'retryable'> & { status: string },
   targetKind: TargetInfo['kind'],
   bound: RetryBound,
 ): number {

@@ -5,8 +5,9 @@ import { parse as parseYaml } from 'yaml';
 import { MAX_ALIAS_COUNT, readRegularFile } from './files.js';
 
 /**
- * Finding labs: the ones in ./labs of the current folder (a lab author's work), then the
- * ones shipped with labwright. A lab is a folder holding lab.yaml.
+ * Finding labs: the folders an author names (`--labs`, LABWRIGHT_LABS), the ones in ./labs of
+ * the current folder (a lab author's work), then the ones shipped with labwright. A lab is a
+ * folder holding lab.yaml.
  */
 
 export interface LabEntry {
@@ -16,18 +17,31 @@ export interface LabEntry {
   source: 'local' | 'bundled';
 }
 
-export function labRoots(cwd = process.cwd()): { dir: string; source: LabEntry['source'] }[] {
-  const local = path.resolve(cwd, 'labs');
+/**
+ * Where labs are looked for, in order: the folders given (`list --labs DIR`), the folders in
+ * `LABWRIGHT_LABS` (separated by the platform's path separator, `:` on Linux and macOS), ./labs,
+ * then the bundled labs.
+ */
+export function labRoots(
+  cwd = process.cwd(),
+  extra: readonly string[] = [],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { dir: string; source: LabEntry['source'] }[] {
+  const fromEnv = (env.LABWRIGHT_LABS ?? '').split(path.delimiter).filter(Boolean);
+  const local = [...extra, ...fromEnv, 'labs'].map((dir) => path.resolve(cwd, dir));
   const bundled = path.join(packageRoot(), 'labs');
-  const roots: { dir: string; source: LabEntry['source'] }[] = [{ dir: local, source: 'local' }];
-  if (path.resolve(bundled) !== local) roots.push({ dir: bundled, source: 'bundled' });
+  const roots: { dir: string; source: LabEntry['source'] }[] = [];
+  for (const dir of [...local, path.resolve(bundled)]) {
+    if (roots.some((root) => root.dir === dir)) continue;
+    roots.push({ dir, source: dir === path.resolve(bundled) ? 'bundled' : 'local' });
+  }
   return roots;
 }
 
-/** Labs found, local first; a local lab hides a bundled one with the same id. */
-export function discoverLabs(cwd = process.cwd()): LabEntry[] {
+/** Labs found, in labRoots' order; a lab found first hides a later one with the same id. */
+export function discoverLabs(cwd = process.cwd(), extra: readonly string[] = []): LabEntry[] {
   const found = new Map<string, LabEntry>();
-  for (const { dir, source } of labRoots(cwd)) {
+  for (const { dir, source } of labRoots(cwd, extra)) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
       const file = path.join(dir, name, 'lab.yaml');

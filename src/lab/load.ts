@@ -9,6 +9,7 @@ import {
   readRegularFile,
   shapeProblem,
 } from './files.js';
+import { checkExpressions } from './expressions.js';
 import { describeIssue, flattenIssues } from './issues.js';
 import { locate } from './locate.js';
 import { checkMistakes } from './mistakes.js';
@@ -17,10 +18,14 @@ import { formatPath, type LabProblem } from './problem.js';
 import { closest } from './suggest.js';
 import { lab as labSchema, type Lab } from './schema.js';
 import {
+  actionReference,
   BUILTIN_VARS,
   interpolate,
+  isActionReference,
   referencedVars,
+  resolveDefaults,
   SAMPLE_BUILTINS,
+  VarCycleError,
   varNameProblem,
 } from './vars.js';
 
@@ -35,6 +40,10 @@ export interface LoadOptions {
   serviceOperations?: (service: string) => Promise<ReadonlySet<string> | undefined>;
   /** Names of services labwright has clients for, used in the error for an unknown one. */
   knownServices?: readonly string[];
+  /** The input members an operation requires; omit to skip checking inputs. */
+  requiredInput?: (service: string, operation: string) => readonly string[];
+  /** A service's SDK waiters, for `wait:` actions; omit to skip checking them. */
+  waiters?: (service: string) => readonly string[];
 }
 
 export interface LoadedLab {
@@ -72,8 +81,9 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: LabProblem[] = [];
-  const report = (at: Path, message: string, preferKey = false) => {
-    const { line, col } = locate(doc, lines, at, preferKey);
+  const report = (at: Path, message: string, preferKey = false, find?: string) => {
+    const inside = find === undefined ? undefined : { find, source: text };
+    const { line, col } = locate(doc, lines, at, preferKey, inside);
     problems.push({ file: shown, line, col, message, path: formatPath(at) });
   };
 
@@ -132,16 +142,22 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   // The checks below read the raw data, so one pass reports structural and semantic problems.
   const dir = path.dirname(absolute);
   const defaults = variableDefaults(data);
-  const known = new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]);
+  const known: KnownNames = {
+    vars: new Set<string>([...Object.keys(defaults), ...BUILTIN_VARS]),
+    actions: actionIds(data, report),
+  };
   checkVarNames(defaults, report);
+  const sampleVars = checkVarDefaults(defaults, known, report);
   checkVariables(data, [], known, report);
   checkUniqueIds(data, report);
   checkMistakes(data, report);
+  checkNeeds(data, report);
   checkFileRefs(data, [], dir, known, report);
+  await checkExpressions(data, report);
   if (!parsed.success) return { ok: false, problems: sortProblems(problems) };
 
   const lab = parsed.data;
-  await validateChecks(lab, { ...SAMPLE_BUILTINS, ...defaults }, known, options, report);
+  await validateChecks(lab, sampleVars, known.vars, options, report);
   await checkOperations(lab, options, report);
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
@@ -156,18 +172,95 @@ function checkVarNames(defaults: Record<string, string>, report: Report): void {
   }
 }
 
-/** Walks every string; a `${name}` must name a defined variable or a built-in. */
-function checkVariables(
-  value: unknown,
-  at: Path,
-  known: ReadonlySet<string>,
+/** The names a `${...}` may use: variables (the lab's and the built-ins) and action ids. */
+interface KnownNames {
+  vars: ReadonlySet<string>;
+  actions: ReadonlySet<string>;
+}
+
+/** The ids of the lab's actions (steps' and cleanup's); a duplicate is reported. */
+function actionIds(data: object, report: Report): Set<string> {
+  const ids = new Map<string, string>();
+  const visit = (actions: unknown[], at: Path) =>
+    actions.forEach((action, a) => {
+      const id = idOf(action);
+      if (id === undefined) return;
+      const first = ids.get(id);
+      if (first !== undefined)
+        report([...at, a, 'id'], `duplicate action id "${id}" (also ${first})`);
+      else ids.set(id, formatPath([...at, a]));
+    });
+  listAt(data, 'steps').forEach((step, s) =>
+    visit(listAt(step, 'actions'), ['steps', s, 'actions']),
+  );
+  visit(listAt(data, 'cleanup'), ['cleanup']);
+  return new Set(ids.keys());
+}
+
+/**
+ * A variable's default may use other variables and the built-ins, never in a cycle and never an
+ * action's output. Returns the defaults filled in with sample built-ins, for validating checks.
+ */
+function checkVarDefaults(
+  defaults: Record<string, string>,
+  known: KnownNames,
   report: Report,
-): void {
+): Record<string, string> {
+  let cycle: readonly string[] | undefined;
+  for (const [name, value] of Object.entries(defaults)) {
+    for (const used of referencedVars(value)) {
+      if (isActionReference(used)) {
+        report(
+          ['vars', name],
+          `the default of \${${name}} uses \${${used}}: a variable cannot use an action's output`,
+        );
+      } else if (!known.vars.has(used)) {
+        report(['vars', name], `the default of \${${name}} uses \${${used}}, which is not defined`);
+      }
+    }
+  }
+  try {
+    return resolveDefaults(defaults, SAMPLE_BUILTINS);
+  } catch (error) {
+    if (error instanceof VarCycleError) cycle = error.cycle;
+  }
+  if (cycle)
+    report(
+      ['vars', cycle[0]!],
+      `the variables' defaults use each other in a cycle: ${cycle.join(' -> ')}`,
+      true,
+    );
+  return { ...SAMPLE_BUILTINS, ...defaults };
+}
+
+/**
+ * Walks every string; a `${name}` must name a defined variable or a built-in, and
+ * `${actions.<id>...}` an action of the lab.
+ */
+function checkVariables(value: unknown, at: Path, known: KnownNames, report: Report): void {
   if (typeof value === 'string') {
     for (const name of referencedVars(value)) {
-      if (!known.has(name)) {
-        const choices = [...known].join(', ');
-        report(at, `\${${name}} is not defined: define it under vars, or use one of ${choices}`);
+      if (isActionReference(name)) {
+        const reference = actionReference(name);
+        if (!reference) {
+          report(at, `\${${name}}: write an action's output as \${actions.<id>.<JMESPath>}`);
+        } else if (!known.actions.has(reference.id)) {
+          const ids = [...known.actions];
+          report(
+            at,
+            `\${${name}}: no action has id "${reference.id}"${ids.length ? `; the action ids are ${ids.join(', ')}` : '; no action of the lab has an id: give it one with id:'}`,
+            false,
+            `\${${name}}`,
+          );
+        }
+      } else if (!known.vars.has(name)) {
+        const choices = [...known.vars].join(', ');
+        report(
+          at,
+          `\${${name}} is not defined: define it under vars, or use one of ${choices}`,
+          false,
+          `\${${name}}`,
+        );
       }
     }
   } else if (Array.isArray(value)) {
@@ -204,6 +297,28 @@ function checkUniqueIds(data: object, report: Report): void {
   });
 }
 
+/** A check's `needs` name checks before it: earlier in its step, or in an earlier step. */
+function checkNeeds(data: object, report: Report): void {
+  const before = new Set<string>();
+  listAt(data, 'steps').forEach((step, s) => {
+    const inStep = new Set<string>();
+    listAt(step, 'checks').forEach((check, c) => {
+      listAt(check, 'needs').forEach((need, n) => {
+        if (typeof need !== 'string') return;
+        if (!inStep.has(need) && !before.has(need)) {
+          report(
+            ['steps', s, 'checks', c, 'needs', n],
+            `needs "${need}", which is not a check before this one (a need is judged first: name a check earlier in this step or in an earlier step)`,
+          );
+        }
+      });
+      const id = idOf(check);
+      if (id !== undefined) inStep.add(id);
+    });
+    for (const id of inStep) before.add(id);
+  });
+}
+
 function listAt(value: unknown, key: string): unknown[] {
   const list =
     value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
@@ -232,7 +347,7 @@ function checkFileRefs(
   value: unknown,
   at: Path,
   dir: string,
-  known: ReadonlySet<string>,
+  known: KnownNames,
   report: Report,
 ): void {
   if (isFileRef(value)) {
@@ -294,32 +409,49 @@ async function validateChecks(
 async function checkOperations(lab: Lab, options: LoadOptions, report: Report): Promise<void> {
   const lookup = options.serviceOperations;
   if (!lookup) return;
-  const references: { at: Path; call: string }[] = [];
-  lab.steps.forEach((step, s) => {
-    step.actions.forEach((action, a) => {
+  const references: { at: Path; call: string; input?: unknown }[] = [];
+  const waits: { at: Path; wait: string }[] = [];
+  const actions = (
+    list: readonly Lab['cleanup'][number][] | Lab['steps'][number]['actions'],
+    at: Path,
+  ) =>
+    list.forEach((action, a) => {
       if ('aws' in action)
-        references.push({ at: ['steps', s, 'actions', a, 'aws'], call: action.aws });
+        references.push({ at: [...at, a, 'aws'], call: action.aws, input: action.input });
+      if ('wait' in action) waits.push({ at: [...at, a, 'wait'], wait: action.wait });
     });
+  lab.steps.forEach((step, s) => {
+    actions(step.actions, ['steps', s, 'actions']);
     step.checks.forEach((check, c) => {
       if (check.type === 'aws.call' && typeof check.with.call === 'string') {
-        references.push({ at: ['steps', s, 'checks', c, 'with', 'call'], call: check.with.call });
+        references.push({
+          at: ['steps', s, 'checks', c, 'with', 'call'],
+          call: check.with.call,
+          input: check.with.input ?? {},
+        });
       }
     });
   });
-  lab.cleanup.forEach((action, a) => {
-    if ('aws' in action) references.push({ at: ['cleanup', a, 'aws'], call: action.aws });
-  });
+  actions(lab.cleanup, ['cleanup']);
   lab.mistakes.forEach((mistake, m) => {
-    mistake.actions.forEach((action, a) => {
-      if ('aws' in action)
-        references.push({ at: ['mistakes', m, 'actions', a, 'aws'], call: action.aws });
-    });
-    mistake.cleanup.forEach((action, a) => {
-      if ('aws' in action)
-        references.push({ at: ['mistakes', m, 'cleanup', a, 'aws'], call: action.aws });
-    });
+    actions(mistake.actions, ['mistakes', m, 'actions']);
+    actions(mistake.cleanup, ['mistakes', m, 'cleanup']);
   });
-  for (const { at, call } of references) {
+  for (const { at, wait } of waits) {
+    const [service = '', waiter = ''] = wait.split(':');
+    const known = options.waiters?.(service);
+    if (!known) continue;
+    if (!(await lookup(service))) {
+      report(at, `unknown AWS service "${service}"`);
+    } else if (!known.includes(waiter)) {
+      const near = closest(waiter, [...known]);
+      report(
+        at,
+        `${service} has no waiter ${waiter}${near ? ` (did you mean ${near}?)` : ''}${known.length ? `; its waiters are ${known.join(', ')}` : ''}`,
+      );
+    }
+  }
+  for (const { at, call, input } of references) {
     const [service = '', operation = ''] = call.split(':');
     const operations = await lookup(service);
     if (!operations) {
@@ -333,6 +465,16 @@ async function checkOperations(lab: Lab, options: LoadOptions, report: Report): 
         at,
         `${service} has no operation ${operation}${near ? ` (did you mean ${near}?)` : ''}`,
       );
+    } else if (options.requiredInput && input && typeof input === 'object') {
+      const missing = options
+        .requiredInput(service, operation)
+        .filter((member) => !Object.hasOwn(input, member));
+      if (missing.length) {
+        report(
+          at,
+          `${call} requires ${missing.join(', ')} in its input; without it the call fails with a ValidationError`,
+        );
+      }
     }
   }
 }

@@ -38,6 +38,11 @@ const billable = z.strictObject({
 });
 
 const actionBase = {
+  id: id
+    .optional()
+    .describe(
+      'Names the action, so later actions and checks can use its response: ${actions.<id>.<JMESPath>}',
+    ),
   title: z.string().min(1).describe('What the action does, in a few words'),
   cli: z.string().optional().describe('The equivalent command a student can run by hand'),
   billable: billable.optional().describe('Confirmed before running on real AWS'),
@@ -80,7 +85,28 @@ export const manualAction = z.strictObject({
   manual: z.string().min(1).describe('Markdown: what the student does by hand (console, notebook)'),
 });
 
-export const action = z.union([awsAction, shellAction, manualAction]);
+export const waitAction = z.strictObject({
+  ...actionBase,
+  wait: z
+    .string()
+    .regex(
+      /^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/,
+      'service:Waiter, e.g. sagemaker:TrainingJobCompletedOrStopped',
+    )
+    .describe("Wait with one of the AWS SDK's waiters, service:Waiter"),
+  input: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("The waiter's input: the operation it polls, e.g. { TrainingJobName: ... }"),
+  timeoutSeconds: z
+    .number()
+    .min(1)
+    .max(3600)
+    .default(300)
+    .describe('Fail the action when the wait has not ended after this long'),
+});
+
+export const action = z.union([awsAction, shellAction, manualAction, waitAction]);
 
 export const check = z.strictObject({
   id,
@@ -99,6 +125,12 @@ export const check = z.strictObject({
     .default(false)
     .describe(
       'This check passes on an account where nothing was done yet (e.g. who am I): `labwright test` does not expect it to fail there',
+    ),
+  needs: z
+    .array(id)
+    .default([])
+    .describe(
+      'Checks (of this step or an earlier one) this one builds on: when one does not pass, this one is skipped',
     ),
 });
 
@@ -182,6 +214,7 @@ export type Action = z.output<typeof action>;
 export type AwsAction = z.output<typeof awsAction>;
 export type ShellAction = z.output<typeof shellAction>;
 export type ManualAction = z.output<typeof manualAction>;
+export type WaitAction = z.output<typeof waitAction>;
 export type Retry = z.output<typeof retry>;
 export type Mistake = z.output<typeof mistake>;
 export type MistakeExpectation = z.output<typeof mistakeExpectation>;

@@ -4,19 +4,59 @@
  * so shell commands can still use their own variables.
  */
 
-/** Supplied by the target when a lab runs, so they need no definition. */
-export const BUILTIN_VARS = ['account', 'region', 'partition'] as const;
+/**
+ * Supplied when a lab runs, so they need no definition: the target's account, region,
+ * partition and caller ARN; the workspace (the filled-in copy of the lab's files); and runId,
+ * unique per attempt of the lab (kept with progress, new after `labwright reset`), for names
+ * AWS never lets you reuse, such as a training job's.
+ */
+export const BUILTIN_VARS = [
+  'account',
+  'region',
+  'partition',
+  'callerArn',
+  'workspace',
+  'runId',
+] as const;
+
+export type BuiltinVar = (typeof BUILTIN_VARS)[number];
 
 /** Values used for the built-ins when a lab is only validated. */
-export const SAMPLE_BUILTINS: Record<(typeof BUILTIN_VARS)[number], string> = {
+export const SAMPLE_BUILTINS: Record<BuiltinVar, string> = {
   account: '000000000000',
   region: 'us-east-1',
   partition: 'aws',
+  callerArn: 'arn:aws:iam::000000000000:root',
+  workspace: '/tmp/labwright-workspace',
+  runId: 'r00000000',
 };
+
+/**
+ * `${actions.<id>}` or `${actions.<id>.<JMESPath>}`: a value from the response of the action
+ * with that id. Not a variable: it is known only once that action has run, so binding leaves it
+ * as written and the engine fills it in when it runs an action or a check.
+ */
+const ACTION_REFERENCE = /^actions\.([a-z0-9][a-z0-9-]*)(?:\.(.+))?$/s;
+
+export interface ActionReference {
+  id: string;
+  /** A JMESPath expression over the action's response; undefined for the whole response. */
+  path: string | undefined;
+}
+
+export function actionReference(name: string): ActionReference | undefined {
+  const match = ACTION_REFERENCE.exec(name);
+  return match ? { id: match[1]!, path: match[2] } : undefined;
+}
+
+/** Whether a `${...}` name is an action output rather than a variable. */
+export function isActionReference(name: string): boolean {
+  return name.startsWith('actions.');
+}
 
 const REFERENCE = /\$(\$)?\{([^}]*)\}/g;
 
-/** The variable names a string refers to (escaped `$${...}` excluded). */
+/** The `${...}` names a string refers to, action outputs included (escaped `$${...}` excluded). */
 export function referencedVars(text: string): string[] {
   const names: string[] = [];
   for (const match of text.matchAll(REFERENCE)) {
@@ -25,8 +65,13 @@ export function referencedVars(text: string): string[] {
   return names;
 }
 
+/**
+ * Fills `${name}` with variables. An action output (`${actions...}`), escaped or not, stays as
+ * written for fillActionOutputs, which runs once the action has.
+ */
 export function interpolateString(text: string, vars: Readonly<Record<string, string>>): string {
   return text.replace(REFERENCE, (whole, escaped: string | undefined, name: string) => {
+    if (isActionReference(name)) return whole;
     if (escaped) return whole.slice(1);
     const value = vars[name];
     if (value === undefined) throw new Error(`undefined variable \${${name}}`);
@@ -40,6 +85,7 @@ export function interpolateString(text: string, vars: Readonly<Record<string, st
  */
 export function interpolateKnown(text: string, vars: Readonly<Record<string, string>>): string {
   return text.replace(REFERENCE, (whole, escaped: string | undefined, name: string) => {
+    if (isActionReference(name)) return whole;
     if (escaped) return whole.slice(1);
     return vars[name] ?? whole;
   });
@@ -58,6 +104,69 @@ export function interpolate<T>(value: T, vars: Readonly<Record<string, string>>)
     ) as T;
   }
   return value;
+}
+
+/**
+ * Replaces each `${actions.<id>...}` in `text` through `lookup`, which returns the value's
+ * text or throws a sentence; `$${actions...}` is the literal text.
+ */
+export function replaceActionReferences(
+  text: string,
+  lookup: (reference: ActionReference, written: string) => string,
+): string {
+  return text.replace(REFERENCE, (whole, escaped: string | undefined, name: string) => {
+    if (!isActionReference(name)) return whole;
+    if (escaped) return whole.slice(1);
+    const reference = actionReference(name);
+    if (!reference)
+      throw new Error(`${whole} is not an action output: write \${actions.<id>.<path>}`);
+    return lookup(reference, whole);
+  });
+}
+
+/**
+ * The lab's variable defaults with the variables they use filled in (`bucket:
+ * "lab-\${account}"`), given the values known already (overrides and built-ins, which are
+ * taken as they are). Throws a VarCycleError naming the cycle, or an Error naming an undefined
+ * variable.
+ */
+export function resolveDefaults(
+  defaults: Readonly<Record<string, string>>,
+  fixed: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const resolved: Record<string, string> = { ...fixed };
+  const resolving: string[] = [];
+  const resolve = (name: string): string => {
+    if (Object.hasOwn(resolved, name)) return resolved[name]!;
+    if (!Object.hasOwn(defaults, name)) throw new Error(`undefined variable \${${name}}`);
+    const start = resolving.indexOf(name);
+    if (start >= 0) throw new VarCycleError([...resolving.slice(start), name]);
+    resolving.push(name);
+    const value = defaults[name]!.replace(
+      REFERENCE,
+      (whole, escaped: string | undefined, inner: string) => {
+        if (escaped) return whole.slice(1);
+        if (isActionReference(inner))
+          throw new Error(
+            `the default of \${${name}} uses ${whole}: a variable cannot use an action's output`,
+          );
+        return resolve(inner);
+      },
+    );
+    resolving.pop();
+    resolved[name] = value;
+    return value;
+  };
+  for (const name of Object.keys(defaults)) resolve(name);
+  return resolved;
+}
+
+/** Variable defaults that use each other in a circle. */
+export class VarCycleError extends Error {
+  override name = 'VarCycleError';
+  constructor(readonly cycle: readonly string[]) {
+    super(`the variables' defaults use each other in a cycle: ${cycle.join(' -> ')}`);
+  }
 }
 
 /** A variable name bash can expand: what `vars` and `--var` accept. */

@@ -54,14 +54,14 @@ describe('labwright on the sandbox target', () => {
     'solve runs every step and every required check passes (exit 0)',
     { timeout: 240_000 },
     async () => {
-      const result = await labwright(home, ['solve', 'sagemaker-iam-roles']);
+      const result = await labwright(home, ['solve', 'sagemaker-iam-roles', '--all']);
       expect(result.stderr).not.toMatch(STACK_FRAME);
       expect(result.stderr).not.toContain('NodeVersionSupportWarning');
       expect(result.status, result.stdout + result.stderr).toBe(0);
       expect(result.stdout).toContain('→ Create the role, trusted by SageMaker');
       expect(result.stdout).toContain('$ aws iam create-role --role-name SageMakerExecutionRole');
       expect(result.stdout).toMatch(/Score \d+\/100 · (\d+)\/\1 required checks passed/);
-      // The shell action copied the reference template into the student's folder.
+      // --all ran the optional step too: its shell action copied the template into the student's folder.
       expect(existsSync(path.join(home.cwd, 'sagemaker-role.yaml'))).toBe(true);
     },
   );

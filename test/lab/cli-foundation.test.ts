@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, cpSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +63,41 @@ describe('labwright list, validate, --help, --version', () => {
     expect(labs.map((lab) => [lab.id, lab.source])).toEqual([
       ['mine', 'local'],
       ['sagemaker-iam-roles', 'bundled'],
+      ['sagemaker-training-job', 'bundled'],
     ]);
+  });
+
+  it('finds labs outside labs/: list --labs DIR, and LABWRIGHT_LABS for every command', () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'labwright-labs-'));
+    const elsewhere = path.join(cwd, 'course');
+    cpSync('labs/sagemaker-training-job', path.join(elsewhere, 'my-lab'), { recursive: true });
+    const lab = path.join(elsewhere, 'my-lab/lab.yaml');
+    writeFileSync(lab, readFileSync(lab, 'utf8').replace(/^id: .*$/m, 'id: course-lab'));
+    const listed = JSON.parse(
+      labwright(['list', '--json', '--labs', elsewhere], { cwd }).stdout,
+    ) as {
+      id: string;
+      file: string;
+    }[];
+    expect(listed[0]).toMatchObject({ id: 'course-lab', file: lab });
+    const validated = labwright(['validate', 'course-lab'], {
+      cwd,
+      env: { LABWRIGHT_LABS: elsewhere },
+    });
+    expect(validated.status, validated.stderr).toBe(0);
+    expect(validated.stdout).toContain('my-lab/lab.yaml: 4 steps');
+  });
+
+  it('schema prints the packaged schema path, or writes it next to a lab', () => {
+    const printed = labwright(['schema']).stdout.trim();
+    expect(printed).toBe(path.resolve('labs/lab.schema.json'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'labwright-schema-'));
+    const written = labwright(['schema', dir]);
+    expect(written.status).toBe(0);
+    expect(written.stdout).toContain('$schema=./lab.schema.json');
+    expect(readFileSync(path.join(dir, 'lab.schema.json'), 'utf8')).toBe(
+      readFileSync('labs/lab.schema.json', 'utf8'),
+    );
   });
 
   it('answers --version and --help, and exits 2 on bad usage', () => {

@@ -32,6 +32,18 @@ describe('labs/lab.schema.json', () => {
     expect(validate(broken)).toBe(false);
   });
 
+  it('accepts Lesson 9.3 (action ids, a wait action, needs, mistakes)', () => {
+    const lesson = parse(readFileSync('labs/sagemaker-training-job/lab.yaml', 'utf8')) as unknown;
+    expect(validate(lesson), JSON.stringify(validate.errors, null, 2)).toBe(true);
+  });
+
+  it('knows the services validate knows: an action on another service is flagged', () => {
+    const broken = structuredClone(lab) as { steps: { actions: { aws?: string }[] }[] };
+    const action = broken.steps[1]!.actions.find((a) => a.aws)!;
+    action.aws = 'ec2:RunInstances';
+    expect(validate(broken)).toBe(false);
+  });
+
   it('rejects an unknown check type', () => {
     const broken = structuredClone(lab) as { steps: { checks: { type: string }[] }[] };
     broken.steps[1]!.checks[0]!.type = 'iam.role.exist';

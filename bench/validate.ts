@@ -1,0 +1,75 @@
+/**
+ * `labwright validate` of Lesson 9.1, the process from spawn to exit, beside `labwright
+ * --version` (Node's start and the CLI's own) in the same run, interleaved so both see the same
+ * machine load. Not a test: it prints a Markdown row for BENCHMARKS.md.
+ *
+ *   npx tsx bench/validate.ts [runs, default 7]
+ *
+ * Wall time is spawn to exit; CPU is the child's user + system time (from /proc/self/stat),
+ * which a loaded machine inflates less than wall time.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const runs = Number(process.argv[2] ?? 7);
+const repo = path.resolve(import.meta.dirname, '..');
+// A copy of the CLI of its own: tests elsewhere rebuild dist/ while a benchmark runs.
+const bundleDir = path.join(repo, 'node_modules/.cache', `labwright-bench-validate-${process.pid}`);
+const bin = path.join(bundleDir, 'bin/labwright.js');
+const home = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-validate-'));
+const env = {
+  ...process.env,
+  XDG_STATE_HOME: path.join(home, 'state'),
+  XDG_CACHE_HOME: path.join(home, 'cache'),
+  NO_COLOR: '1',
+};
+
+let childCpuSeen = 0;
+/** CPU the children have used since the last call (user + system), from /proc/self/stat. */
+function childCpuMs(): number {
+  const text = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+  const fields = ['', '', ...text.slice(text.lastIndexOf(')') + 2).split(' ')];
+  const ms = ((Number(fields[15]) + Number(fields[16])) * 1000) / 100;
+  const delta = ms - childCpuSeen;
+  childCpuSeen = ms;
+  return delta;
+}
+
+function timed(args: string[]): { wallMs: number; cpuMs: number } {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repo, env, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`labwright ${args.join(' ')}: ${result.stderr}`);
+  return { wallMs, cpuMs: childCpuMs() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+spawnSync(process.execPath, [path.join(repo, 'scripts/build.mjs')], { cwd: repo, stdio: 'ignore' });
+mkdirSync(path.join(bundleDir, 'bin'), { recursive: true });
+cpSync(path.join(repo, 'dist'), path.join(bundleDir, 'dist'), { recursive: true });
+cpSync(path.join(repo, 'bin/labwright.js'), bin);
+cpSync(path.join(repo, 'package.json'), path.join(bundleDir, 'package.json'));
+
+const lab = path.join(repo, 'labs/sagemaker-iam-roles/lab.yaml');
+timed(['validate', lab]); // warm the compile cache as a user's second run would have it
+childCpuMs();
+const validate: { wallMs: number; cpuMs: number }[] = [];
+const version: { wallMs: number; cpuMs: number }[] = [];
+for (let i = 0; i < runs; i++) {
+  validate.push(timed(['validate', lab]));
+  version.push(timed(['--version']));
+}
+const row = (name: string, samples: { wallMs: number; cpuMs: number }[]) =>
+  `| ${name} | ${median(samples.map((s) => s.wallMs)).toFixed(0)} ms | ${Math.min(...samples.map((s) => s.wallMs)).toFixed(0)} ms | ${median(samples.map((s) => s.cpuMs)).toFixed(0)} ms |`;
+console.log(`${runs} runs each, load ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}`);
+console.log('| command | median wall | best wall | median CPU |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(row('labwright validate (Lesson 9.1)', validate));
+console.log(row('labwright --version', version));

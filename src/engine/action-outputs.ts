@@ -1,0 +1,99 @@
+import { replaceActionReferences, type ActionReference } from '../lab/vars.js';
+
+/**
+ * `${actions.<id>.<JMESPath>}`: values from the responses of actions that have run (a KMS key's
+ * id, a created role's ARN). The bound lab keeps these references as written, since nothing is
+ * known of an action's response when the lab is bound; the engine fills them in here, right
+ * before it runs an action or a check, from the outputs kept with progress (so a resumed TUI or
+ * a later `labwright check` still has them).
+ */
+
+/** Where the outputs are kept: the session's progress. */
+export interface ActionOutputs {
+  has(id: string): boolean;
+  get(id: string): unknown;
+}
+
+/** JMESPath, loaded the first time a reference needs it (most labs never do). */
+export type JmesSearch = (data: unknown, expression: string) => unknown;
+
+let jmespath: JmesSearch | undefined;
+
+export async function loadJmesPath(): Promise<JmesSearch> {
+  jmespath ??= (await import('jmespath')).search as JmesSearch;
+  return jmespath;
+}
+
+/** Whether `value` holds any `${actions...}` reference (and so needs filling). */
+export function hasActionReferences(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('${actions.');
+  if (Array.isArray(value)) return value.some(hasActionReferences);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([key, item]) => hasActionReferences(key) || hasActionReferences(item),
+    );
+  }
+  return false;
+}
+
+/**
+ * `value` with every `${actions.<id>...}` filled in. A string value is pasted as it is, anything
+ * else as JSON. Throws an Error with the sentence a student sees when the action has not run
+ * yet, or the path finds nothing.
+ */
+export async function fillActionOutputs<T>(value: T, outputs: ActionOutputs): Promise<T> {
+  if (!hasActionReferences(value)) return value;
+  const search = await loadJmesPath();
+  const lookup = (reference: ActionReference, written: string): string => {
+    if (!outputs.has(reference.id)) {
+      throw new Error(
+        `${written} needs the action "${reference.id}" to have run first: run that step's actions (labwright solve --step, or the TUI's "run it for me")`,
+      );
+    }
+    const response = outputs.get(reference.id);
+    let found: unknown;
+    try {
+      found = reference.path === undefined ? response : search(response, reference.path);
+    } catch (error) {
+      throw new Error(`${written}: the JMESPath is invalid: ${(error as Error).message}`);
+    }
+    if (found === null || found === undefined) {
+      throw new Error(`${written}: the response of action "${reference.id}" has nothing there`);
+    }
+    return typeof found === 'string' ? found : JSON.stringify(found);
+  };
+  return fill(value, lookup) as T;
+}
+
+function fill(
+  value: unknown,
+  lookup: (reference: ActionReference, written: string) => string,
+): unknown {
+  if (typeof value === 'string') return replaceActionReferences(value, lookup);
+  if (Array.isArray(value)) return value.map((item) => fill(item, lookup));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        replaceActionReferences(key, lookup),
+        fill(item, lookup),
+      ]),
+    );
+  }
+  return value;
+}
+
+/**
+ * What an action's response is kept as: the SDK's output without its `$metadata`, as JSON
+ * (dates as ISO text), so it is the same read from progress as it was just after the call.
+ */
+export function outputToKeep(output: unknown): unknown {
+  if (!output || typeof output !== 'object') return output ?? null;
+  const { $metadata: _metadata, ...rest } = output as Record<string, unknown>;
+  // Only data: a response body stream or a client object is not part of what is kept.
+  const plain = (_key: string, item: unknown) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+    const prototype = Object.getPrototypeOf(item) as unknown;
+    return prototype === Object.prototype || prototype === null ? item : undefined;
+  };
+  return JSON.parse(JSON.stringify(rest, plain) ?? 'null') as unknown;
+}
