@@ -120,16 +120,21 @@ export class AwsClients {
       | undefined;
     if (typeof wait !== 'function') throw new Error(`${service} has no waiter ${waiter}`);
     const client = await this.client(service, undefined);
-    const result = await wait(
-      {
-        client,
-        maxWaitTime: options.timeoutSeconds,
-        minDelay: 1,
-        maxDelay: Math.min(30, Math.max(1, options.timeoutSeconds)),
-        ...(options.signal ? { abortSignal: options.signal } : {}),
-      },
-      input,
-    );
+    let result: { state: string; reason?: unknown };
+    try {
+      result = await wait(
+        {
+          client,
+          maxWaitTime: options.timeoutSeconds,
+          minDelay: 1,
+          maxDelay: Math.min(30, Math.max(1, options.timeoutSeconds)),
+          ...(options.signal ? { abortSignal: options.signal } : {}),
+        },
+        input,
+      );
+    } catch (error) {
+      throw new Error(waiterFailure(waiter, error));
+    }
     const reason = result.reason;
     return reason && typeof reason === 'object' ? (reason as Record<string, unknown>) : {};
   }
@@ -269,4 +274,34 @@ export function targetInfo(target: Target, identity: CallerIdentity, region: str
     partition: identity.partition,
     ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
   };
+}
+
+/**
+ * The SDK's waiters throw their whole last result as JSON (a training job's full description):
+ * say the state it ended in and why, in one line, as a student reads it.
+ */
+function waiterFailure(waiter: string, error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  let result: { state?: unknown; reason?: unknown };
+  try {
+    result = JSON.parse(message) as typeof result;
+  } catch {
+    return `${waiter}: ${message}`;
+  }
+  const reason = result.reason as Record<string, unknown> | undefined;
+  const why =
+    reason && typeof reason === 'object'
+      ? ['FailureReason', 'StatusReason', 'StatusMessage', 'message', 'Message']
+          .map((field) => reason[field])
+          .find((value): value is string => typeof value === 'string' && value !== '')
+      : undefined;
+  const status =
+    reason && typeof reason === 'object'
+      ? Object.entries(reason).find(
+          ([key, value]) => /Status$/.test(key) && typeof value === 'string',
+        )?.[1]
+      : undefined;
+  const state =
+    result.state === 'TIMEOUT' ? 'timed out' : `ended in ${String(result.state ?? 'failure')}`;
+  return `${waiter} ${state}${status ? ` (${String(status)})` : ''}${why ? `: ${why}` : ''}`;
 }

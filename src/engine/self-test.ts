@@ -274,7 +274,8 @@ async function freshScenario(
       scenario.problems.push(
         `${name} passes before anything is done, so it does not prove the student did the work (mark it passesFresh: true if that is meant)`,
       );
-    } else if (check.status !== 'failed') {
+    } else if (check.status !== 'failed' && check.status !== 'skipped') {
+      // Skipped for a need (`needs:`) that failed is as good as failed: it did not pass.
       scenario.problems.push(
         `${name} could not judge a fresh account (${check.status}): ${check.message}`,
       );
