@@ -138,10 +138,13 @@ export class Progress {
     });
   }
 
-  /** Forgets everything (after `labwright reset`). */
+  /**
+   * Forgets everything and starts a new attempt now (after `labwright reset`): the file keeps
+   * only `startedAt`, so what counts as this attempt's begins here, not at the next check.
+   */
   clear(): void {
     this.current = fresh(this.lab, this.target);
-    if (this.file) rmSync(this.file, { force: true });
+    if (this.file) writeAtomically(this.file, `${JSON.stringify(this.current, null, 2)}\n`);
   }
 
   private update(change: (data: ProgressData) => void): void {

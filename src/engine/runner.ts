@@ -14,6 +14,7 @@ import {
   type BoundStep,
 } from './bound-lab.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
+import { runCleanup, type CleanupReport } from './cleanup/run-cleanup.js';
 import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
@@ -128,13 +129,18 @@ export interface LabSession {
     onEvent?: RunEventListener;
     signal?: AbortSignal;
   }): Promise<SolveResult>;
-  /** The lab's cleanup actions, in order (what `labwright reset` runs). */
+  /**
+   * The lab's cleanup actions, in order, each deletion checked (what `labwright reset` runs;
+   * src/engine/cleanup/run-cleanup.ts): what was deleted and what was left.
+   */
   cleanup(options?: {
     onEvent?: RunEventListener;
+    /** A line about the attempt's training jobs and records, outside any action. */
+    onNote?: (line: string) => void;
     signal?: AbortSignal;
     /** Treat "not found" errors as already done. */
     ignoreNotFound?: boolean;
-  }): Promise<ActionResult[]>;
+  }): Promise<CleanupReport>;
   /** The next unseen hint of the first failing check in `report`, recorded as seen. */
   nextHint(report: LabReport): HintGiven | undefined;
   /** The next unseen hint of one check (the TUI's `h`), recorded as seen. */
@@ -393,8 +399,31 @@ export function openLab(options: OpenLabOptions): LabSession {
       });
       return { actions, report };
     },
-    cleanup(runOptions = {}) {
-      return runStepActions(CLEANUP_STEP, { actions: lab.cleanup }, runOptions);
+    cleanup({ onNote, ...runOptions } = {}) {
+      return runCleanup({
+        actions: lab.cleanup,
+        runAction: async (action, index) =>
+          (await runStepActions(CLEANUP_STEP, { actions: [action] }, runOptions, index))[0]!,
+        say: (text, index) =>
+          index === undefined
+            ? onNote?.(text)
+            : runOptions.onEvent?.({
+                type: 'action-output',
+                stepId: CLEANUP_STEP,
+                index,
+                stream: 'stdout',
+                text: `${text}\n`,
+              }),
+        call: (service, operation, input) =>
+          connection.clients.call(
+            service,
+            operation,
+            input,
+            runOptions.signal ? { signal: runOptions.signal } : {},
+          ),
+        target: connection.info,
+        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      });
     },
     nextHint(report) {
       const target = firstHintable(report, true) ?? firstHintable(report, false);
