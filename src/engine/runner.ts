@@ -333,7 +333,12 @@ export function openLab(options: OpenLabOptions): LabSession {
   async function runStepActions(
     stepId: string,
     step: { actions: readonly BoundAction[] },
-    runOptions: { onEvent?: RunEventListener; signal?: AbortSignal; ignoreNotFound?: boolean },
+    runOptions: {
+      onEvent?: RunEventListener;
+      signal?: AbortSignal;
+      ignoreNotFound?: boolean;
+      before?: () => Promise<void>;
+    },
     firstIndex = 0,
   ): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
@@ -348,6 +353,7 @@ export function openLab(options: OpenLabOptions): LabSession {
         stepId,
         index,
         ...(runOptions.ignoreNotFound ? { ignoreNotFound: true } : {}),
+        ...(runOptions.before ? { before: runOptions.before } : {}),
         ...(options.confirmBillable && connection.info.kind === 'aws'
           ? { confirmBillable: options.confirmBillable }
           : {}),
@@ -402,8 +408,15 @@ export function openLab(options: OpenLabOptions): LabSession {
     cleanup({ onNote, ...runOptions } = {}) {
       return runCleanup({
         actions: lab.cleanup,
-        runAction: async (action, index) =>
-          (await runStepActions(CLEANUP_STEP, { actions: [action] }, runOptions, index))[0]!,
+        runAction: async (action, index, before) =>
+          (
+            await runStepActions(
+              CLEANUP_STEP,
+              { actions: [action] },
+              { ...runOptions, ...(before ? { before } : {}) },
+              index,
+            )
+          )[0]!,
         say: (text, index) =>
           index === undefined
             ? onNote?.(text)

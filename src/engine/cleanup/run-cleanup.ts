@@ -42,8 +42,15 @@ export interface CleanupReport {
 
 export interface CleanupOptions {
   actions: readonly BoundAction[];
-  /** Runs cleanup action `index` (its events go to the caller's listener). */
-  runAction(action: BoundAction, index: number): Promise<ActionResult>;
+  /**
+   * Runs cleanup action `index` (its events go to the caller's listener), `before` once it has
+   * started.
+   */
+  runAction(
+    action: BoundAction,
+    index: number,
+    before?: () => Promise<void>,
+  ): Promise<ActionResult>;
   /** Says a line under the action running (`index`), or, without one, on its own. */
   say(line: string, index?: number): void;
   call: Call;
@@ -115,8 +122,8 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
     }
     const input = action.input as Record<string, unknown>;
     arns.push(deletion.arn(input, target));
-    const { item, result } = await deleteChecked(deletion, input, context(index), () =>
-      options.runAction(action, index),
+    const { item, result } = await deleteChecked(deletion, input, context(index), (before) =>
+      options.runAction(action, index, before),
     );
     actions.push(result);
     items.push(item);
@@ -155,18 +162,18 @@ async function deleteChecked(
   deletion: Deletion,
   input: Record<string, unknown>,
   ctx: CleanupContext,
-  run: () => Promise<ActionResult>,
+  run: (before: () => Promise<void>) => Promise<ActionResult>,
 ): Promise<{ item: CleanupItem; result: ActionResult }> {
   const name = deletion.name(input);
   let first: string[] = [];
-  try {
-    first = (await deletion.before?.(ctx, input)) ?? [];
-    for (const line of first) ctx.say(line);
-  } catch (error) {
-    // Already gone is fine; anything else the delete will meet too, and the report says it.
-    if (!isNotFound(error)) ctx.say(`could not prepare it: ${reason(error)}`);
-  }
-  const result = await run();
+  const result = await run(async () => {
+    try {
+      first = (await deletion.before?.(ctx, input)) ?? [];
+    } catch (error) {
+      // Already gone is fine; anything else the delete meets too, and the report says it.
+      if (!isNotFound(error)) ctx.say(`could not do first what it needs: ${reason(error)}`);
+    }
+  });
   let presence: Presence;
   try {
     presence = await deletion.presence(ctx, input);
