@@ -284,13 +284,18 @@ describe('labwright reset on the sandbox', () => {
       await sandbox.core.settle();
       const records = await readJournal(dir);
       expect(records.some((r) => r.service === 'sandbox' && r.operation === 'Forget')).toBe(true);
-      const { sandbox: replayed, mismatch } = await replaySandbox(records, async (id) => {
-        try {
-          return readFileSync(path.join(dir, 'blobs', id.slice(0, 2), id));
-        } catch {
-          return undefined;
-        }
-      });
+      const { sandbox: replayed, mismatch } = await replaySandbox(
+        records,
+        async (id) => {
+          try {
+            return readFileSync(path.join(dir, 'blobs', id.slice(0, 2), id));
+          } catch {
+            return undefined;
+          }
+        },
+        // The timings the live sandbox ran with (sharedSandbox's): a notebook stops in 200 ms.
+        { timing: { notebookTransitionMs: 200, trainingJobMs: 500 } },
+      );
       const replayedClients = clients(replayed.endpoint);
       const replayedTrail = new CloudTrailClient({
         endpoint: replayed.endpoint,
