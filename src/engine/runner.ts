@@ -408,6 +408,7 @@ export function openLab(options: OpenLabOptions): LabSession {
     cleanup({ onNote, ...runOptions } = {}) {
       return runCleanup({
         actions: lab.cleanup,
+        created: lab.steps.flatMap((step) => step.actions),
         runAction: async (action, index, before) =>
           (
             await runStepActions(

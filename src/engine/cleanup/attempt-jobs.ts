@@ -1,7 +1,7 @@
 import { isNotFound, unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
 
 /**
- * The training jobs of the attempt: those the lab's cleanup names (`TrainingJobName`), and
+ * The training jobs of the attempt: those the lab's actions name (`TrainingJobName`), and
  * every job that ran as a role the cleanup deletes, whatever its name (a student who ran the
  * job again under another name, as the lab's hints suggest, made it for this lab). A job of
  * another lab runs as that lab's role and is never one of them. AWS cannot delete a training

@@ -42,6 +42,8 @@ export interface CleanupReport {
 
 export interface CleanupOptions {
   actions: readonly BoundAction[];
+  /** The lab's steps' actions: the training jobs they create are the attempt's too. */
+  created: readonly BoundAction[];
   /**
    * Runs cleanup action `index` (its events go to the caller's listener), `before` once it has
    * started.
@@ -83,12 +85,16 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
   /** ARNs of what the cleanup deletes: the sandbox forgets the events that name them. */
   const arns: string[] = [];
 
-  const awsInputs = options.actions.flatMap((action) =>
+  const awsInputs = [...options.created, ...options.actions].flatMap((action) =>
     'aws' in action ? [{ aws: action.aws, input: action.input as Record<string, unknown> }] : [],
   );
-  const jobNames = awsInputs.flatMap(({ input }) =>
-    typeof input.TrainingJobName === 'string' ? [input.TrainingJobName] : [],
-  );
+  const jobNames = [
+    ...new Set(
+      awsInputs.flatMap(({ input }) =>
+        typeof input.TrainingJobName === 'string' ? [input.TrainingJobName] : [],
+      ),
+    ),
+  ];
   const roleNames = new Set(
     awsInputs.flatMap(({ aws, input }) =>
       aws === 'iam:DeleteRole' && typeof input.RoleName === 'string' ? [input.RoleName] : [],
