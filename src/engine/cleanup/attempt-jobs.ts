@@ -1,4 +1,4 @@
-import { isNotFound, unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
+import { unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
 
 /**
  * The training jobs of the attempt: those the lab's actions name (`TrainingJobName`), and
@@ -79,8 +79,10 @@ export async function stopJob(ctx: CleanupContext, job: TrainingJob): Promise<st
       await ctx.call('sagemaker', 'StopTrainingJob', { TrainingJobName: job.name });
       done.push('stopped it (it was InProgress)');
     } catch (error) {
-      // It finished meanwhile: nothing to stop.
-      if (isNotFound(error)) return done;
+      // It may have ended meanwhile (SageMaker refuses to stop a Completed job); else say why.
+      const now = await describe(ctx, job.name);
+      if (!now || !RUNNING.has(now.status)) return done;
+      throw error;
     }
   }
   const waited = await waitUntil(

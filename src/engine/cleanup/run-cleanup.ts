@@ -103,10 +103,12 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
 
   // First the attempt's training jobs stop, so that nothing writes logs while reset deletes.
   let jobs: TrainingJob[] = [];
+  /** What was done to each job first (stopped it), for the report. */
+  const stopped = new Map<string, string[]>();
   try {
     jobs =
       jobNames.length || roleNames.size ? await attemptJobs(context(), jobNames, roleNames) : [];
-    for (const job of jobs) await stopJob(context(), job);
+    for (const job of jobs) stopped.set(job.name, await stopJob(context(), job));
   } catch (error) {
     items.push({
       kind: 'training jobs',
@@ -155,7 +157,14 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
     }
   }
 
-  items.push(...(await forgetAttempt(options, jobs, arns)));
+  for (const item of await forgetAttempt(options, jobs, arns)) {
+    const first = item.kind === 'training job' ? (stopped.get(item.name) ?? []) : [];
+    items.push(
+      first.length
+        ? { ...item, detail: `first ${first.join(', ')}${item.detail ? `; ${item.detail}` : ''}` }
+        : item,
+    );
+  }
   return {
     actions,
     items,
