@@ -254,6 +254,8 @@ async function forgetAttempt(
   arns: readonly string[],
 ): Promise<CleanupItem[]> {
   const { target } = options;
+  // A lab whose cleanup deletes nothing on AWS (shell only) has no attempt records to speak of.
+  if (jobs.length === 0 && arns.length === 0) return [];
   if (target.kind !== 'sandbox' || !target.endpoint) {
     const where = target.kind === 'aws' ? 'AWS' : 'The target';
     return [
