@@ -95,6 +95,7 @@ const SERVICES = {
       'DeleteLogGroup',
       'CreateLogStream',
       'DescribeLogStreams',
+      'DeleteLogStream',
       'PutLogEvents',
       'GetLogEvents',
       'FilterLogEvents',

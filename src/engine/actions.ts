@@ -38,6 +38,8 @@ export interface ActionContext {
   ignoreNotFound?: boolean;
   stepId: string;
   index: number;
+  /** Runs once the action has started, before its work (reset: what AWS demands before a delete). */
+  before?: () => Promise<void>;
   onEvent?: RunEventListener;
   signal?: AbortSignal;
 }
@@ -74,6 +76,7 @@ export async function runAction(action: BoundAction, ctx: ActionContext): Promis
       return result;
     }
   }
+  await ctx.before?.();
   if ('aws' in action) result = await runAwsAction(action, title, ctx);
   else if ('shell' in action) result = await runShellAction(action, title, ctx);
   else if ('wait' in action) result = await runWaitAction(action, title, ctx);

@@ -16,6 +16,7 @@ import {
 } from './bound-lab.js';
 import { needsMessage, needsOf } from './check-needs.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
+import { runCleanup, type CleanupReport } from './cleanup/run-cleanup.js';
 import { defaultCheckTypes } from './check-types.js';
 import { CLEANUP_STEP, type ActionResult, type RunEventListener } from './events.js';
 import { Progress } from './progress.js';
@@ -135,13 +136,18 @@ export interface LabSession {
     onEvent?: RunEventListener;
     signal?: AbortSignal;
   }): Promise<SolveResult>;
-  /** The lab's cleanup actions, in order (what `labwright reset` runs). */
+  /**
+   * The lab's cleanup actions, in order, each deletion checked (what `labwright reset` runs;
+   * src/engine/cleanup/run-cleanup.ts): what was deleted and what was left.
+   */
   cleanup(options?: {
     onEvent?: RunEventListener;
+    /** A line about the attempt's training jobs and records, outside any action. */
+    onNote?: (line: string) => void;
     signal?: AbortSignal;
     /** Treat "not found" errors as already done. */
     ignoreNotFound?: boolean;
-  }): Promise<ActionResult[]>;
+  }): Promise<CleanupReport>;
   /** The next unseen hint of the first failing check in `report`, recorded as seen. */
   nextHint(report: LabReport): HintGiven | undefined;
   /** The next unseen hint of one check (the TUI's `h`), recorded as seen. */
@@ -413,7 +419,12 @@ export function openLab(options: OpenLabOptions): LabSession {
   async function runStepActions(
     stepId: string,
     step: { actions: readonly BoundAction[] },
-    runOptions: { onEvent?: RunEventListener; signal?: AbortSignal; ignoreNotFound?: boolean },
+    runOptions: {
+      onEvent?: RunEventListener;
+      signal?: AbortSignal;
+      ignoreNotFound?: boolean;
+      before?: () => Promise<void>;
+    },
     firstIndex = 0,
   ): Promise<ActionResult[]> {
     const results: ActionResult[] = [];
@@ -428,6 +439,7 @@ export function openLab(options: OpenLabOptions): LabSession {
         stepId,
         index,
         ...(runOptions.ignoreNotFound ? { ignoreNotFound: true } : {}),
+        ...(runOptions.before ? { before: runOptions.before } : {}),
         ...(options.confirmBillable && connection.info.kind === 'aws'
           ? { confirmBillable: options.confirmBillable }
           : {}),
@@ -489,8 +501,39 @@ export function openLab(options: OpenLabOptions): LabSession {
       });
       return { actions, report };
     },
-    cleanup(runOptions = {}) {
-      return runStepActions(CLEANUP_STEP, { actions: lab.cleanup }, runOptions);
+    cleanup({ onNote, ...runOptions } = {}) {
+      return runCleanup({
+        actions: lab.cleanup,
+        created: lab.steps.flatMap((step) => step.actions),
+        runAction: async (action, index, before) =>
+          (
+            await runStepActions(
+              CLEANUP_STEP,
+              { actions: [action] },
+              { ...runOptions, ...(before ? { before } : {}) },
+              index,
+            )
+          )[0]!,
+        say: (text, index) =>
+          index === undefined
+            ? onNote?.(text)
+            : runOptions.onEvent?.({
+                type: 'action-output',
+                stepId: CLEANUP_STEP,
+                index,
+                stream: 'stdout',
+                text: `${text}\n`,
+              }),
+        call: (service, operation, input) =>
+          connection.clients.call(
+            service,
+            operation,
+            input,
+            runOptions.signal ? { signal: runOptions.signal } : {},
+          ),
+        target: connection.info,
+        ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      });
     },
     nextHint(report) {
       const target = firstHintable(report, true) ?? firstHintable(report, false);

@@ -3,6 +3,7 @@ import type { Connection } from '../aws/connect.js';
 import type { TargetInfo } from '../aws/target.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { Lab, Mistake, MistakeExpectation } from '../lab/schema.js';
+import type { CleanupItem } from './cleanup/run-cleanup.js';
 import type { ActionResult } from './events.js';
 import { leftBehind, takeInventory, type Inventory } from './inventory.js';
 import { Progress } from './progress.js';
@@ -155,7 +156,8 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestReport
           ignoreNotFound: true,
           ...(options.signal ? { signal: options.signal } : {}),
         });
-        reset.actionsFailed(cleanup, 'cleanup');
+        reset.actionsFailed(cleanup.actions, 'cleanup');
+        reset.notDeleted(cleanup.items, "the lab's cleanup");
         reset.compare(before, await takeInventory(clients), "the lab's cleanup");
       },
     );
@@ -203,6 +205,17 @@ class Scenario {
     return this.settleTarget?.() ?? Promise.resolve();
   }
 
+  /** What cleanup should have deleted and left (reset's `✗` lines). */
+  notDeleted(items: readonly CleanupItem[], where: string): void {
+    for (const item of items) {
+      if (item.unexpected) {
+        this.problems.push(
+          `${where} left the ${item.kind} ${item.name}${item.detail ? `: ${item.detail}` : ''}`,
+        );
+      }
+    }
+  }
+
   actionsFailed(results: readonly ActionResult[], where: string): void {
     for (const result of results) {
       if (result.status === 'failed')
@@ -238,7 +251,9 @@ class Scenario {
 }
 
 async function cleanUp(session: LabSession, scenario: Scenario, when: string): Promise<void> {
-  scenario.actionsFailed(await session.cleanup({ ignoreNotFound: true }), `cleanup ${when}`);
+  const cleanup = await session.cleanup({ ignoreNotFound: true });
+  scenario.actionsFailed(cleanup.actions, `cleanup ${when}`);
+  scenario.notDeleted(cleanup.items, `cleanup ${when}`);
 }
 
 /**

@@ -96,6 +96,13 @@ export class Background {
     this.workers.clear();
   }
 
+  /** Drops one worker where it sleeps (its resource was forgotten); it never wakes again. */
+  cancel(key: string): void {
+    clearTimeout(this.sleepers.get(key)?.timer);
+    this.sleepers.delete(key);
+    this.workers.delete(key);
+  }
+
   private resume(key: string): boolean {
     const sleeper = this.sleepers.get(key);
     if (!sleeper) return false;

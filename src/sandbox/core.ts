@@ -6,6 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { evaluateRequest } from '../iam/index.js';
+import {
+  forgetResources,
+  parseForgetRequest,
+  type ForgetRequest,
+  type ForgetResult,
+} from './forget.js';
 import { Background } from './background.js';
 import { dict, lookup } from './dict.js';
 import { decodeInput, encodeInput } from './journal-input.js';
@@ -627,6 +633,34 @@ export class Core implements SandboxCore {
     });
   }
 
+  /**
+   * labwright's reset forgets an attempt (src/sandbox/forget.ts): takes its turn like a call and
+   * is answered once its `sandbox:Forget` task record is on disk, so a hand-in replays it.
+   */
+  async forget(request: ForgetRequest): Promise<ForgetResult> {
+    const { result, durable } = await this.inTurn(async () => {
+      const at = Date.now();
+      const open: OpenRecord = { at, draws: [] };
+      const result = await this.within(open, () => forgetResources(this, request));
+      const durable = this.commit({
+        at,
+        kind: 'task',
+        service: 'sandbox',
+        operation: 'Forget',
+        input: request,
+        draws: open.draws,
+        outcome: {},
+      });
+      return { result, durable };
+    });
+    try {
+      await durable;
+    } catch (failure) {
+      throw this.writeFailed(failure);
+    }
+    return result;
+  }
+
   private startServices(): void {
     this.background.stopAll();
     for (const name of this.registry.names()) this.registry.get(name)?.handler.resume?.();
@@ -649,6 +683,14 @@ export class Core implements SandboxCore {
     if (record.kind === 'task') {
       if (record.service === 'sandbox' && record.operation === 'Start') {
         this.startServices();
+        return 'success';
+      }
+      if (record.service === 'sandbox' && record.operation === 'Forget') {
+        try {
+          forgetResources(this, parseForgetRequest(record.input));
+        } catch {
+          return 'a Forget record the sandbox cannot read';
+        }
         return 'success';
       }
       const key = (record.input as { key?: unknown } | null)?.key;

@@ -26,7 +26,10 @@ export interface JournalRecord {
   seq: number;
   /** The sandbox clock for everything this record did (epoch ms). */
   at: number;
-  /** `call`: an API call over the wire; `task`: the sandbox's own work (a job's next stage, a start). */
+  /**
+   * `call`: an API call over the wire; `task`: the sandbox's own work (a job's next stage, a
+   * start) or labwright's own request (`sandbox:Forget`, src/sandbox/forget.ts).
+   */
   kind: 'call' | 'task';
   service: string;
   /** The API operation, or the task's name. */

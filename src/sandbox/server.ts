@@ -22,6 +22,7 @@ import {
 import { AwsChunkedDecoder } from './protocol/aws-chunked.js';
 import { RestXmlError } from './protocol/rest-xml.js';
 import { Core, DEFAULT_TIMING, internalFailure, ReplayMismatch } from './core.js';
+import { parseForgetRequest } from './forget.js';
 import { JOURNAL_FILE, JournalWriter } from './journal.js';
 import * as ids from './ids.js';
 import { isServiceName, SERVICE_NAMES } from './registry.js';
@@ -350,6 +351,47 @@ async function streamBody(
   }
 }
 
+/** labwright's reset forgetting an attempt (src/sandbox/forget.ts); no AWS client calls it. */
+const FORGET_PATH = '/_labwright/forget';
+const MAX_FORGET_BYTES = 256 * 1024;
+
+/**
+ * `POST /_labwright/forget` with a JSON body. Like LocalStack's `/_localstack/state/*`, it is
+ * unsigned: the sandbox listens on loopback only and any key is the account root. It must be
+ * `application/json`, which a web page cannot send cross-origin without a preflight the
+ * sandbox never answers.
+ */
+async function forgetResponse(
+  core: Core,
+  req: IncomingMessage,
+  log: (message: string) => void,
+): Promise<SandboxHttpResponse> {
+  const json = (status: number, body: unknown): SandboxHttpResponse => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (req.method !== 'POST') return json(405, { __type: 'MethodNotAllowed', message: 'POST only' });
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
+    return json(415, { __type: 'UnsupportedMediaType', message: 'send application/json' });
+  }
+  try {
+    const body = await readBody(req, MAX_FORGET_BYTES, () =>
+      tooLarge('sagemaker', 'Forget', MAX_FORGET_BYTES),
+    );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new AwsError('SerializationException', 'the body is not JSON');
+    }
+    return json(200, await core.forget(parseForgetRequest(parsed)));
+  } catch (error) {
+    const err = error instanceof AwsError ? error : internalFailure(error, log);
+    return json(err.status, { __type: err.code, message: err.message });
+  }
+}
+
 function healthResponse(core: Core): SandboxHttpResponse {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: healthBody(core) };
 }
@@ -445,6 +487,12 @@ async function handle(
     (url.pathname === '/_localstack/health' || url.pathname === '/_labwright/health')
   ) {
     await send(res, healthResponse(core), requestId, false);
+    if (unread(req)) discardThenClose(req);
+    return;
+  }
+
+  if (url.pathname === FORGET_PATH) {
+    await send(res, await forgetResponse(core, req, log), requestId, false);
     if (unread(req)) discardThenClose(req);
     return;
   }

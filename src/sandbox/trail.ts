@@ -206,4 +206,11 @@ export class EventLog {
   clear(): void {
     this.events = [];
   }
+
+  /** Removes the events `match` picks (labwright's reset forgetting an attempt); returns how many. */
+  remove(match: (event: TrailEvent) => boolean): number {
+    const before = this.events.length;
+    this.events = this.events.filter((event) => !match(event));
+    return before - this.events.length;
+  }
 }

@@ -85,6 +85,11 @@ export interface ServiceHandler {
    * the sandbox starts (and at each start the journal replays). Optional.
    */
   resume?(): void;
+  /**
+   * Forgets the resources among `arns` that AWS offers no way to delete (training jobs), for
+   * `labwright reset` (src/sandbox/forget.ts); returns the ARNs it forgot. Optional.
+   */
+  forget?(arns: ReadonlySet<string>): string[];
 }
 
 /** An IAM policy document as JSON (already parsed). */

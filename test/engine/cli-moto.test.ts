@@ -5,6 +5,7 @@
  *  - cloudwatch-logs/training-logs: moto's training jobs complete at once and write no logs;
  *  - least-privilege/role-use-recorded: moto lacks CloudTrail LookupEvents (the check says so).
  */
+import { CreatePolicyVersionCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabReport } from '../../src/engine/report.js';
 import { startMoto, type Moto } from '../support/moto.js';
@@ -85,6 +86,51 @@ describe.skipIf(!hasMoto)('labwright against moto server', () => {
       }
       // The gaps make it exit 1, as a failing check must.
       expect(check.status).toBe(1);
+    },
+  );
+
+  it(
+    'reset deletes what moto can, an edited policy included, and says the training job remains',
+    { timeout: 240_000 },
+    async () => {
+      const iam = new IAMClient({
+        endpoint: moto.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      try {
+        await iam.send(
+          new CreatePolicyVersionCommand({
+            PolicyArn: 'arn:aws:iam::000000000000:policy/SageMakerS3LeastPrivilege',
+            SetAsDefault: true,
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+            }),
+          }),
+        );
+        const reset = await labwright(home, [
+          'reset',
+          'sagemaker-iam-roles',
+          '--endpoint',
+          moto.endpoint,
+        ]);
+        expect(reset.stderr).not.toMatch(STACK_FRAME);
+        expect(reset.status, reset.stdout + reset.stderr).toBe(0);
+        expect(reset.stdout).toMatch(
+          /✓ customer managed policy SageMakerS3LeastPrivilege: first .*deleted its version v1/,
+        );
+        expect(reset.stdout).toContain('✓ role SageMakerExecutionRole');
+        expect(reset.stdout).toContain('✓ notebook instance MyNotebookInstance');
+        expect(reset.stdout).toContain(
+          "· training job lesson-9-1-training-job: The target cannot delete training jobs: its record remains, and the checks count only the new attempt's",
+        );
+        await expect(
+          iam.send(new GetRoleCommand({ RoleName: 'SageMakerExecutionRole' })),
+        ).rejects.toThrow();
+      } finally {
+        iam.destroy();
+      }
     },
   );
 });

@@ -128,6 +128,18 @@ export function logsService(core: SandboxCore): ServiceHandler {
         return {};
       },
 
+      async DeleteLogStream(input, ctx) {
+        const [groupName, streamName] = [
+          requiredName(input, 'logGroupName'),
+          requiredName(input, 'logStreamName'),
+        ];
+        await core.authorize(ctx, 'logs:DeleteLogStream', streamArn(ctx, groupName, streamName));
+        const group = requireGroup(ctx, groupName);
+        requireStream(group, streamName);
+        delete group.streams[streamName];
+        return {};
+      },
+
       async DescribeLogGroups(input, ctx) {
         await core.authorize(ctx, 'logs:DescribeLogGroups', streamArn(ctx, ''));
         const prefix = optString(input, 'logGroupNamePrefix');

@@ -23,6 +23,7 @@ import {
   type TrainingRun,
 } from './training-logs.js';
 import { compareText } from '../../compare-text.js';
+import { forgetRecords } from './forget-records.js';
 
 const SERVICE_PRINCIPAL = 'sagemaker.amazonaws.com';
 const SESSION_NAME = 'SageMaker';
@@ -559,6 +560,9 @@ export function sagemakerService(core: SandboxCore): ServiceHandler {
         if (job.status === 'InProgress' || job.status === 'Stopping') launch(job);
       }
     },
+    // AWS has no DeleteTrainingJob; labwright's reset forgets the jobs of an attempt.
+    forget: (arns) =>
+      forgetRecords(state().jobs, arns, (job) => core.background.cancel(workerKey(job.name))),
     describeEvent: (_operation, input) => {
       const name = optString(input, 'NotebookInstanceName') ?? optString(input, 'TrainingJobName');
       return name ? { requestParameters: input } : {};

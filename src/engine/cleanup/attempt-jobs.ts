@@ -1,0 +1,125 @@
+import { unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
+
+/**
+ * The training jobs of the attempt: those the lab's actions name (`TrainingJobName`), and
+ * every job that ran as a role the cleanup deletes, whatever its name (a student who ran the
+ * job again under another name, as the lab's hints suggest, made it for this lab). A job of
+ * another lab runs as that lab's role and is never one of them. AWS cannot delete a training
+ * job; its logs it can: they are in /aws/sagemaker/TrainingJobs, streams `<job>/...`.
+ */
+
+export interface TrainingJob {
+  name: string;
+  arn: string;
+  status: string;
+}
+
+export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+const RUNNING = new Set(['InProgress', 'Stopping']);
+/** How many of the newest jobs are looked at for the role's (one page; the lab's are recent). */
+const NEWEST = 100;
+
+async function describe(ctx: CleanupContext, name: string): Promise<TrainingJob | undefined> {
+  return unlessGone<TrainingJob | undefined>(async () => {
+    const out = await ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name });
+    return {
+      name,
+      arn: String(out.TrainingJobArn ?? ''),
+      status: String(out.TrainingJobStatus ?? ''),
+    };
+  }, undefined);
+}
+
+/** Whether `roleArn` is the role `roleName` (any path). */
+function isRole(roleArn: unknown, roleNames: ReadonlySet<string>): boolean {
+  return typeof roleArn === 'string' && roleNames.has(roleArn.slice(roleArn.lastIndexOf('/') + 1));
+}
+
+export async function attemptJobs(
+  ctx: CleanupContext,
+  names: readonly string[],
+  roleNames: ReadonlySet<string>,
+): Promise<TrainingJob[]> {
+  const found = new Map<string, TrainingJob>();
+  for (const name of names) {
+    const job = await describe(ctx, name);
+    if (job) found.set(name, job);
+  }
+  if (roleNames.size === 0) return [...found.values()];
+  const listed = await ctx.call('sagemaker', 'ListTrainingJobs', {
+    MaxResults: NEWEST,
+    SortBy: 'CreationTime',
+    SortOrder: 'Descending',
+  });
+  const summaries = (listed.TrainingJobSummaries as { TrainingJobName?: string }[]) ?? [];
+  for (const { TrainingJobName: name } of summaries) {
+    if (!name || found.has(name)) continue;
+    const out = await unlessGone<Record<string, unknown> | undefined>(
+      () => ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name }),
+      undefined,
+    );
+    if (out && isRole(out.RoleArn, roleNames)) {
+      found.set(name, {
+        name,
+        arn: String(out.TrainingJobArn ?? ''),
+        status: String(out.TrainingJobStatus ?? ''),
+      });
+    }
+  }
+  return [...found.values()];
+}
+
+/** Stops a running job and waits until it has stopped, so it writes nothing after reset. */
+export async function stopJob(ctx: CleanupContext, job: TrainingJob): Promise<string[]> {
+  if (!RUNNING.has(job.status)) return [];
+  const done: string[] = [];
+  if (job.status === 'InProgress') {
+    ctx.say(`stopping training job ${job.name} (InProgress)`);
+    try {
+      await ctx.call('sagemaker', 'StopTrainingJob', { TrainingJobName: job.name });
+      done.push('stopped it (it was InProgress)');
+    } catch (error) {
+      // It may have ended meanwhile (SageMaker refuses to stop a Completed job); else say why.
+      const now = await describe(ctx, job.name);
+      if (!now || !RUNNING.has(now.status)) return done;
+      throw error;
+    }
+  }
+  const waited = await waitUntil(
+    ctx,
+    async () => (await describe(ctx, job.name))?.status,
+    (status) => !status || !RUNNING.has(status),
+  );
+  if (!waited.settled) {
+    throw new Error(
+      `training job ${job.name} was still ${waited.value} when reset gave up waiting`,
+    );
+  }
+  job.status = waited.value ?? job.status;
+  return done;
+}
+
+/** Deletes the job's log streams; returns their names. */
+export async function deleteJobLogs(ctx: CleanupContext, job: TrainingJob): Promise<string[]> {
+  const deleted: string[] = [];
+  // Listed again after each page is deleted: a token would point past what is gone.
+  for (;;) {
+    const out = await unlessGone<Record<string, unknown>>(
+      () =>
+        ctx.call('logs', 'DescribeLogStreams', {
+          logGroupName: TRAINING_LOG_GROUP,
+          logStreamNamePrefix: `${job.name}/`,
+        }),
+      {},
+    );
+    const streams = (out.logStreams as { logStreamName: string }[] | undefined) ?? [];
+    if (streams.length === 0) return deleted;
+    for (const { logStreamName } of streams) {
+      await ctx.call('logs', 'DeleteLogStream', {
+        logGroupName: TRAINING_LOG_GROUP,
+        logStreamName,
+      });
+      deleted.push(logStreamName);
+    }
+  }
+}
