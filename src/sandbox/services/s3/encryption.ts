@@ -33,7 +33,10 @@ export function requestedEncryption(
         'null',
       );
     }
-    return bucket.encryption ?? SSE_S3;
+    const byDefault = bucket.encryption ?? SSE_S3;
+    return byDefault.algorithm === 'AES256'
+      ? SSE_S3
+      : { ...byDefault, kmsKeyId: kmsKeyArn(ctx, byDefault.kmsKeyId) };
   }
   if (!isAlgorithm(algorithm)) {
     throw invalidArgument(
