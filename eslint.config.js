@@ -13,6 +13,7 @@ const LEAVES = [
   './src/package-root.ts',
   './src/service-names.ts',
   './src/log-filter-pattern.ts',
+  './src/s3-iam-actions.ts',
 ];
 const COMMANDS = ['./src/cli.ts', './src/commands'];
 const PRESENTERS = [...COMMANDS, './src/ui', './src/grade', './src/report'];

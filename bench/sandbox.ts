@@ -8,7 +8,8 @@
  *   polled every 5 ms); the sandbox runs from an esbuild bundle, as the CLI ships it. Also the
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
- * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), 200 in
+ * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
+ *   as many asking for SSE-S3 (x-amz-server-side-encryption: AES256), 200 in
  *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
  *   SDK's signing and parsing are not what is measured. The sandbox runs twice: as students run
  *   it, with its journal on disk (a PutObject is answered once its record is fsynced), and in
@@ -165,6 +166,13 @@ const PUT_OBJECT: BenchRequest = {
   body: 'x'.repeat(1024),
 };
 
+/** The same PutObject asking for server-side encryption (SSE-S3: the sandbox has no KMS yet). */
+const PUT_OBJECT_SSE: BenchRequest = {
+  ...PUT_OBJECT,
+  path: '/bench-bucket/encrypted.bin',
+  headers: { ...PUT_OBJECT.headers, 'x-amz-server-side-encryption': 'AES256' },
+};
+
 async function throughput(
   endpoint: string,
   call: BenchRequest,
@@ -251,9 +259,17 @@ async function measure(target: Target) {
   const latency = await sequential(target.endpoint);
   const load = await throughput(target.endpoint, GET_ROLE);
   const puts = await throughput(target.endpoint, PUT_OBJECT);
+  const ssePuts = await throughput(target.endpoint, PUT_OBJECT_SSE);
   const rss = peakRssMb(target.child.pid as number);
   target.child.kill('SIGTERM');
-  return { ...latency, ...load, putRps: puts.rps, failures: load.failures + puts.failures, rss };
+  return {
+    ...latency,
+    ...load,
+    putRps: puts.rps,
+    ssePutRps: ssePuts.rps,
+    failures: load.failures + puts.failures + ssePuts.failures,
+    rss,
+  };
 }
 
 const floorStart = process.hrtime.bigint();
@@ -306,6 +322,12 @@ const rows: [string, string, string, string][] = [
     `${fmt(oursResult.putRps, 0)} req/s`,
     `${fmt(motoResult.putRps, 0)} req/s`,
     `${fmt(oursResult.putRps / motoResult.putRps)}x`,
+  ],
+  [
+    `throughput, ${TOTAL} PutObject (1 KB, SSE-S3) at ${CONCURRENCY} concurrent`,
+    `${fmt(oursResult.ssePutRps, 0)} req/s`,
+    `${fmt(motoResult.ssePutRps, 0)} req/s`,
+    `${fmt(oursResult.ssePutRps / motoResult.ssePutRps)}x`,
   ],
   [
     'peak RSS of the server process',

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { checkSpecs } from '../checks/index.js';
 import { checksDoc } from './docs/checks-doc.js';
 import { sandboxDoc } from './docs/sandbox-doc.js';
-import { sandboxOperations } from './docs/sandbox-operations.js';
+import { implementedOperations } from '../src/sandbox/implemented-operations.js';
 
-const operations = sandboxOperations();
+const operations = implementedOperations();
 const files: [string, string][] = [
   ['../docs/checks.md', checksDoc(checkSpecs.values(), operations)],
   ['../docs/sandbox.md', sandboxDoc(operations)],

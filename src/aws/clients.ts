@@ -6,6 +6,7 @@ import {
   TargetError,
 } from './errors.js';
 import { coerceInput } from './operation-schema.js';
+import { s3IamAction } from '../s3-iam-actions.js';
 import { silenceSdkNodeVersionWarning } from './quiet-sdk.js';
 import {
   isCheckOperation,
@@ -253,15 +254,9 @@ export class AwsClients {
   }
 }
 
-/** IAM names a few S3 operations differently from the SDK. */
+/** IAM names a few S3 operations differently from the SDK (one table with the sandbox's). */
 function iamActionName(service: ServiceName, operation: string): string {
-  if (service === 's3') {
-    if (operation === 'ListObjectsV2' || operation === 'ListObjects' || operation === 'HeadBucket')
-      return 'ListBucket';
-    if (operation === 'HeadObject') return 'GetObject';
-    if (operation === 'ListBuckets') return 'ListAllMyBuckets';
-  }
-  return operation;
+  return service === 's3' ? s3IamAction(operation).slice('s3:'.length) : operation;
 }
 
 /** What reports show of a reached target. */

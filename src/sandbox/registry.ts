@@ -62,4 +62,13 @@ export class ServiceRegistry {
   names(): ServiceName[] {
     return [...this.services.keys()];
   }
+
+  /** Each service's operations, as its handler implements them, sorted by name. */
+  operations(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [name, { handler }] of [...this.services].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      out[name] = Object.keys(handler.operations).sort();
+    }
+    return out;
+  }
 }

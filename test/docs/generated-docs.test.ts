@@ -8,9 +8,9 @@ import { checkSpecs } from '../../checks/index.js';
 import { interpolate } from '../../src/lab/vars.js';
 import { checksDoc } from '../../scripts/docs/checks-doc.js';
 import { sandboxDoc } from '../../scripts/docs/sandbox-doc.js';
-import { sandboxOperations } from '../../scripts/docs/sandbox-operations.js';
+import { implementedOperations } from '../../src/sandbox/implemented-operations.js';
 
-const operations = sandboxOperations();
+const operations = implementedOperations();
 
 describe('generated docs', () => {
   it('docs/checks.md is up to date with checks/ (run `npm run docs`)', () => {

@@ -18,9 +18,9 @@ import {
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketCorsCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
-  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -174,13 +174,11 @@ describe('buckets', () => {
 describe('operations the sandbox does not implement', () => {
   it('answers NotImplemented (501) naming the subresource', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'versioned' }));
-    expect(await failure(s3.send(new GetBucketVersioningCommand({ Bucket: 'versioned' })))).toEqual(
-      {
-        code: 'NotImplemented',
-        status: 501,
-        message: 'The GET ?versioning request is not implemented by the labwright sandbox',
-      },
-    );
+    expect(await failure(s3.send(new GetBucketCorsCommand({ Bucket: 'versioned' })))).toEqual({
+      code: 'NotImplemented',
+      status: 501,
+      message: 'The GET ?cors request is not implemented by the labwright sandbox',
+    });
   });
 });
 

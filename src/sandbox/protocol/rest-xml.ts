@@ -217,11 +217,22 @@ export function restXmlProtocol(model: ServiceModel): ProtocolHandler {
     switch (shape.type) {
       case 'structure': {
         const record = value as Record<string, unknown>;
-        const inner = Object.entries(shape.members ?? {})
-          .filter(([, m]) => !m.location)
+        const members = Object.entries(shape.members ?? {}).filter(([, m]) => !m.location);
+        // Members marked xmlAttribute (an ACL grantee's xsi:type) are attributes of the element.
+        const attributes = members
+          .filter(([n, m]) => m.xmlAttribute && record[n] !== undefined)
+          .map(([n, m]) => ` ${m.locationName ?? n}="${escapeXml(String(record[n]))}"`)
+          .join('');
+        const ns = shape.xmlNamespace;
+        const declared =
+          attributes && typeof ns === 'object' && ns.prefix && ns.uri
+            ? ` xmlns:${ns.prefix}="${ns.uri}"`
+            : '';
+        const inner = members
+          .filter(([, m]) => !m.xmlAttribute)
           .map(([n, m]) => toXml(resolveShape(model, m).locationName ?? n, record[n], m))
           .join('');
-        return `<${name}${attrs}>${inner}</${name}>`;
+        return `<${name}${attrs}${declared}${attributes}>${inner}</${name}>`;
       }
       case 'list': {
         const items = Array.isArray(value) ? value : [value];

@@ -27,6 +27,7 @@ import {
   type TagRecord,
 } from './iam-state.js';
 import { paginate } from './paginate.js';
+import { constraint, validationError } from './errors.js';
 import { compareText } from '../../compare-text.js';
 
 const MAX_MANAGED_POLICIES_PER_ROLE = 10;
@@ -44,26 +45,17 @@ function str(input: Input, key: string): string | undefined {
 function required(input: Input, key: string, field: string): string {
   const value = str(input, key);
   if (value === undefined || value === '') {
-    throw new AwsError(
-      'ValidationError',
-      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
+    throw validationError(field, null, constraint.notNull, 'ValidationError');
   }
   return value;
 }
 
 function checkName(value: string, field: string, max: number): void {
   if (value.length > max) {
-    throw new AwsError(
-      'ValidationError',
-      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
-    );
+    throw validationError(field, value, constraint.lengthAtMost(max), 'ValidationError');
   }
   if (!NAME_PATTERN.test(value)) {
-    throw new AwsError(
-      'ValidationError',
-      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
-    );
+    throw validationError(field, value, constraint.pattern('[\\w+=,.@-]+'), 'ValidationError');
   }
 }
 
@@ -207,9 +199,11 @@ export function iamService(core: SandboxCore): ServiceHandler {
       checkPolicy(trust, 'trust');
       const maxSession = (input.MaxSessionDuration as number | undefined) ?? 3600;
       if (maxSession < 3600 || maxSession > 43200) {
-        throw new AwsError(
+        throw validationError(
+          'maxSessionDuration',
+          maxSession,
+          constraint.between(3600, 43200),
           'ValidationError',
-          `1 validation error detected: Value '${maxSession}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
         );
       }
       const role: RoleRecord = {

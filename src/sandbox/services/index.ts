@@ -7,8 +7,8 @@ import { cloudtrailService } from './cloudtrail.js';
 import { iamService } from './iam.js';
 import { stsService } from './sts.js';
 import { logsService } from './logs.js';
-import { s3Service } from './s3.js';
-import { sagemakerService } from './sagemaker.js';
+import { s3Service } from './s3/index.js';
+import { sagemakerService } from './sagemaker/index.js';
 
 export const serviceFactories: readonly ServiceFactory[] = [
   iamService,

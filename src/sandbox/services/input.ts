@@ -4,6 +4,7 @@
  * service's own validation error instead of a crash.
  */
 import { AwsError } from '../types.js';
+import { constraint, validationError } from './errors.js';
 
 export type Input = Record<string, unknown>;
 
@@ -18,10 +19,7 @@ export function optString(input: Input, name: string): string | undefined {
 export function reqString(input: Input, name: string, code = 'ValidationException'): string {
   const value = optString(input, name);
   if (value === undefined || value === '') {
-    throw new AwsError(
-      code,
-      `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
-    );
+    throw validationError(name, null, constraint.notNull, code);
   }
   return value;
 }

@@ -16,6 +16,7 @@ import {
   optString,
 } from './input.js';
 import { compileFilterPattern } from './logs-filter.js';
+import { constraint, validationError } from './errors.js';
 
 interface LogEvent {
   timestamp: number;
@@ -244,9 +245,11 @@ export function logsService(core: SandboxCore): ServiceHandler {
         const streamName = requiredName(input, 'logStreamName');
         const events = optList<Input>(input, 'logEvents') ?? [];
         if (events.length === 0) {
-          throw new AwsError(
+          throw validationError(
+            'logEvents',
+            '[]',
+            constraint.lengthAtLeast(1),
             'InvalidParameterException',
-            "1 validation error detected: Value '[]' at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
           );
         }
         if (events.length > 10_000) {
@@ -404,10 +407,7 @@ export function logsService(core: SandboxCore): ServiceHandler {
 function requiredName(input: Input, member: string): string {
   const value = optString(input, member);
   if (value === undefined) {
-    throw new AwsError(
-      'InvalidParameterException',
-      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-    );
+    throw validationError(member, null, constraint.notNull, 'InvalidParameterException');
   }
   return value;
 }
@@ -440,9 +440,11 @@ function pageLimit(input: Input, max: number): number {
   const limit = optNumber(input, 'limit');
   if (limit === undefined) return max;
   if (limit < 1 || limit > max || !Number.isInteger(limit)) {
-    throw new AwsError(
+    throw validationError(
+      'limit',
+      limit,
+      constraint.inRange(limit, 1, max),
       'InvalidParameterException',
-      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
     );
   }
   return limit;
@@ -474,15 +476,9 @@ function compare(a: string, b: string): number {
 }
 
 function validationPattern(member: string, value: string, pattern: string): AwsError {
-  return new AwsError(
-    'InvalidParameterException',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`,
-  );
+  return validationError(member, value, constraint.pattern(pattern), 'InvalidParameterException');
 }
 
 function validationEnum(member: string, value: string, allowed: string[]): AwsError {
-  return new AwsError(
-    'InvalidParameterException',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
-  );
+  return validationError(member, value, constraint.enum(allowed), 'InvalidParameterException');
 }

@@ -1,16 +1,12 @@
-/** IAM-style pagination (Marker / MaxItems / IsTruncated), with an opaque marker. */
+/**
+ * Pagination, declared once per token style: IAM's Marker / MaxItems / IsTruncated with an opaque
+ * marker, and the JSON services' NextToken naming an offset (each service's own token form).
+ */
 import { AwsError } from '../types.js';
+import { constraint, validationError } from './errors.js';
 
 /** botocore's iam service-2.json: `maxItemsType` is an integer with min 1 and max 1000. */
 const MAX_ITEMS = 1000;
-
-/** What IAM answers for a value outside a member's range (AWS's standard validation text). */
-function outOfRange(value: unknown, bound: string): AwsError {
-  return new AwsError(
-    'ValidationError',
-    `1 validation error detected: Value '${String(value)}' at 'maxItems' failed to satisfy constraint: Member must have value ${bound}`,
-  );
-}
 
 function maxItemsOf(input: Record<string, unknown>, defaultMax: number): number {
   const value = input.MaxItems;
@@ -18,13 +14,16 @@ function maxItemsOf(input: Record<string, unknown>, defaultMax: number): number 
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n)) {
     // A non-integer never reaches the range check on AWS: the query parser refuses it first.
-    throw new AwsError(
+    throw validationError('maxItems', value, constraint.integer, 'ValidationError');
+  }
+  if (n < 1 || n > MAX_ITEMS) {
+    throw validationError(
+      'maxItems',
+      value,
+      constraint.inRange(n, 1, MAX_ITEMS),
       'ValidationError',
-      `1 validation error detected: Value '${String(value)}' at 'maxItems' failed to satisfy constraint: Member must be an integer`,
     );
   }
-  if (n < 1) throw outOfRange(value, 'greater than or equal to 1');
-  if (n > MAX_ITEMS) throw outOfRange(value, `less than or equal to ${MAX_ITEMS}`);
   return n;
 }
 
@@ -58,4 +57,50 @@ export function paginate<T>(
   return next < items.length
     ? { items: page, IsTruncated: true, Marker: encodeMarker(next) }
     : { items: page, IsTruncated: false };
+}
+
+/**
+ * The JSON services' style: `NextToken` (or `nextToken`) names the offset to resume from, in a
+ * form of the service's own. The style says how an offset reads as a token and back; a token the
+ * style cannot read throws the service's error.
+ */
+export interface OffsetTokenStyle {
+  encode(offset: number): string;
+  decode(token: string | undefined): number;
+}
+
+/** SageMaker's tokens: the offset as plain digits; anything else starts from the beginning. */
+export const plainOffsetTokens: OffsetTokenStyle = {
+  encode: (offset) => String(offset),
+  decode: (token) => Number(token ?? '0') || 0,
+};
+
+/** `size` items from the token's offset, and the token of the next page if there is one. */
+export function offsetPage<T>(
+  items: readonly T[],
+  token: string | undefined,
+  size: number,
+  style: OffsetTokenStyle,
+): { items: T[]; next?: string } {
+  const offset = style.decode(token);
+  const page = items.slice(offset, offset + size);
+  return offset + size < items.length
+    ? { items: page, next: style.encode(offset + size) }
+    : { items: page };
+}
+
+/**
+ * A page size member (`MaxResults`, `limit`): its default when absent, AWS's validation error
+ * (with the member's wire name and the service's code) when outside `1..max`.
+ */
+export function pageSize(
+  value: number | undefined,
+  member: string,
+  bounds: { default: number; max: number; code: string; integer?: boolean },
+): number {
+  if (value === undefined) return bounds.default;
+  if (value < 1 || value > bounds.max || (bounds.integer && !Number.isInteger(value))) {
+    throw validationError(member, value, constraint.inRange(value, 1, bounds.max), bounds.code);
+  }
+  return value;
 }

@@ -9,6 +9,7 @@ import { dict } from '../dict.js';
 import { AwsError, type ServiceHandler, type SandboxCore } from '../types.js';
 import { findRole, roleNameFromArn } from './iam-state.js';
 import { servicePrincipalOf } from './service-keys.js';
+import { constraint, validationError } from './errors.js';
 
 const SESSION_NAME = /^[\w+=,.@-]*$/;
 /** Role chaining (a role session assuming a role) is capped at one hour, as on AWS. */
@@ -35,15 +36,19 @@ export function stsService(sandboxCore: SandboxCore): ServiceHandler {
         const roleArn = String(input.RoleArn ?? '');
         const sessionName = String(input.RoleSessionName ?? '');
         if (sessionName.length < 2 || sessionName.length > 64) {
-          throw new AwsError(
+          throw validationError(
+            'roleSessionName',
+            sessionName,
+            constraint.lengthInRange(sessionName.length, 2, 64),
             'ValidationError',
-            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length ${sessionName.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`,
           );
         }
         if (!SESSION_NAME.test(sessionName)) {
-          throw new AwsError(
+          throw validationError(
+            'roleSessionName',
+            sessionName,
+            constraint.pattern('[\\w+=,.@-]*'),
             'ValidationError',
-            `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
           );
         }
         // labwright's service key: the service assumes the role (services/service-keys.ts).
@@ -65,9 +70,11 @@ export function stsService(sandboxCore: SandboxCore): ServiceHandler {
 
         const duration = typeof input.DurationSeconds === 'number' ? input.DurationSeconds : 3600;
         if (duration < 900) {
-          throw new AwsError(
+          throw validationError(
+            'durationSeconds',
+            duration,
+            constraint.atLeast(900),
             'ValidationError',
-            `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`,
           );
         }
         if (ctx.caller.kind === 'assumed-role' && duration > CHAINED_MAX_SECONDS) {

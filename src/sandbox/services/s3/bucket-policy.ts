@@ -3,9 +3,9 @@
  * messages of its own ("Policy has invalid resource", "Missing required field Principal"), and
  * only accepts resources inside the bucket and s3 actions.
  */
-import { validatePolicyDocument } from '../../iam/index.js';
-import type { PolicyDocument } from '../types.js';
-import { RestXmlError } from '../protocol/rest-xml.js';
+import { validatePolicyDocument } from '../../../iam/index.js';
+import type { PolicyDocument } from '../../types.js';
+import { RestXmlError } from '../../protocol/rest-xml.js';
 
 const malformed = (message: string) => new RestXmlError('MalformedPolicy', message, 400);
 
