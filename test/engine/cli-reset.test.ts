@@ -141,7 +141,7 @@ describe('labwright reset on the sandbox', () => {
     'the lab solved, then a running notebook, an edited policy, extra grants and an old job',
     { timeout: 240_000 },
     async () => {
-      const solved = await labwright(home, ['solve', LAB]);
+      const solved = await labwright(home, ['solve', LAB, '--all']);
       expect(solved.status, solved.stdout + solved.stderr).toBe(0);
 
       const notebook = await until(
@@ -317,7 +317,7 @@ describe('labwright reset on the sandbox', () => {
   );
 
   it('the lab can be retaken: solve passes again', { timeout: 240_000 }, async () => {
-    const solved = await labwright(home, ['solve', LAB]);
+    const solved = await labwright(home, ['solve', LAB, '--all']);
     expect(solved.status, solved.stdout + solved.stderr).toBe(0);
   });
 
