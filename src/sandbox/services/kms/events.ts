@@ -3,7 +3,7 @@
  * camelCase without plaintext or ciphertext, and the cryptographic operations read-only, as AWS
  * marks Encrypt, Decrypt and GenerateDataKey.
  */
-import type { EventDetails } from '../../types.js';
+import { SANDBOX_ACCOUNT, SANDBOX_REGION, type EventDetails } from '../../types.js';
 
 const READ_ONLY = new Set([
   'Encrypt',
@@ -24,11 +24,22 @@ function camel(input: Record<string, unknown>): Record<string, unknown> | null {
   return Object.keys(out).length > 0 ? out : null;
 }
 
-/** The key ARN an output names (KeyMetadata.Arn, or KeyId as the crypto operations answer it). */
-function keyArnOf(output: unknown): string | undefined {
+const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The key ARN a call names: in its output (KeyMetadata.Arn, or KeyId as the crypto operations
+ * answer it), else its input's key id or key ARN (EnableKey, PutKeyPolicy, CreateAlias...).
+ */
+function keyArnOf(input: Record<string, unknown>, output: unknown): string | undefined {
   const out = output as { KeyMetadata?: { Arn?: string }; KeyId?: string } | undefined;
-  const arn = out?.KeyMetadata?.Arn ?? out?.KeyId;
-  return typeof arn === 'string' && arn.startsWith('arn:') ? arn : undefined;
+  const answered = out?.KeyMetadata?.Arn ?? out?.KeyId;
+  if (typeof answered === 'string' && answered.startsWith('arn:')) return answered;
+  const named = input.KeyId ?? input.TargetKeyId;
+  if (typeof named !== 'string') return undefined;
+  if (/^arn:aws:kms:[^:]*:\d*:key\//.test(named)) return named;
+  return KEY_ID.test(named)
+    ? `arn:aws:kms:${SANDBOX_REGION}:${SANDBOX_ACCOUNT}:key/${named}`
+    : undefined;
 }
 
 export function kmsEvent(
@@ -36,13 +47,15 @@ export function kmsEvent(
   input: Record<string, unknown>,
   output: unknown,
 ): EventDetails {
-  const arn = keyArnOf(output);
+  const arn = keyArnOf(input, output);
+  const readOnly = READ_ONLY.has(operation);
   const requestParameters = camel(input);
-  if (READ_ONLY.has(operation)) {
-    (requestParameters ?? {}).encryptionAlgorithm = 'SYMMETRIC_DEFAULT';
-  }
+  const parameters =
+    readOnly && requestParameters
+      ? { ...requestParameters, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
+      : requestParameters;
   const details: EventDetails = {
-    requestParameters,
+    requestParameters: parameters,
     responseElements:
       operation === 'CreateKey' ||
       operation === 'ScheduleKeyDeletion' ||
@@ -50,7 +63,7 @@ export function kmsEvent(
         ? camel(output as Record<string, unknown>)
         : null,
   };
-  if (READ_ONLY.has(operation)) details.readOnly = true;
+  if (readOnly) details.readOnly = true;
   if (arn) details.resources = [{ ARN: arn, ResourceType: 'AWS::KMS::Key' }];
   return details;
 }

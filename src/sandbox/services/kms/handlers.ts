@@ -5,7 +5,12 @@
  */
 import { validatePolicyDocument } from '../../../iam/index.js';
 import { dict } from '../../dict.js';
-import type { RequestContext, SandboxCore, ServiceHandler } from '../../types.js';
+import {
+  AwsError,
+  type RequestContext,
+  type SandboxCore,
+  type ServiceHandler,
+} from '../../types.js';
 import { optBoolean, optNumber, optObject, optString, reqString, type Input } from '../input.js';
 import { authorizeKeyAction, keyPolicyAllows } from './authorize.js';
 import { open, seal, sealedKeyId, type EncryptionContext } from './ciphertext.js';
@@ -40,7 +45,6 @@ import {
   type KeyRecord,
 } from './keys.js';
 import { page } from './paginate.js';
-import { AwsError } from '../../types.js';
 
 const ALIAS_NAME = /^[a-zA-Z0-9:/_-]+$/;
 const MAX_PLAINTEXT = 4096;
