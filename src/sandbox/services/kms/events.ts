@@ -1,16 +1,9 @@
 /**
  * KMS calls as CloudTrail records them: the key as the event's resource, request parameters in
- * camelCase without plaintext or ciphertext, and the cryptographic operations read-only, as AWS
- * marks Encrypt, Decrypt and GenerateDataKey.
+ * camelCase without plaintext or ciphertext. Encrypt, Decrypt and GenerateDataKey are read-only
+ * events by trail.ts's rule, as CloudTrail marks them.
  */
 import { SANDBOX_ACCOUNT, SANDBOX_REGION, type EventDetails } from '../../types.js';
-
-const READ_ONLY = new Set([
-  'Encrypt',
-  'Decrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-]);
 
 /** Members never written to a trail: key material in and out. */
 const SECRET = new Set(['Plaintext', 'CiphertextBlob']);
@@ -23,6 +16,9 @@ function camel(input: Record<string, unknown>): Record<string, unknown> | null {
   }
   return Object.keys(out).length > 0 ? out : null;
 }
+
+/** The cryptographic operations, whose events name the algorithm as AWS's do. */
+const CRYPTO = /^(Encrypt|Decrypt|GenerateDataKey)/;
 
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,10 +44,10 @@ export function kmsEvent(
   output: unknown,
 ): EventDetails {
   const arn = keyArnOf(input, output);
-  const readOnly = READ_ONLY.has(operation);
+  const crypto = CRYPTO.test(operation);
   const requestParameters = camel(input);
   const parameters =
-    readOnly && requestParameters
+    crypto && requestParameters
       ? { ...requestParameters, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }
       : requestParameters;
   const details: EventDetails = {
@@ -63,7 +59,6 @@ export function kmsEvent(
         ? camel(output as Record<string, unknown>)
         : null,
   };
-  if (readOnly) details.readOnly = true;
   if (arn) details.resources = [{ ARN: arn, ResourceType: 'AWS::KMS::Key' }];
   return details;
 }
