@@ -9,7 +9,8 @@
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
  * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
- *   as many asking for SSE-S3 (x-amz-server-side-encryption: AES256), 200 in
+ *   as many asking for SSE-S3 (x-amz-server-side-encryption: AES256), then as many KMS Encrypt
+ *   calls (1 KB under a customer key, by alias), 200 in
  *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
  *   SDK's signing and parsing are not what is measured. The sandbox runs twice: as students run
  *   it, with its journal on disk (a PutObject is answered once its record is fsynced), and in
@@ -27,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { build } from 'esbuild';
@@ -173,6 +175,20 @@ const PUT_OBJECT_SSE: BenchRequest = {
   headers: { ...PUT_OBJECT.headers, 'x-amz-server-side-encryption': 'AES256' },
 };
 
+const ENCRYPT: BenchRequest = {
+  service: 'kms',
+  method: 'POST',
+  path: '/',
+  headers: {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'TrentService.Encrypt',
+  },
+  body: JSON.stringify({
+    KeyId: 'alias/bench',
+    Plaintext: Buffer.from('x'.repeat(1024)).toString('base64'),
+  }),
+};
+
 async function throughput(
   endpoint: string,
   call: BenchRequest,
@@ -256,10 +272,16 @@ async function measure(target: Target) {
   );
   const s3 = new S3Client({ ...common(target), forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'bench-bucket' }));
+  const kms = new KMSClient(common(target));
+  const key = await kms.send(new CreateKeyCommand({ Description: 'bench' }));
+  await kms.send(
+    new CreateAliasCommand({ AliasName: 'alias/bench', TargetKeyId: key.KeyMetadata!.KeyId! }),
+  );
   const latency = await sequential(target.endpoint);
   const load = await throughput(target.endpoint, GET_ROLE);
   const puts = await throughput(target.endpoint, PUT_OBJECT);
   const ssePuts = await throughput(target.endpoint, PUT_OBJECT_SSE);
+  const encrypts = await throughput(target.endpoint, ENCRYPT);
   const rss = peakRssMb(target.child.pid as number);
   target.child.kill('SIGTERM');
   return {
@@ -267,7 +289,8 @@ async function measure(target: Target) {
     ...load,
     putRps: puts.rps,
     ssePutRps: ssePuts.rps,
-    failures: load.failures + puts.failures + ssePuts.failures,
+    encryptRps: encrypts.rps,
+    failures: load.failures + puts.failures + ssePuts.failures + encrypts.failures,
     rss,
   };
 }
@@ -330,6 +353,12 @@ const rows: [string, string, string, string][] = [
     `${fmt(oursResult.ssePutRps / motoResult.ssePutRps)}x`,
   ],
   [
+    `throughput, ${TOTAL} KMS Encrypt (1 KB) at ${CONCURRENCY} concurrent`,
+    `${fmt(oursResult.encryptRps, 0)} req/s`,
+    `${fmt(motoResult.encryptRps, 0)} req/s`,
+    `${fmt(oursResult.encryptRps / motoResult.encryptRps)}x`,
+  ],
+  [
     'peak RSS of the server process',
     `${fmt(oursResult.rss)} MB`,
     `${fmt(motoResult.rss)} MB`,
@@ -340,7 +369,7 @@ console.log(`| measure | labwright sandbox | moto_server | ratio |`);
 console.log(`|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(
-  `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%`,
+  `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%, Encrypt ${fmt(oursResult.encryptRps, 0)} / ${fmt(memoryResult.encryptRps, 0)} req/s = ${fmt((100 * oursResult.encryptRps) / memoryResult.encryptRps, 0)}%`,
 );
 console.log(`in-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
 console.log(

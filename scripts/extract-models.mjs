@@ -138,6 +138,32 @@ const SERVICES = {
       'LookupEvents',
     ],
   ],
+  kms: [
+    'kms-2014-11-01',
+    [
+      'CreateKey',
+      'DescribeKey',
+      'ListKeys',
+      'CreateAlias',
+      'DeleteAlias',
+      'UpdateAlias',
+      'ListAliases',
+      'GetKeyPolicy',
+      'PutKeyPolicy',
+      'ListKeyPolicies',
+      'EnableKey',
+      'DisableKey',
+      'ScheduleKeyDeletion',
+      'CancelKeyDeletion',
+      'Encrypt',
+      'Decrypt',
+      'GenerateDataKey',
+      'GenerateDataKeyWithoutPlaintext',
+      'TagResource',
+      'UntagResource',
+      'ListResourceTags',
+    ],
+  ],
 };
 
 const sdk = process.argv[2];

@@ -22,6 +22,7 @@ const SERVICE_NAMES: Record<Service, string> = {
   sagemaker: 'SageMaker',
   logs: 'CloudWatch Logs',
   cloudtrail: 'CloudTrail',
+  kms: 'KMS',
 };
 
 /** The target answered an operation with "not implemented" (or a server error page instead of it). */

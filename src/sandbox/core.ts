@@ -162,6 +162,8 @@ export class Core implements SandboxCore {
     secretAccessKey: () => this.draw(ids.secretAccessKey),
     sessionToken: () => this.draw(ids.sessionToken),
     opaqueId: () => this.draw(() => ids.requestId().replace(/-/g, '')),
+    uuid: () => this.draw(ids.requestId),
+    randomBytes: (length) => this.draw(() => ids.randomBase64(length)),
   };
 
   /** Runs `work` as the open record: its clock and its random draws are `open`'s. */

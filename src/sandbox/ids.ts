@@ -28,6 +28,11 @@ export function secretAccessKey(): string {
   return randomBytes(30).toString('base64');
 }
 
+/** `length` random bytes as base64 (KMS key material, IVs, data keys). */
+export function randomBase64(length: number): string {
+  return randomBytes(length).toString('base64');
+}
+
 export function sessionToken(): string {
   return 'FwoGZXIvYXdzE' + randomBytes(96).toString('base64');
 }

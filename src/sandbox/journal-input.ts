@@ -1,12 +1,16 @@
 /**
  * A call's parsed input as journal JSON and back. Bytes go to the blob store and the record names
- * them by hash (`{ $blob }`), so a body is stored once however often it is sent; dates keep their
+ * them by hash (`{ $blob }`), so a body is stored once however often it is sent; a few bytes (a
+ * KMS plaintext or ciphertext) stay in the record as base64 (`{ $bytes }`), which costs less than
+ * a blob file per call; dates keep their
  * type (`{ $date }`). An input object that itself has such a key is wrapped (`{ $obj }`), so no
  * input can pass for an encoded value.
  */
 import type { BlobStore } from './types.js';
 
-const MARKERS = ['$blob', '$date', '$obj'];
+const MARKERS = ['$blob', '$bytes', '$date', '$obj'];
+/** Up to this many bytes are kept in the record itself (KMS's largest plaintext is 4 KiB). */
+const INLINE_BYTES = 4096;
 /** Deeper than any AWS input shape; the protocols refuse deeper values before they get here. */
 const MAX_DEPTH = 100;
 
@@ -14,6 +18,9 @@ export async function encodeInput(value: unknown, blobs: BlobStore | undefined):
   const pending: Promise<void>[] = [];
   const encode = (v: unknown, depth: number): unknown => {
     if (depth > MAX_DEPTH) throw new Error(`input nested deeper than ${MAX_DEPTH} levels`);
+    if (v instanceof Uint8Array && v.length <= INLINE_BYTES) {
+      return { $bytes: Buffer.from(v).toString('base64') };
+    }
     if (v instanceof Uint8Array) {
       const ref: { $blob: string } = { $blob: '' };
       if (!blobs) throw new Error('bytes in an input, and no blob store to keep them');
@@ -45,6 +52,7 @@ export async function decodeInput(value: unknown, blobs: BlobStore | undefined):
     if (!data) throw new Error(`the blob ${object.$blob} is missing`);
     return data;
   }
+  if (typeof object.$bytes === 'string') return Buffer.from(object.$bytes, 'base64');
   if (typeof object.$date === 'string') return new Date(object.$date);
   const fields = (object.$obj ?? object) as Record<string, unknown>;
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;

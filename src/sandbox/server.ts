@@ -73,6 +73,7 @@ const TARGET_PREFIXES: [string, ServiceName][] = [
   ['Logs_20140328.', 'logs'],
   ['com.amazonaws.cloudtrail.', 'cloudtrail'],
   ['CloudTrail_', 'cloudtrail'],
+  ['TrentService.', 'kms'],
 ];
 
 function guessService(req: SandboxHttpRequest): ServiceName {

@@ -33,9 +33,14 @@ export interface TrailEvent {
   eventCategory: 'Management';
 }
 
-const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Simulate|Filter)/;
+/** KMS's cryptographic operations change no state: CloudTrail marks them read-only too. */
+const READ_ONLY =
+  /^(Get|List|Describe|Head|Lookup|Simulate|Filter|Encrypt$|Decrypt$|GenerateDataKey)/;
 
-/** Whether CloudTrail counts an operation as read-only, by AWS's naming. */
+/**
+ * Whether CloudTrail counts an operation as read-only, by AWS's naming. The journal relies on it
+ * too: a read-only call is answered without waiting for its record to reach the disk.
+ */
 export function isReadOnlyOperation(operation: string): boolean {
   return READ_ONLY.test(operation);
 }

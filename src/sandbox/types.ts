@@ -195,6 +195,10 @@ export interface SandboxIds {
   sessionToken(): string;
   /** An opaque id without dashes (S3 upload ids). */
   opaqueId(): string;
+  /** A random UUID (KMS key ids). */
+  uuid(): string;
+  /** `length` random bytes, base64 (key material, IVs, data keys). */
+  randomBytes(length: number): string;
 }
 
 /** What the core offers every service handler. */

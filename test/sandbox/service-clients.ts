@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -27,6 +28,7 @@ export function clients(endpoint: string, credentials: Credentials = ROOT) {
     logs: new CloudWatchLogsClient(common),
     iam: new IAMClient(common),
     sts: new STSClient(common),
+    kms: new KMSClient(common),
   };
 }
 

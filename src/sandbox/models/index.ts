@@ -10,6 +10,7 @@ import s3 from './s3.json' with { type: 'json' };
 import sagemaker from './sagemaker.json' with { type: 'json' };
 import logs from './logs.json' with { type: 'json' };
 import cloudtrail from './cloudtrail.json' with { type: 'json' };
+import kms from './kms.json' with { type: 'json' };
 
 /** A shape, or a member's reference to one (`shape`) with member-level traits. */
 export interface Shape {
@@ -87,6 +88,7 @@ const MODELS: Record<ServiceName, ServiceModel> = {
   sagemaker: model(sagemaker),
   logs: model(logs),
   cloudtrail: model(cloudtrail),
+  kms: model(kms),
 };
 
 export function serviceModel(service: ServiceName): ServiceModel {

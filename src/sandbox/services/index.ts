@@ -9,6 +9,7 @@ import { stsService } from './sts.js';
 import { logsService } from './logs.js';
 import { s3Service } from './s3/index.js';
 import { sagemakerService } from './sagemaker/index.js';
+import { kmsService } from './kms/handlers.js';
 
 export const serviceFactories: readonly ServiceFactory[] = [
   iamService,
@@ -17,4 +18,5 @@ export const serviceFactories: readonly ServiceFactory[] = [
   s3Service,
   sagemakerService,
   logsService,
+  kmsService,
 ];
