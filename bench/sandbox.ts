@@ -9,7 +9,7 @@
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
  * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
- *   as many asking for SSE-S3 (x-amz-server-side-encryption: AES256), then as many KMS Encrypt
+ *   as many under SSE-KMS (the key alias/bench), then as many KMS Encrypt
  *   calls (1 KB under a customer key, by alias), 200 in
  *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
  *   SDK's signing and parsing are not what is measured. The sandbox runs twice: as students run
@@ -168,11 +168,15 @@ const PUT_OBJECT: BenchRequest = {
   body: 'x'.repeat(1024),
 };
 
-/** The same PutObject asking for server-side encryption (SSE-S3: the sandbox has no KMS yet). */
+/** The same PutObject under SSE-KMS: S3 asks KMS (key policy AND IAM) for kms:GenerateDataKey. */
 const PUT_OBJECT_SSE: BenchRequest = {
   ...PUT_OBJECT,
   path: '/bench-bucket/encrypted.bin',
-  headers: { ...PUT_OBJECT.headers, 'x-amz-server-side-encryption': 'AES256' },
+  headers: {
+    ...PUT_OBJECT.headers,
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-server-side-encryption-aws-kms-key-id': 'alias/bench',
+  },
 };
 
 const ENCRYPT: BenchRequest = {
@@ -347,7 +351,7 @@ const rows: [string, string, string, string][] = [
     `${fmt(oursResult.putRps / motoResult.putRps)}x`,
   ],
   [
-    `throughput, ${TOTAL} PutObject (1 KB, SSE-S3) at ${CONCURRENCY} concurrent`,
+    `throughput, ${TOTAL} PutObject (1 KB, SSE-KMS) at ${CONCURRENCY} concurrent`,
     `${fmt(oursResult.ssePutRps, 0)} req/s`,
     `${fmt(motoResult.ssePutRps, 0)} req/s`,
     `${fmt(oursResult.ssePutRps / motoResult.ssePutRps)}x`,

@@ -36,6 +36,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { implementedOperations } from '../../src/sandbox/implemented-operations.js';
@@ -190,6 +191,12 @@ describe('GetBucketPolicyStatus', () => {
 describe('default encryption and the SSE headers', () => {
   it('applies SSE-S3 by default, the bucket default, or the request header', async () => {
     const Bucket = 'sse-bucket';
+    const kms = clients(sandbox.endpoint).kms;
+    const trainingKey = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
+    await kms.send(
+      new CreateAliasCommand({ AliasName: 'alias/training-data', TargetKeyId: trainingKey.KeyId! }),
+    );
+    const ownKey = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
     await s3.send(new CreateBucketCommand({ Bucket }));
     const initial = await s3.send(new GetBucketEncryptionCommand({ Bucket }));
     expect(
@@ -225,11 +232,12 @@ describe('default encryption and the SSE headers', () => {
     });
     const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'kms', Body: 'secret' }));
     expect(put.ServerSideEncryption).toBe('aws:kms');
-    expect(put.SSEKMSKeyId).toBe(`arn:aws:kms:us-east-1:${ACCOUNT}:alias/training-data`);
+    // S3 reports the key itself, the alias resolved, as AWS does.
+    expect(put.SSEKMSKeyId).toBe(trainingKey.Arn);
     const head = await s3.send(new HeadObjectCommand({ Bucket, Key: 'kms' }));
     expect([head.ServerSideEncryption, head.SSEKMSKeyId, head.BucketKeyEnabled]).toEqual([
       'aws:kms',
-      `arn:aws:kms:us-east-1:${ACCOUNT}:alias/training-data`,
+      trainingKey.Arn,
       true,
     ]);
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'kms' }));
@@ -237,7 +245,7 @@ describe('default encryption and the SSE headers', () => {
     expect(await got.Body?.transformToString()).toBe('secret');
 
     // The request's own header wins over the bucket default.
-    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const keyId = ownKey.KeyId!;
     await s3.send(
       new PutObjectCommand({
         Bucket,

@@ -105,7 +105,8 @@ export function objectHandlers(
       throw noSuchKey(key);
     }
     const object = await objects.find(ctx, input, method);
-    await readable(ctx, object);
+    // Only the body needs the key: a HEAD reads metadata, which S3 keeps in the clear.
+    if (method !== 'HEAD') await readable(ctx, object);
     return object;
   };
 
@@ -138,7 +139,14 @@ export function objectHandlers(
         verifyDigests(input, body.ref);
         const fields = objectFields(ctx, bucket, input);
         const keyId = fields.encryption?.kmsKeyId;
-        if (keyId) await authorizeKmsUse(core, ctx, keyId, 'kms:GenerateDataKey');
+        if (keyId && fields.encryption) {
+          fields.encryption.kmsKeyId = await authorizeKmsUse(
+            core,
+            ctx,
+            keyId,
+            'kms:GenerateDataKey',
+          );
+        }
         const object: S3Object = {
           ...fields,
           size: body.ref.size,
