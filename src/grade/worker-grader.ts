@@ -18,6 +18,8 @@ import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages.js';
  */
 
 const WORKER_ENTRY = new URL('./grade-worker.js', import.meta.url);
+/** Each thread's old-generation heap: the SDK, the lab and its students in hand fit well within. */
+const THREAD_HEAP_MB = 160;
 
 /** Thrown in the main thread for a student the thread could not grade: its sentence, as is. */
 class WorkerGradeFailure extends Error {
@@ -51,7 +53,12 @@ export function createWorkerGrader(
   let closed = false;
 
   function start(): Thread {
-    const worker = new Worker(WORKER_ENTRY, { workerData: setup });
+    // A thread's heap is capped, so it collects garbage as it goes instead of growing while there
+    // is room: the class's peak memory stays that of a few students per thread, not of all.
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: setup,
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+    });
     const jobs = new Map<number, Job>();
     let markReady!: () => void;
     let fail!: (error: Error) => void;
