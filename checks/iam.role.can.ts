@@ -2,12 +2,13 @@ import * as z from 'zod';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { missingRole } from './iam/missing-role.js';
 import { loadEvaluator } from './iam/probe.js';
-import { forgetBucketPolicy, forgetRole, loadRole } from './iam/role-policies.js';
+import { forgetBucketPolicy, forgetKeyPolicy, forgetRole, loadRole } from './iam/role-policies.js';
 import {
   allowedSummary,
   bucketOf,
   deniedSummary,
   expandProbes,
+  kmsKeyOf,
   leakSummary,
   probeEvidence,
   probeProblems,
@@ -23,7 +24,7 @@ export const iamRoleCan = defineCheckSpec({
     "The role's effective permissions (managed + inline policies, and the bucket policy) allow, or deny, each action on its resource; the message says which statement decided.",
   docs: {
     judges:
-      'Evaluates the role\'s effective permissions as IAM does (managed and inline policies, and a bucket\'s policy when `bucketPolicyOf` is given) for each probe: every `allow` probe must be allowed and every `deny` probe denied. A failure names the statement that decided, or the nearest one that does not match and why ("grants only s3:GetObject on arn:aws:s3:::my-bucket/*"). It judges effect, not policy names: the same permissions inline or under another name pass.',
+      'Evaluates the role\'s effective permissions as IAM does (managed and inline policies; the bucket policy of the bucket a probe names, or of `bucketPolicyOf`; a KMS key\'s key policy for a key ARN, which must let IAM decide) for each probe: every `allow` probe must be allowed and every `deny` probe denied. A failure names the statement that decided, or the nearest one that does not match and why ("grants only s3:GetObject on arn:aws:s3:::my-bucket/*"). It judges effect, not policy names: the same permissions inline or under another name pass.',
     calls: [
       'iam:GetRole',
       'iam:ListAttachedRolePolicies',
@@ -32,6 +33,7 @@ export const iamRoleCan = defineCheckSpec({
       'iam:GetPolicy',
       'iam:GetPolicyVersion',
       's3:GetBucketPolicy',
+      'kms:GetKeyPolicy',
     ],
     example: {
       role: '${roleName}',
@@ -74,8 +76,10 @@ export const iamRoleCanCheck: CheckType<typeof iamRoleCan.with> = onTarget({
     if (problems.length > 0) {
       forgetRole(ctx, input.role);
       for (const r of [...allowed, ...denied]) {
+        const key = kmsKeyOf(r.resource);
         const bucket = input.bucketPolicyOf ?? bucketOf(r.resource);
-        if (bucket) forgetBucketPolicy(ctx, bucket);
+        if (key) forgetKeyPolicy(ctx, key);
+        else if (bucket) forgetBucketPolicy(ctx, bucket);
       }
       return failed(sentence(problems), evidence);
     }

@@ -127,7 +127,7 @@ interface Located {
 
 /** `policy SageMakerS3Access`, `inline policy S3Access`, `the bucket policy of my-bucket`. */
 function inPolicy(label: string): string {
-  return /^(inline policy |the bucket policy)/.test(label) ? label : `policy ${label}`;
+  return /^(inline policy |the (bucket|key) policy)/.test(label) ? label : `policy ${label}`;
 }
 
 function locate(

@@ -65,6 +65,7 @@ const bucketPolicies = new WeakMap<
   CheckContext,
   Map<string, Promise<PolicyDocument | undefined>>
 >();
+const keyPolicies = new WeakMap<CheckContext, Map<string, Promise<PolicyDocument | undefined>>>();
 
 function memo<T>(
   store: WeakMap<CheckContext, Map<string, Promise<T>>>,
@@ -126,6 +127,32 @@ export function loadBucketPolicy(
 
 export function forgetBucketPolicy(ctx: CheckContext, bucket: string): void {
   bucketPolicies.get(ctx)?.delete(bucket);
+}
+
+/**
+ * A KMS key's policy (its only one, "default"); undefined when there is no such key. KMS asks it
+ * before IAM: the role's own grant counts only when the key policy lets the account decide.
+ */
+export function loadKeyPolicy(
+  ctx: CheckContext,
+  keyArn: string,
+): Promise<PolicyDocument | undefined> {
+  return memo(keyPolicies, ctx, keyArn, async () => {
+    try {
+      const out = await callTarget<{ Policy?: string }>(ctx, 'kms', 'GetKeyPolicy', {
+        KeyId: keyArn,
+        PolicyName: 'default',
+      });
+      return out.Policy ? parsePolicyDocument(out.Policy) : undefined;
+    } catch (error) {
+      if (isAwsError(error, 'NotFoundException')) return undefined;
+      throw error;
+    }
+  });
+}
+
+export function forgetKeyPolicy(ctx: CheckContext, keyArn: string): void {
+  keyPolicies.get(ctx)?.delete(keyArn);
 }
 
 /** Every policy of the role, managed first, in the order IAM lists them. */

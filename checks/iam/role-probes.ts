@@ -1,10 +1,17 @@
 /**
- * Runs a lab's permission probes against a role: each action of each probe, with the bucket
+ * Runs a lab's permission probes against a role: each action of each probe, with the resource
+ * policy the service asks: a KMS key's key policy for a key ARN, as KMS would, else the bucket
  * policy of the S3 bucket the resource names (or the one the lab names), as S3 would.
  */
 import type { CheckContext } from '../define.js';
-import { evaluateProbe, loadEvaluator, type Probe, type ProbeResult } from './probe.js';
-import { loadBucketPolicy, type RoleSnapshot } from './role-policies.js';
+import {
+  evaluateProbe,
+  loadEvaluator,
+  type Probe,
+  type ProbeResult,
+  type ResourcePolicy,
+} from './probe.js';
+import { loadBucketPolicy, loadKeyPolicy, type RoleSnapshot } from './role-policies.js';
 
 export interface LabProbe {
   action: string | string[];
@@ -22,6 +29,11 @@ export function expandProbes(probes: readonly LabProbe[]): Probe[] {
   );
 }
 
+/** The KMS key an ARN names, when it names one: arn:aws:kms:us-east-1:123456789012:key/<id>. */
+export function kmsKeyOf(resource: string): string | undefined {
+  return /^arn:[^:]+:kms:[^:]*:\d{12}:key\/[^/]+$/.test(resource) ? resource : undefined;
+}
+
 /** The bucket an S3 ARN names: arn:aws:s3:::my-bucket/key -> my-bucket. */
 export function bucketOf(resource: string): string | undefined {
   return /^arn:[^:]+:s3:::([^/]+)/.exec(resource)?.[1];
@@ -36,15 +48,24 @@ export async function runProbes(
   void loadEvaluator();
   return Promise.all(
     probes.map(async (probe) => {
-      const bucket = bucketPolicyOf ?? bucketOf(probe.resource);
-      const policy = bucket ? await loadBucketPolicy(ctx, bucket) : undefined;
-      return evaluateProbe(
-        role,
-        probe,
-        policy ? { label: `the bucket policy of ${bucket}`, document: policy } : undefined,
-      );
+      return evaluateProbe(role, probe, await resourcePolicyOf(ctx, probe, bucketPolicyOf));
     }),
   );
+}
+
+async function resourcePolicyOf(
+  ctx: CheckContext,
+  probe: Probe,
+  bucketPolicyOf?: string,
+): Promise<ResourcePolicy | undefined> {
+  const key = kmsKeyOf(probe.resource);
+  if (key) {
+    const policy = await loadKeyPolicy(ctx, key);
+    return policy && { label: `the key policy of ${key}`, document: policy };
+  }
+  const bucket = bucketPolicyOf ?? bucketOf(probe.resource);
+  const policy = bucket ? await loadBucketPolicy(ctx, bucket) : undefined;
+  return policy && { label: `the bucket policy of ${bucket}`, document: policy };
 }
 
 /** Probe results as evidence: what was asked and what decided, without the evaluator's detail. */

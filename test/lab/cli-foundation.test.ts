@@ -62,6 +62,7 @@ describe('labwright list, validate, --help, --version', () => {
     // A lab that does not parse is still listed, by its folder, so the author can find it.
     expect(labs.map((lab) => [lab.id, lab.source])).toEqual([
       ['mine', 'local'],
+      ['s3-data-protection', 'bundled'],
       ['sagemaker-iam-roles', 'bundled'],
       ['sagemaker-training-job', 'bundled'],
     ]);
