@@ -1,4 +1,5 @@
-// Writes docs/checks.md and docs/sandbox.md from the code. test/docs/generated-docs.test.ts fails when they are stale.
+// Writes docs/checks.md, docs/sandbox.md and src/sandbox/operations.json (what `validate` warns
+// about on the sandbox) from the code. test/docs/generated-docs.test.ts fails when they are stale.
 import { writeFileSync } from 'node:fs';
 import { checkSpecs } from '../checks/index.js';
 import { checksDoc } from './docs/checks-doc.js';
@@ -9,6 +10,7 @@ const operations = implementedOperations();
 const files: [string, string][] = [
   ['../docs/checks.md', checksDoc(checkSpecs.values(), operations)],
   ['../docs/sandbox.md', sandboxDoc(operations)],
+  ['../src/sandbox/operations.json', `${JSON.stringify(operations, null, 2)}\n`],
 ];
 for (const [file, text] of files) {
   const target = new URL(file, import.meta.url);

@@ -53,7 +53,11 @@ export function buildProgram(): Command {
     .description('lint lab definitions: every problem, with file:line:col')
     .argument('<lab...>', 'lab.yaml files, lab folders or lab ids')
     .option('--json', 'print the problems as JSON')
-    .action((labs: string[], options: { json?: boolean }) =>
+    .option(
+      '--target <target>',
+      'where the lab will run: sandbox (the default) warns about calls the sandbox does not serve; localstack or aws do not',
+    )
+    .action((labs: string[], options: { json?: boolean; target?: string }) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(labs, options))(),
     );
 

@@ -2,14 +2,25 @@ import chalk from 'chalk';
 import path from 'node:path';
 import { loadLabFile } from '../engine/load-lab.js';
 import { resolveLabArgument } from '../lab/discover.js';
-import { formatProblem } from '../lab/problem.js';
-import { EXIT } from './usage-error.js';
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { locate } from '../lab/locate.js';
+import { formatPath, formatProblem, type LabProblem } from '../lab/problem.js';
+import { sandboxGaps } from './sandbox-coverage.js';
+import type { LoadedLab } from '../lab/load.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+const TARGETS = ['sandbox', 'localstack', 'aws'];
 
 /** Lints lab files: every problem of every file, then a summary; exit 2 when any has one. */
 export async function validateCommand(
   files: string[],
-  options: { json?: boolean },
+  options: { json?: boolean; target?: string },
 ): Promise<number> {
+  const target = options.target ?? 'sandbox';
+  if (!TARGETS.includes(target)) {
+    throw new UsageError(`--target must be one of ${TARGETS.join(', ')}, not "${target}"`);
+  }
   const results = [];
   for (const argument of files) {
     const file = resolveLabArgument(argument) ?? argument;
@@ -18,6 +29,7 @@ export async function validateCommand(
       file: path.relative(process.cwd(), path.resolve(file)) || file,
       ok: result.ok,
       problems: result.ok ? [] : result.problems,
+      warnings: result.ok && target === 'sandbox' ? sandboxWarnings(result.loaded, file) : [],
       steps: result.ok ? result.loaded.lab.steps.length : undefined,
       checks: result.ok
         ? result.loaded.lab.steps.reduce((n, s) => n + s.checks.length, 0)
@@ -28,6 +40,7 @@ export async function validateCommand(
     console.log(JSON.stringify(results, null, 2));
   } else {
     for (const result of results) {
+      for (const warning of result.warnings) console.error(formatProblem(warning));
       if (result.ok) {
         console.log(
           `${chalk.green('✓')} ${result.file}: ${result.steps} steps, ${result.checks} checks`,
@@ -41,4 +54,22 @@ export async function validateCommand(
     }
   }
   return results.every((result) => result.ok) ? EXIT.ok : EXIT.usage;
+}
+
+/**
+ * Warnings, not problems: the lab's AWS calls that the embedded sandbox does not serve. A lab
+ * meant for AWS alone may have them; on the sandbox each fails with NotImplemented.
+ */
+function sandboxWarnings(loaded: LoadedLab, shown: string): LabProblem[] {
+  const gaps = sandboxGaps(loaded.lab);
+  if (!gaps.length) return [];
+  const source = readFileSync(loaded.file, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines });
+  return gaps.map(({ at, call }) => ({
+    file: path.relative(process.cwd(), path.resolve(shown)) || shown,
+    ...locate(doc, lines, at, false),
+    message: `warning: the embedded sandbox does not serve ${call}: on --target sandbox it fails with NotImplemented (see docs/sandbox.md; --target aws or localstack to silence)`,
+    path: formatPath(at),
+  }));
 }

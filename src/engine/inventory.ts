@@ -8,7 +8,7 @@ import type { ServiceName } from '../service-names.js';
  * and after its cleanup; anything new is what the cleanup forgot.
  *
  * Left out on purpose: what AWS keeps after deletion or never lets you delete (a finished
- * training job, CloudTrail events), and log groups under /aws/, which AWS services create and
+ * training job, CloudTrail events, a KMS key pending deletion: its alias is listed instead), and log groups under /aws/, which AWS services create and
  * share between every job in the account.
  */
 
@@ -63,6 +63,16 @@ const LISTINGS: readonly Listing[] = [
     operation: 'DescribeTrails',
     input: {},
     names: (out) => field(out.trailList, 'Name'),
+  },
+  {
+    // Keys are never deleted at once (a cleanup schedules their deletion): their aliases are
+    // what a cleanup must remove, and AWS's own (alias/aws/...) are not the lab's.
+    kind: 'KMS alias',
+    service: 'kms',
+    operation: 'ListAliases',
+    input: { Limit: 100 },
+    names: (out) =>
+      field(out.Aliases, 'AliasName').filter((name) => !name.startsWith('alias/aws/')),
   },
   {
     kind: 'CloudWatch log group',

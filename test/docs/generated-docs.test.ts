@@ -21,6 +21,10 @@ describe('generated docs', () => {
     expect(readFileSync('docs/sandbox.md', 'utf8')).toBe(sandboxDoc(operations));
   });
 
+  it('src/sandbox/operations.json, read by validate, is up to date (run `npm run docs`)', () => {
+    expect(JSON.parse(readFileSync('src/sandbox/operations.json', 'utf8'))).toEqual(operations);
+  });
+
   it('lists what the sandbox serves, e.g. the calls Lesson 9.1 makes', () => {
     const doc = readFileSync('docs/sandbox.md', 'utf8');
     expect(doc).toMatch(/## IAM \(`iam`\)\n\n.*`CreateRole`/);

@@ -12,6 +12,42 @@ describe('labwright list, validate, --help, --version', () => {
     expect(run.status).toBe(0);
   });
 
+  it('warns, at its line, of a call the sandbox does not serve, unless the lab is for AWS', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labwright-gap-'));
+    const file = path.join(dir, 'lab.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: rotation',
+        'title: Key rotation',
+        'version: 1',
+        'summary: Rotate a key',
+        'steps:',
+        '  - id: rotate',
+        '    title: Rotate',
+        '    instructions: Turn on rotation.',
+        '    actions:',
+        '      - title: Rotate yearly',
+        '        aws: kms:EnableKeyRotation',
+        '        input: { KeyId: alias/data }',
+        '    checks: []',
+        '',
+      ].join('\n'),
+    );
+    const onSandbox = labwright(['validate', file]);
+    expect(onSandbox.status).toBe(0);
+    expect(onSandbox.stderr).toMatch(
+      /lab\.yaml:11:14: warning: the embedded sandbox does not serve kms:EnableKeyRotation/,
+    );
+    const onAws = labwright(['validate', file, '--target', 'aws']);
+    expect(onAws.status).toBe(0);
+    expect(onAws.stderr).not.toMatch(/warning/);
+    // The lessons that ship run on the sandbox: no warning there.
+    expect(labwright(['validate', 'labs/sagemaker-iam-roles/lab.yaml']).stderr).not.toMatch(
+      /warning/,
+    );
+  });
+
   it('validates by lab id and by folder too', () => {
     expect(labwright(['validate', 'sagemaker-iam-roles']).status).toBe(0);
     expect(labwright(['validate', 'labs/sagemaker-iam-roles']).status).toBe(0);
