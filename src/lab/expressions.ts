@@ -4,7 +4,8 @@ import { actionReference, isActionReference, referencedVars } from './vars.js';
 /**
  * The expressions inside a lab that only fail when they run: JMESPath queries (aws.call's
  * `expect[].query`, `${actions.<id>.<path>}`) and regular expressions (aws.call's
- * `expect[].matches`, shell's `outputMatches`, the mistakes' `matches`). Checked at load, so an
+ * `expect[].matches`, shell's `outputMatches`; the mistakes' own are checked in mistakes.ts).
+ * Checked at load, so an
  * author finds them with `labwright validate`, not when a student's check says `error`.
  */
 
@@ -39,13 +40,6 @@ export async function checkExpressions(data: unknown, report: Report): Promise<v
         if (typeof pattern === 'string')
           patterns.push({ at: [...at, 'outputMatches'], pattern, flags: 'm' });
       }
-    }),
-  );
-  listAt(data, 'mistakes').forEach((mistake, m) =>
-    listAt(mistake, 'expect').forEach((expectation, e) => {
-      const matches = (expectation as { matches?: unknown }).matches;
-      if (typeof matches === 'string')
-        patterns.push({ at: ['mistakes', m, 'expect', e, 'matches'], pattern: matches });
     }),
   );
 
