@@ -241,6 +241,10 @@ export class AwsClients {
       config.credentials = target.credentials;
       // The SDK has no setting for path style: bucket.localhost does not resolve everywhere.
       if (service === 's3') config.forcePathStyle = true;
+      // A sandbox borrowed from another terminal is taken over, on the same port, when that
+      // terminal ends (src/commands/sandbox-target.ts): a refused connection is retried long
+      // enough (about two seconds of backoff) for the takeover to answer.
+      if (target.kind === 'sandbox') config.maxAttempts = 8;
     }
     return new Client(config);
   }

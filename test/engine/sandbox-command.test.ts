@@ -7,9 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { startSandbox } from '../../src/sandbox/server.js';
 import { describe, expect, it } from 'vitest';
-import { BIN, labwright, makeHome, sharedSandbox, STACK_FRAME } from './support.js';
+import { BIN, labwright, makeHome, STACK_FRAME } from './support.js';
 
 const serverRecord = (stateHome: string) =>
   path.join(stateHome, 'labwright', 'sandbox', 'server.json');
@@ -95,41 +98,24 @@ describe('the sandbox target', () => {
 
   it(
     'a check that uses another terminal’s sandbox outlives it: it takes the folder over',
-    { timeout: 180_000 },
+    { timeout: 240_000 },
     async () => {
       const home = makeHome();
-      // The other terminal: a sandbox recorded under a process of its own, which then ends.
-      const sandbox = await sharedSandbox(home);
-      const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], {
-        stdio: 'ignore',
+      // The other terminal: a sandbox whose training job is still running, recorded under a
+      // process of its own, which then ends.
+      const stateDir = path.join(home.stateHome, 'labwright', 'sandbox');
+      const sandbox = await startSandbox({
+        port: 0,
+        stateDir,
+        timing: { trainingJobMs: 600_000 },
+        log: () => undefined,
       });
-      const record = serverRecord(home.stateHome);
-      writeFileSync(
-        record,
-        JSON.stringify({ pid: owner.pid, port: sandbox.port, endpoint: sandbox.endpoint }),
-      );
-      // The check polls for the role: once it is asking, the other terminal quits.
-      const check = labwright(home, [
-        'check',
-        'sagemaker-iam-roles',
-        '--step',
-        'create-role',
-        '--json',
-      ]);
-      const asked = () =>
-        sandbox.core.events
-          .all()
-          .some((e) => e.eventName === 'GetRole' && e.userAgent.includes('labwright/'));
-      while (!asked()) await new Promise((resolve) => setTimeout(resolve, 50));
-      await sandbox.stop();
-      owner.kill('SIGKILL');
-      const iam = new IAMClient({
+      const common = {
         endpoint: sandbox.endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-        maxAttempts: 20,
-      });
-      // The role is made on the same address, which the checking process now serves.
+      };
+      const iam = new IAMClient(common);
       await iam.send(
         new CreateRoleCommand({
           RoleName: 'SageMakerExecutionRole',
@@ -145,12 +131,77 @@ describe('the sandbox target', () => {
           }),
         }),
       );
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'SageMakerExecutionRole',
+          PolicyName: 'all-it-needs',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['s3:*', 'logs:*'], Resource: '*' }],
+          }),
+        }),
+      );
+      const s3 = new S3Client({ ...common, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'my-bucket' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: 'my-bucket', Key: 'data/train.csv', Body: '1,0\n0,1\n' }),
+      );
+      await new SageMakerClient(common).send(
+        new CreateTrainingJobCommand({
+          TrainingJobName: 'lesson-9-1-training-job',
+          RoleArn: 'arn:aws:iam::000000000000:role/SageMakerExecutionRole',
+          AlgorithmSpecification: {
+            TrainingImage: '382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1',
+            TrainingInputMode: 'File',
+          },
+          InputDataConfig: [
+            {
+              ChannelName: 'train',
+              DataSource: {
+                S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://my-bucket/data/' },
+              },
+            },
+          ],
+          OutputDataConfig: { S3OutputPath: 's3://my-bucket/output/' },
+          ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+          StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+          HyperParameters: { feature_dim: '2', predictor_type: 'binary_classifier' },
+        }),
+      );
+      const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], {
+        stdio: 'ignore',
+      });
+      const record = serverRecord(home.stateHome);
+      writeFileSync(
+        record,
+        JSON.stringify({ pid: owner.pid, port: sandbox.port, endpoint: sandbox.endpoint }),
+      );
+      // The check waits for the job in progress: once it has asked twice, the other terminal quits.
+      const check = labwright(home, [
+        'check',
+        'sagemaker-iam-roles',
+        '--step',
+        'cloudwatch-logs',
+        '--json',
+      ]);
+      const asked = () =>
+        sandbox.core.events
+          .all()
+          .filter(
+            (e) => e.eventName === 'DescribeTrainingJob' && e.userAgent.includes('labwright/'),
+          ).length >= 2;
+      while (!asked()) await new Promise((resolve) => setTimeout(resolve, 50));
+      await sandbox.stop();
+      owner.kill('SIGKILL');
+      // The checking process now serves the folder on the same address, and the job runs on
+      // there (at the sandbox's own pace) until it completes.
       const result = await check;
       expect(result.stderr).not.toMatch(STACK_FRAME);
+      expect(result.stdout, result.stderr).not.toBe('');
       const report = JSON.parse(result.stdout);
       expect(report.target.endpoint).toBe(sandbox.endpoint);
       expect(
-        report.steps[0].checks.find((c: { id: string }) => c.id === 'role-exists'),
+        report.steps[0].checks.find((c: { id: string }) => c.id === 'training-completed'),
       ).toMatchObject({ status: 'passed' });
       expect(existsSync(record)).toBe(false);
     },
