@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { interpolateKnown } from '../lab/vars.js';
 import { stateDir } from '../xdg.js';
@@ -36,6 +36,8 @@ export function prepareWorkspace(
   if (!files) return labDir;
   const dir = workspaceDir(labId);
   try {
+    // Shell actions run in the workspace: it exists even for a lab without files.
+    mkdirSync(dir, { recursive: true });
     for (const file of files) {
       const source = readFileSync(path.join(labDir, file));
       const content = isText(source)

@@ -25,18 +25,18 @@ export async function checkExpressions(data: unknown, report: Report): Promise<v
   listAt(data, 'steps').forEach((step, s) =>
     listAt(step, 'checks').forEach((check, c) => {
       const at: Path = ['steps', s, 'checks', c, 'with'];
-      const type = (check as { type?: unknown }).type;
-      const settings = (check as { with?: unknown }).with;
+      // Raw data: an entry may be anything (null, a number), the schema reports that.
+      const { type, with: settings } = fieldsOf(check);
       if (type === 'aws.call') {
         listAt(settings, 'expect').forEach((assertion, a) => {
-          const { query, matches } = assertion as { query?: unknown; matches?: unknown };
+          const { query, matches } = fieldsOf(assertion);
           if (typeof query === 'string')
             queries.push({ at: [...at, 'expect', a, 'query'], expression: query });
           if (typeof matches === 'string')
             patterns.push({ at: [...at, 'expect', a, 'matches'], pattern: matches });
         });
       } else if (type === 'shell') {
-        const pattern = (settings as { outputMatches?: unknown } | undefined)?.outputMatches;
+        const pattern = fieldsOf(settings).outputMatches;
         if (typeof pattern === 'string')
           patterns.push({ at: [...at, 'outputMatches'], pattern, flags: 'm' });
       }
@@ -70,6 +70,10 @@ function walk(value: unknown, at: Path, visit: (text: string, at: Path) => void)
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) walk(item, [...at, key], visit);
   }
+}
+
+function fieldsOf(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
 function listAt(value: unknown, key: string): unknown[] {
