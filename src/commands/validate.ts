@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { locate } from '../lab/locate.js';
 import { formatPath, formatProblem, type LabProblem } from '../lab/problem.js';
 import { sandboxGaps } from './sandbox-coverage.js';
+import { unknownIamActions } from './iam-action-names.js';
 import type { LoadedLab } from '../lab/load.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -25,10 +26,12 @@ export async function validateCommand(
   for (const argument of files) {
     const file = resolveLabArgument(argument) ?? argument;
     const result = await loadLabFile(file);
+    // Found here rather than at load: they cost the IAM reference, and `check` needs none.
+    const names = result.ok ? await actionNameProblems(result.loaded, file) : [];
     results.push({
       file: path.relative(process.cwd(), path.resolve(file)) || file,
-      ok: result.ok,
-      problems: result.ok ? [] : result.problems,
+      ok: result.ok && names.length === 0,
+      problems: result.ok ? names : result.problems,
       warnings: result.ok && target === 'sandbox' ? sandboxWarnings(result.loaded, file) : [],
       steps: result.ok ? result.loaded.lab.steps.length : undefined,
       checks: result.ok
@@ -70,6 +73,21 @@ function sandboxWarnings(loaded: LoadedLab, shown: string): LabProblem[] {
     file: path.relative(process.cwd(), path.resolve(shown)) || shown,
     ...locate(doc, lines, at, false),
     message: `warning: the embedded sandbox does not serve ${call}: on --target sandbox it fails with NotImplemented (see docs/sandbox.md; --target aws or localstack to silence)`,
+    path: formatPath(at),
+  }));
+}
+
+/** IAM action names no AWS service has, in the lab's policies and probes, at their lines. */
+async function actionNameProblems(loaded: LoadedLab, shown: string): Promise<LabProblem[]> {
+  const unknown = await unknownIamActions(loaded);
+  if (!unknown.length) return [];
+  const source = readFileSync(loaded.file, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines });
+  return unknown.map(({ at, action, message }) => ({
+    file: path.relative(process.cwd(), path.resolve(shown)) || shown,
+    ...locate(doc, lines, at, false, { find: action, source }),
+    message,
     path: formatPath(at),
   }));
 }

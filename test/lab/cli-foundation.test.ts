@@ -48,6 +48,52 @@ describe('labwright list, validate, --help, --version', () => {
     );
   });
 
+  it('names IAM actions that do not exist, in policies and in probes, at their lines', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labwright-iam-names-'));
+    const file = path.join(dir, 'lab.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: typos',
+        'title: Typos',
+        'version: 1',
+        'summary: A policy and a probe with a typo each',
+        'steps:',
+        '  - id: grant',
+        '    title: Grant',
+        '    instructions: Grant reading.',
+        '    actions:',
+        '      - title: Allow reading',
+        '        aws: iam:PutRolePolicy',
+        '        input:',
+        '          RoleName: r',
+        '          PolicyName: read',
+        '          PolicyDocument:',
+        '            Version: "2012-10-17"',
+        '            Statement:',
+        '              - { Effect: Allow, Action: [s3:GetObjects, "s3:List*"], Resource: "*" }',
+        '    checks:',
+        '      - id: can-read',
+        '        title: The role can read',
+        '        type: iam.role.can',
+        '        with:',
+        '          role: r',
+        '          allow:',
+        '            - { action: logs:PutLogEvent, resource: "*" }',
+        '',
+      ].join('\n'),
+    );
+    const run = labwright(['validate', file]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(
+      /lab\.yaml:18:\d+: "s3:GetObjects" is not an IAM action \(did you mean s3:GetObject\?\): a policy that allows it allows nothing/,
+    );
+    expect(run.stderr).toMatch(
+      /lab\.yaml:26:\d+: "logs:PutLogEvent" is not an IAM action \(did you mean logs:PutLogEvents\?\): probing it proves nothing/,
+    );
+    expect(run.stderr).not.toMatch(/s3:List\*/);
+  });
+
   it('validates by lab id and by folder too', () => {
     expect(labwright(['validate', 'sagemaker-iam-roles']).status).toBe(0);
     expect(labwright(['validate', 'labs/sagemaker-iam-roles']).status).toBe(0);
