@@ -38,7 +38,10 @@ export function labRoots(
   return roots;
 }
 
-/** Labs found, in labRoots' order; a lab found first hides a later one with the same id. */
+/**
+ * Labs found, in the order of a course: by title, numbers compared as numbers (Lesson 9.2 before
+ * Lesson 9.10). A lab found first, in labRoots' order, hides a later one with the same id.
+ */
 export function discoverLabs(cwd = process.cwd(), extra: readonly string[] = []): LabEntry[] {
   const found = new Map<string, LabEntry>();
   for (const { dir, source } of labRoots(cwd, extra)) {
@@ -50,7 +53,9 @@ export function discoverLabs(cwd = process.cwd(), extra: readonly string[] = [])
       if (!found.has(id)) found.set(id, { id, title, file, source });
     }
   }
-  return [...found.values()];
+  return [...found.values()].sort((a, b) =>
+    a.title.localeCompare(b.title, 'en', { numeric: true, sensitivity: 'base' }),
+  );
 }
 
 /** Reads id and title without validating, so one broken lab does not hide the others. */
