@@ -138,10 +138,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
   }
 
   return {
-    possiblePoints: loaded.lab.steps.reduce(
-      (sum, step) => sum + step.checks.reduce((points, check) => points + check.points, 0),
-      0,
-    ),
+    possiblePoints: possiblePoints(loaded),
     async grade(student, signal) {
       if (student.refusal) throw new HandInError(student.refusal);
       if (student.access.kind === 'submission') {
@@ -159,6 +156,14 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
       rmSync(emptyCwd, { recursive: true, force: true });
     },
   };
+}
+
+/** Every check's points: what an ungraded student could have earned. */
+export function possiblePoints(loaded: LoadedLab): number {
+  return loaded.lab.steps.reduce(
+    (sum, step) => sum + step.checks.reduce((points, check) => points + check.points, 0),
+    0,
+  );
 }
 
 function instructorTarget(base: TargetOptions): Target {

@@ -5,7 +5,7 @@ import type { LabReport } from '../engine/report.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { TargetOptions } from '../aws/target.js';
 import type { RosterStudent } from './roster.js';
-import type { StudentGrader } from './student-grader.js';
+import { possiblePoints, type StudentGrader } from './student-grader.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages.js';
 
 /**
@@ -104,10 +104,7 @@ export function createWorkerGrader(
   }
 
   return {
-    possiblePoints: loaded.lab.steps.reduce(
-      (sum, step) => sum + step.checks.reduce((points, check) => points + check.points, 0),
-      0,
-    ),
+    possiblePoints: possiblePoints(loaded),
     async grade(student: RosterStudent, signal: AbortSignal): Promise<LabReport> {
       signal.throwIfAborted();
       const thread = pick();
