@@ -26,6 +26,8 @@ const WRITE_BATCH = 1024 * 1024;
 export const STAGE_MAX = 64 * 1024;
 /** Staged bytes beyond this are written out at once, whatever the snapshot schedule. */
 const STAGED_MAX = 8 * 1024 * 1024;
+/** Staged blobs written at once by a flush (libuv runs four file operations at a time). */
+const FLUSH_PARALLEL = 8;
 /** What a read stream hands out at a time. */
 const READ_CHUNK = 256 * 1024;
 
@@ -152,11 +154,37 @@ class DirectoryBlobStore implements BlobStore {
     return this.stagedBlobs.get(id);
   }
 
-  /** Writes the staged blobs as durable files; flushes run one after another. */
+  /**
+   * Writes the staged blobs as durable files; flushes run one after another. A batch shares its
+   * syncs: the files are written and synced FLUSH_PARALLEL at a time (the file system commits
+   * concurrent syncs together), renamed, and then each folder they went into is synced once,
+   * not once per file.
+   */
   flush(): Promise<void> {
     const run = this.flushing.then(async () => {
-      for (const [id, data] of [...this.stagedBlobs]) {
-        await this.writeFile(id, data);
+      const batch = [...this.stagedBlobs];
+      if (batch.length === 0) return;
+      const temps = new Map<string, string>();
+      try {
+        await forEachLimited(batch, FLUSH_PARALLEL, async ([id, data]) => {
+          temps.set(id, await this.writeSynced(data));
+        });
+        const folders = new Set<string>();
+        let newFolder = false;
+        for (const [id] of batch) {
+          const target = this.path(id);
+          if ((await mkdir(dirname(target), { recursive: true })) !== undefined) newFolder = true;
+          await rename(temps.get(id) as string, target);
+          temps.delete(id);
+          folders.add(dirname(target));
+        }
+        await forEachLimited([...folders], FLUSH_PARALLEL, syncDirectory);
+        if (newFolder) await syncDirectory(this.dir);
+      } finally {
+        await Promise.all([...temps.values()].map((temp) => rm(temp, { force: true })));
+      }
+      for (const [id, data] of batch) {
+        if (this.stagedBlobs.get(id) !== data) continue;
         this.stagedBlobs.delete(id);
         this.stagedBytes -= data.length;
       }
@@ -175,8 +203,8 @@ class DirectoryBlobStore implements BlobStore {
     }
   }
 
-  /** A whole blob as a durable file: temp file, fsync, rename, fsync of the folders. */
-  private async writeFile(id: string, data: Buffer): Promise<void> {
+  /** A whole blob as a synced temp file, not yet under its name: returns the temp file. */
+  private async writeSynced(data: Buffer): Promise<string> {
     const temp = join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
     await mkdir(dirname(temp), { recursive: true });
     const handle = await open(temp, 'w');
@@ -186,7 +214,7 @@ class DirectoryBlobStore implements BlobStore {
     } finally {
       await handle.close();
     }
-    await this.place(temp, id);
+    return temp;
   }
 
   /** Moves a complete, synced temp file to its blob's name, durably. */
@@ -359,4 +387,28 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Runs `work` on every item, at most `limit` at a time. After a failure no new item starts; it
+ * rejects with the first failure once the ones under way have finished (nothing left running).
+ */
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      try {
+        await work(items[next++] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }

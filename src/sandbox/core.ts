@@ -81,7 +81,13 @@ export function rootCaller(accessKeyId = 'test'): Caller {
   };
 }
 
-/** How many records may follow the last snapshot before a new one is taken. */
+/**
+ * A new snapshot is taken once this many records follow the last one AND the journal has grown
+ * by at least the last snapshot's size since: the snapshot holds the trail (up to 10,000 events),
+ * so a fixed interval alone would rewrite megabytes every thousand calls. Growing with the
+ * snapshot keeps its cost a constant share of what is journaled, and the replay at start within
+ * about one snapshot's worth of records (the rule of Redis's AOF rewrite).
+ */
 const SNAPSHOT_EVERY = 1000;
 
 /** labwright's own clients say so in their user agent; their reads are not journaled. */
@@ -122,6 +128,13 @@ export class Core implements SandboxCore {
   private writeFailureShown = false;
   /** The head when the last snapshot was taken (or planned). */
   snapshotSeq = 0;
+  /** Size of the last snapshot, and of the journal lines appended since it was planned. */
+  snapshotBytes = 0;
+  private journaledSinceSnapshot = 0;
+  /** Snapshot files being written, one after another. */
+  private snapshotWrites: Promise<void> = Promise.resolve();
+  /** Resolves when the last record committed is on disk. */
+  private lastDurable: Promise<void> = Promise.resolve();
 
   constructor(
     readonly store: FileStateStore,
@@ -205,31 +218,62 @@ export class Core implements SandboxCore {
     this.head = { seq: sealed.seq, hash: sealed.hash };
     if (!this.journal) return Promise.resolve();
     const durable = this.journal.append(line);
-    if (this.head.seq - this.snapshotSeq >= SNAPSHOT_EVERY) {
+    this.journaledSinceSnapshot += line.length;
+    if (
+      this.head.seq - this.snapshotSeq >= SNAPSHOT_EVERY &&
+      this.journaledSinceSnapshot >= this.snapshotBytes
+    ) {
       this.snapshotSeq = this.head.seq;
-      void this.inTurn(() => this.snapshot());
+      this.journaledSinceSnapshot = 0;
+      void this.snapshot();
     }
+    this.lastDurable = durable;
     return durable;
   }
 
   /**
    * Saves the state as of the journal's head, so a start replays only what comes after it. Taken
-   * only while no background work runs: a worker's progress lives in its code, not in the state.
+   * in turn, only while no background work runs (a worker's progress lives in its code, not in
+   * the state); written to disk after the turn is given back, once the records it follows are
+   * durable. Resolves when it is on disk (or reported as not saved).
    */
   async snapshot(): Promise<void> {
-    if (!this.journal || !this.background.idle) return;
-    await this.journal.settle();
-    if (this.journal.behind) return;
+    const taken = await this.inTurn(async () => this.takeSnapshot());
+    if (taken) await this.snapshotWrites;
+  }
+
+  /** Serializes the state now and queues its write behind any earlier one. */
+  private takeSnapshot(): boolean {
+    if (!this.journal || !this.background.idle) return false;
+    let text: string;
     try {
-      // The records before a snapshot are not replayed: the bodies they carry must be files.
-      await this.store.blobs.flush?.();
-      this.store.writeSnapshot(this.head.seq, this.head.hash, this.events.all());
-      this.snapshotSeq = this.head.seq;
+      text = this.store.snapshotText(this.head.seq, this.head.hash, this.events.all());
     } catch (error) {
-      this.log(
-        `could not save a snapshot of the state (the journal still holds it): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.snapshotFailed(error);
+      return false;
     }
+    const seq = this.head.seq;
+    const recordsDurable = this.lastDurable;
+    this.snapshotWrites = this.snapshotWrites.then(async () => {
+      try {
+        // A snapshot never gets ahead of the journal, and the records before it are not replayed:
+        // the bodies they carry must be files.
+        if (!(await recordsDurable.then(() => true, () => false))) return;
+        await this.store.blobs.flush?.();
+        await this.store.writeSnapshot(text);
+        this.snapshotBytes = text.length;
+        this.snapshotSeq = Math.max(this.snapshotSeq, seq);
+      } catch (error) {
+        this.snapshotFailed(error);
+      }
+    });
+    return true;
+  }
+
+  private snapshotFailed(error: unknown): void {
+    this.log(
+      `could not save a snapshot of the state (the journal still holds it): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   private writeFailed(error: unknown): AwsError {
@@ -749,10 +793,15 @@ export class Core implements SandboxCore {
   async reset(): Promise<void> {
     await this.inTurn(async () => {
       this.background.stopAll();
+      // A snapshot written after the reset would bring the old state back.
+      await this.snapshotWrites;
       this.store.reset();
       this.events.clear();
       this.journal?.truncate();
       this.head = { seq: 0, hash: '' };
+      this.snapshotSeq = 0;
+      this.snapshotBytes = 0;
+      this.journaledSinceSnapshot = 0;
     });
   }
 }

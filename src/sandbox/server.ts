@@ -197,6 +197,7 @@ async function openJournal(
 ): Promise<void> {
   core.head = { ...store.base };
   core.snapshotSeq = store.base.seq;
+  core.snapshotBytes = store.snapshotBytes;
   if (stateDir) core.journal = new JournalWriter(join(stateDir, JOURNAL_FILE), store.journalBytes);
   if (reset) await core.reset();
   else {

@@ -19,8 +19,8 @@ import {
   rmSync,
   statSync,
   truncateSync,
-  writeSync,
 } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stateDir } from '../xdg.js';
 import { createBlobStore } from './blobs.js';
@@ -90,6 +90,8 @@ export class FileStateStore implements StateStore {
   readonly baseEvents: TrailEvent[] = [];
   /** Journal records after the snapshot: replayed at start. */
   readonly tail: JournalRecord[] = [];
+  /** Size of the snapshot read at start (0 for none). */
+  readonly snapshotBytes: number = 0;
   /** Bytes of the journal that hold intact records. */
   readonly journalBytes: number = 0;
   /** One line for each thing that could not be read and was moved aside. */
@@ -119,6 +121,7 @@ export class FileStateStore implements StateStore {
         (snapshot.seq === 0 || journal.records[snapshot.seq - 1]?.hash === snapshot.hash)
       ) {
         this.data = snapshot.data;
+        this.snapshotBytes = snapshot.bytes;
         this.base = { seq: snapshot.seq, hash: snapshot.hash };
         this.baseEvents = snapshot.events;
         this.legacy = snapshot.legacy;
@@ -147,11 +150,10 @@ export class FileStateStore implements StateStore {
   changed(): void {}
 
   /**
-   * Writes the state as it is after record `seq` (atomically: temp file, fsync, rename, fsync of
-   * the folder). A state the JSON writer cannot hold is reported and left to the journal.
+   * The state as it is now, after record `seq`, as a snapshot's text (JSON of this moment: the
+   * write can come later). Throws for a state the JSON writer cannot hold.
    */
-  writeSnapshot(seq: number, hash: string, events: readonly TrailEvent[]): void {
-    if (!this.dir) return;
+  snapshotText(seq: number, hash: string, events: readonly TrailEvent[]): string {
     const snapshot: Snapshot = {
       format: SNAPSHOT_FORMAT,
       seq,
@@ -159,17 +161,25 @@ export class FileStateStore implements StateStore {
       data: this.data,
       events: [...events],
     };
-    const text = JSON.stringify(snapshot);
+    return JSON.stringify(snapshot);
+  }
+
+  /**
+   * Puts a snapshot's text in place atomically (temp file, fsync, rename, fsync of the folder),
+   * off the event loop: calls go on being served while megabytes of trail reach the disk.
+   */
+  async writeSnapshot(text: string): Promise<void> {
+    if (!this.dir) return;
     const target = join(this.dir, STATE_FILE);
     const temp = `${target}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
+    const file = await open(temp, 'w', 0o600);
     try {
-      writeSync(fd, text);
-      fsyncSync(fd);
+      await file.writeFile(text);
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
-    renameSync(temp, target);
+    await rename(temp, target);
     syncFolder(this.dir);
     // Trail events of before the journal now live in the snapshot.
     rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });
@@ -224,7 +234,9 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private readSnapshot(dir: string): (Omit<Snapshot, 'format'> & { legacy: boolean }) | undefined {
+  private readSnapshot(
+    dir: string,
+  ): (Omit<Snapshot, 'format'> & { legacy: boolean; bytes: number }) | undefined {
     let text: string;
     try {
       text = readFileSync(join(dir, STATE_FILE), 'utf8');
@@ -252,11 +264,25 @@ export class FileStateStore implements StateStore {
         validData(data) &&
         Array.isArray(events)
       ) {
-        return { seq, hash, data, events: events as TrailEvent[], legacy: false };
+        return {
+          seq,
+          hash,
+          data,
+          events: events as TrailEvent[],
+          legacy: false,
+          bytes: text.length,
+        };
       }
     } else if (isObject(parsed) && !('format' in parsed) && validData(parsed)) {
       // A state.json written before the journal: the state as it was, with no history of calls.
-      return { seq: 0, hash: '', data: parsed, events: legacyEvents(dir), legacy: true };
+      return {
+        seq: 0,
+        hash: '',
+        data: parsed,
+        events: legacyEvents(dir),
+        legacy: true,
+        bytes: text.length,
+      };
     }
     this.setAside(dir, STATE_FILE, 'it is not a sandbox state');
     return undefined;

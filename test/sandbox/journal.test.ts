@@ -14,6 +14,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { CreateTrainingJobCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import {
   appendFileSync,
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -251,6 +252,58 @@ describe('the journal', () => {
       expect(await object.Body!.transformToString()).toBe(small);
     } finally {
       await again.stop();
+    }
+  });
+
+  it('snapshots while it serves, and a restart from that moment loses nothing', async () => {
+    const dir = newDir();
+    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    try {
+      const s3 = clients(live.endpoint).s3;
+      await s3.send(new CreateBucketCommand({ Bucket: 'many' }));
+      // More calls than a snapshot waits for (1,000 records), 20 at a time.
+      const keys = Array.from({ length: 1100 }, (_, i) => `k${i}`);
+      for (let i = 0; i < keys.length; i += 20) {
+        await Promise.all(
+          keys
+            .slice(i, i + 20)
+            .map((Key) =>
+              s3.send(new PutObjectCommand({ Bucket: 'many', Key, Body: `body ${Key}` })),
+            ),
+        );
+      }
+      // The snapshot is written off the event loop: wait (bounded) for it to land.
+      const statePath = join(dir, 'state.json');
+      for (let i = 0; i < 1200 && !existsSync(statePath); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const snapshot = JSON.parse(readFileSync(statePath, 'utf8')) as { seq: number };
+      const records = await readJournal(dir);
+      expect(snapshot.seq).toBeGreaterThanOrEqual(1000);
+      expect(snapshot.seq).toBeLessThanOrEqual(records.length);
+      // The bodies the records before the snapshot carried are files now.
+      const before = records.filter((r) => r.seq <= snapshot.seq && r.operation === 'PutObject');
+      for (const record of before.slice(-5)) {
+        for (const id of Object.keys(record.inline ?? {})) {
+          expect(await blobReader(dir)(id)).toBeDefined();
+        }
+      }
+
+      // The folder as a crash would leave it now (the sandbox still running), started elsewhere.
+      const image = newDir();
+      cpSync(dir, image, { recursive: true, filter: (from) => !from.endsWith('.lock') });
+      const again = await startSandbox({ stateDir: image, log: quiet().log });
+      try {
+        const s3again = clients(again.endpoint).s3;
+        for (const Key of [keys[0]!, keys[999]!, keys[1099]!]) {
+          const object = await s3again.send(new GetObjectCommand({ Bucket: 'many', Key }));
+          expect(await object.Body!.transformToString()).toBe(`body ${Key}`);
+        }
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      await live.stop();
     }
   });
 

@@ -101,6 +101,19 @@ export function serviceModel(service: ServiceName): ServiceModel {
  */
 export function resolveShape(model: ServiceModel, member: Shape | undefined): Shape {
   if (!member) return { type: 'string' };
+  // Resolved once per member: every request of an operation walks the same members.
+  let resolved = RESOLVED.get(member);
+  if (!resolved) {
+    resolved = resolveUncached(model, member);
+    RESOLVED.set(member, resolved);
+  }
+  return resolved;
+}
+
+/** Members are the models' own objects, which live as long as the process. */
+const RESOLVED = new WeakMap<Shape, Shape>();
+
+function resolveUncached(model: ServiceModel, member: Shape): Shape {
   let shape = member;
   if (member.shape) {
     const { shape: _ref, ...traits } = member;

@@ -5,7 +5,6 @@
  * `location` says; output members go back the same way, XML bodies under S3's namespace. Errors
  * are S3's `<Error><Code>..</Code><Message>..</Message>..</Error>`, without a body for HEAD.
  */
-import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { resolveShape, type Operation, type ServiceModel, type Shape } from '../models/index.js';
 import {
@@ -15,6 +14,7 @@ import {
   type SandboxHttpResponse,
 } from '../types.js';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.js';
+import { randomBytes } from '../ids.js';
 import { parseTimestamp } from './timestamps.js';
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
