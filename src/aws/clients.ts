@@ -48,7 +48,14 @@ export class AwsClients {
   private credentials: Promise<unknown> | undefined;
   private who: Promise<CallerIdentity> | undefined;
 
-  constructor(readonly target: Target) {
+  /**
+   * `requestHandler`: the SDK transport the clients use instead of HTTP (a sandbox of this
+   * process serving them directly: src/sandbox/in-process-handler.ts).
+   */
+  constructor(
+    readonly target: Target,
+    private readonly transport: { requestHandler?: object } = {},
+  ) {
     if (target.kind === 'sandbox' && !target.endpoint)
       throw new Error('the sandbox target has no endpoint yet');
     silenceSdkNodeVersionWarning();
@@ -246,6 +253,7 @@ export class AwsClients {
       // enough (about two seconds of backoff) for the takeover to answer.
       if (target.kind === 'sandbox') config.maxAttempts = 8;
     }
+    if (this.transport.requestHandler) config.requestHandler = this.transport.requestHandler;
     return new Client(config);
   }
 

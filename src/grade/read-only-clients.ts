@@ -14,8 +14,9 @@ export class ReadOnlyAwsClients extends AwsClients {
   constructor(
     target: Target,
     private readonly signal: AbortSignal,
+    transport: { requestHandler?: object } = {},
   ) {
-    super(target);
+    super(target, transport);
   }
 
   override call<Output = Record<string, unknown>>(

@@ -80,9 +80,16 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
   async function runChecks(
     target: Target,
     signal: AbortSignal,
-    options: { vars: Record<string, string>; cwd: string; handIn?: HandIn },
+    options: {
+      vars: Record<string, string>;
+      cwd: string;
+      handIn?: HandIn;
+      requestHandler?: object;
+    },
   ): Promise<LabReport> {
-    const clients = new ReadOnlyAwsClients(target, signal);
+    const clients = new ReadOnlyAwsClients(target, signal, {
+      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    });
     try {
       const connection = await connectReadOnly(clients);
       const session = openLab({
@@ -127,7 +134,14 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
       const report = await runChecks(
         resolveTarget({ endpoint: sandbox.endpoint, region: handIn.body.region }),
         signal,
-        { vars: { ...handIn.body.vars, ...student.vars }, cwd, handIn },
+        {
+          vars: { ...handIn.body.vars, ...student.vars },
+          cwd,
+          handIn,
+          // The replayed sandbox lives in this process: its clients reach it without a socket
+          // (the endpoint still serves the checks that run the aws CLI).
+          requestHandler: sandbox.requestHandler,
+        },
       );
       // The replayed sandbox is gone after grading: name the hand-in instead.
       return { ...report, target: { ...report.target, endpoint: file } };

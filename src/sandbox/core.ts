@@ -258,7 +258,13 @@ export class Core implements SandboxCore {
       try {
         // A snapshot never gets ahead of the journal, and the records before it are not replayed:
         // the bodies they carry must be files.
-        if (!(await recordsDurable.then(() => true, () => false))) return;
+        if (
+          !(await recordsDurable.then(
+            () => true,
+            () => false,
+          ))
+        )
+          return;
         await this.store.blobs.flush?.();
         await this.store.writeSnapshot(text);
         this.snapshotBytes = text.length;
