@@ -27,7 +27,7 @@ import type { Target } from './target.js';
  * CheckContext.call.
  */
 
-interface SdkClient {
+export interface SdkClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>>;
   destroy(): void;
   config: { region: () => Promise<string> };
@@ -42,9 +42,20 @@ export interface CallerIdentity {
   partition: string;
 }
 
+/**
+ * How clients reach their target when not over HTTP: `requestHandler` is the SDK transport to use
+ * (a sandbox of this process serving them: src/sandbox/in-process-handler.ts), and `pool` a set
+ * of SDK clients shared by every AwsClients given it (built once, not once per AwsClients; they
+ * are keyed by region and access key, and only the pool's owner destroys them).
+ */
+export interface ClientTransport {
+  requestHandler?: object;
+  pool?: Map<string, Promise<SdkClient>>;
+}
+
 export class AwsClients {
   /** By service, and by build: `iam` for the whole package, `iam/slim` for the slim one. */
-  private readonly clients = new Map<string, Promise<SdkClient>>();
+  private readonly clients: Map<string, Promise<SdkClient>>;
   private credentials: Promise<unknown> | undefined;
   private who: Promise<CallerIdentity> | undefined;
 
@@ -54,10 +65,11 @@ export class AwsClients {
    */
   constructor(
     readonly target: Target,
-    private readonly transport: { requestHandler?: object } = {},
+    private readonly transport: ClientTransport = {},
   ) {
     if (target.kind === 'sandbox' && !target.endpoint)
       throw new Error('the sandbox target has no endpoint yet');
+    this.clients = transport.pool ?? new Map();
     silenceSdkNodeVersionWarning();
   }
 
@@ -213,6 +225,8 @@ export class AwsClients {
   }
 
   destroy(): void {
+    // A pool's clients serve others too: its owner destroys them.
+    if (this.transport.pool) return;
     for (const client of this.clients.values())
       void client.then((c) => c.destroy()).catch(() => undefined);
     this.clients.clear();
@@ -220,7 +234,8 @@ export class AwsClients {
 
   /** The client of `service` from `slim` (its slim build, when given) or the whole package. */
   private client(service: ServiceName, slim: ServiceModule | undefined): Promise<SdkClient> {
-    const key = slim ? `${service}/slim` : service;
+    const name = slim ? `${service}/slim` : service;
+    const key = this.transport.pool ? `${name}@${poolKey(this.target)}` : name;
     let client = this.clients.get(key);
     if (!client) {
       client = this.build(service, slim);
@@ -264,6 +279,12 @@ export class AwsClients {
     );
     return this.credentials;
   }
+}
+
+/** What a pooled client is built with besides its service: the region and who signs. */
+function poolKey(target: Target): string {
+  const profile = target.kind === 'aws' ? (target.profile ?? '') : '';
+  return `${target.region ?? ''}/${target.credentials?.accessKeyId ?? ''}/${profile}`;
 }
 
 /** IAM names a few S3 operations differently from the SDK (one table with the sandbox's). */

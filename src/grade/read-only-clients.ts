@@ -1,4 +1,4 @@
-import { AwsClients } from '../aws/clients.js';
+import { AwsClients, type ClientTransport } from '../aws/clients.js';
 import type { Target } from '../aws/target.js';
 
 /**
@@ -14,7 +14,7 @@ export class ReadOnlyAwsClients extends AwsClients {
   constructor(
     target: Target,
     private readonly signal: AbortSignal,
-    transport: { requestHandler?: object } = {},
+    transport: ClientTransport = {},
   ) {
     super(target, transport);
   }

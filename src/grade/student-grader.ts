@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { targetInfo } from '../aws/clients.js';
+import { targetInfo, type ClientTransport } from '../aws/clients.js';
 import { targetKey, type Connection } from '../aws/connect.js';
 import { firstLine, TargetError } from '../aws/errors.js';
 import { resolveTarget, type Target, type TargetOptions } from '../aws/target.js';
@@ -15,6 +15,7 @@ import type { LabReport } from '../engine/report.js';
 import { openLab } from '../engine/runner.js';
 import type { LoadedLab } from '../lab/load.js';
 import { RoleAssumer } from './assume-role.js';
+import { HandInTransport } from '../handin/transport.js';
 import { ReadOnlyAwsClients } from './read-only-clients.js';
 import type { RosterStudent } from './roster.js';
 
@@ -84,12 +85,10 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
       vars: Record<string, string>;
       cwd: string;
       handIn?: HandIn;
-      requestHandler?: object;
+      transport?: ClientTransport;
     },
   ): Promise<LabReport> {
-    const clients = new ReadOnlyAwsClients(target, signal, {
-      ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
-    });
+    const clients = new ReadOnlyAwsClients(target, signal, options.transport);
     try {
       const connection = await connectReadOnly(clients);
       const session = openLab({
@@ -109,6 +108,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
   }
 
   let identity: Promise<LabIdentity> | undefined;
+  const handIns = new HandInTransport();
 
   /**
    * A hand-in: verified (lab, version, chain, seal), replayed call by call into a fresh
@@ -131,17 +131,19 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'labwright-handin-'));
     try {
       await writeStudentFiles(cwd, handIn.body.files);
-      const report = await runChecks(
-        resolveTarget({ endpoint: sandbox.endpoint, region: handIn.body.region }),
-        signal,
-        {
-          vars: { ...handIn.body.vars, ...student.vars },
-          cwd,
-          handIn,
-          // The replayed sandbox lives in this process: its clients reach it without a socket
-          // (the endpoint still serves the checks that run the aws CLI).
-          requestHandler: sandbox.requestHandler,
-        },
+      // The replayed sandbox lives in this process: the checks' SDK clients reach it without a
+      // socket (its endpoint still serves checks that run the aws CLI).
+      const report = await handIns.within(sandbox.requestHandler, () =>
+        runChecks(
+          resolveTarget({ endpoint: sandbox.endpoint, region: handIn.body.region }),
+          signal,
+          {
+            vars: { ...handIn.body.vars, ...student.vars },
+            cwd,
+            handIn,
+            transport: handIns.transport,
+          },
+        ),
       );
       // The replayed sandbox is gone after grading: name the hand-in instead.
       return { ...report, target: { ...report.target, endpoint: file } };
@@ -167,6 +169,7 @@ export function createStudentGrader(loaded: LoadedLab, base: TargetOptions): Stu
     describeError,
     close() {
       assumer?.destroy();
+      handIns.close();
       rmSync(emptyCwd, { recursive: true, force: true });
     },
   };
