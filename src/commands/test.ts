@@ -5,7 +5,7 @@ import { connect } from '../aws/connect.js';
 import { resolveTarget, type TargetOptions } from '../aws/target.js';
 import { selfTest, UnknownScenarioError, type SelfTestTarget } from '../engine/self-test.js';
 import { parseVars } from '../engine/vars.js';
-import { renderSelfTestJunit, renderSelfTestText } from '../report/self-test.js';
+import { renderSelfTestJunit, renderSelfTestText, scenarioGlyph } from '../report/self-test.js';
 import { loadLab, reportError } from './target-session.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -62,7 +62,7 @@ export async function testCommand(lab: string, options: TestCommandOptions): Pro
         : {
             onScenario: (scenario) =>
               process.stderr.write(
-                `${scenario.status === 'passed' ? '✓' : '✗'} ${scenario.name} (${(scenario.durationMs / 1000).toFixed(1)} s)\n`,
+                `${scenarioGlyph(scenario.status, false)} ${scenario.name} (${(scenario.durationMs / 1000).toFixed(1)} s)\n`,
               ),
           }),
     });
