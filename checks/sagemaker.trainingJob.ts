@@ -69,11 +69,11 @@ export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.wi
     }
     if ((input.status as string[]).includes(status)) {
       // Passed as the target says; what builds on the job (logs, model) cannot be judged there.
-      const targetLimit = neverTrained(job);
-      return targetLimit
-        ? passed(`${which} is ${status} in name only: ${targetLimit}`, {
+      const why = neverTrained(job);
+      return why
+        ? passed(`${which} is ${status}, but ${why}`, {
             ...evidence,
-            targetLimit,
+            targetLimit: `the training job ${name} ${why}`,
           })
         : passed(`${which} is ${status}`, evidence);
     }

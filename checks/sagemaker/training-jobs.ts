@@ -26,7 +26,7 @@ export interface DescribeTrainingJobOutput {
 }
 
 /**
- * Why a Completed job never really ran, or undefined when it did. AWS (and the sandbox) record
+ * Why a Completed job never really ran ("never ran: ..."), or undefined when it did. AWS (and the sandbox) record
  * a Training phase in the status history of every job that completed; an emulator that marks
  * a job Completed the moment it is created (moto_server) records none: the job read no data as
  * its role, wrote no logs and no model, so what it should have done cannot be judged there.
@@ -36,7 +36,7 @@ export function neverTrained(job: DescribeTrainingJobOutput): string | undefined
   if (job.TrainingJobStatus !== 'Completed' || !phases?.length) return undefined;
   if (phases.some((phase) => phase.Status === 'Training')) return undefined;
   const history = phases.map((phase) => phase.Status ?? '?').join(', ');
-  return `the training job ${job.TrainingJobName ?? ''} is Completed but never ran: its status history (${history}) has no Training phase, as on moto_server; it read no data as its role and wrote no logs and no model`;
+  return `never ran: its status history (${history}) has no Training phase, as on moto_server, so it read no data as its role and wrote no logs and no model`;
 }
 
 /**
@@ -47,8 +47,9 @@ export function unjudgedIfNeverRan(
   job: DescribeTrainingJobOutput | undefined,
   outcome: CheckOutcome,
 ): CheckOutcome {
-  const limit = job && outcome.status !== 'passed' ? neverTrained(job) : undefined;
-  if (!limit) return outcome;
+  const why = job && outcome.status !== 'passed' ? neverTrained(job) : undefined;
+  if (!why) return outcome;
+  const limit = `the training job ${job?.TrainingJobName ?? ''} ${why}`;
   // What it found (no logs) is kept as evidence, not said: its usual cause would mislead here.
   return errored(`cannot be judged on this target: ${limit}`, {
     ...outcome.evidence,
