@@ -278,16 +278,13 @@ function unjudgeable(check: CheckReport): boolean {
   );
 }
 
-/** What the target only pretends to do, that kept the check from judging (`targetLimit`). */
-function limitOf(check: CheckReport): string | undefined {
+/**
+ * What the target only pretends to do (`targetLimit`), which left the check passed in name only
+ * (a job Completed without running) or unable to judge (its logs).
+ */
+function targetLimit(check: CheckReport): string | undefined {
   const limit = check.evidence.targetLimit;
-  return check.status === 'error' && typeof limit === 'string' ? limit : undefined;
-}
-
-/** A check that passed only as far as the target pretends (a job Completed without running). */
-function passedInNameOnly(check: CheckReport): string | undefined {
-  const limit = check.evidence.targetLimit;
-  return check.status === 'passed' && typeof limit === 'string' ? limit : undefined;
+  return typeof limit === 'string' ? limit : undefined;
 }
 
 /** A required check of a required step: what decides whether the lab passes. */
@@ -336,7 +333,7 @@ async function solveScenario(
     await scenario.settle();
     const report = await session.runChecks({ steps: [step.id], wait: 'all', ...events });
     for (const { stepId, check } of eachCheck(report)) {
-      const limit = passedInNameOnly(check);
+      const limit = check.status === 'passed' ? targetLimit(check) : undefined;
       if (limit) scenario.notes.push(`${stepId}/${check.id} passed in name only: ${limit}`);
       if (check.status === 'passed') continue;
       const line = `${stepId}/${check.id} ${check.status}: ${check.message}`;
@@ -403,7 +400,7 @@ async function mistakeScenario(
       scenario.problems.push(`${name} did not run`);
       continue;
     }
-    const limit = passedInNameOnly(check) ?? limitOf(check);
+    const limit = targetLimit(check);
     if (limit) {
       scenario.notes.push(`${name} cannot judge the mistake on this target: ${limit}`);
       continue;
