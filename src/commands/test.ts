@@ -28,8 +28,9 @@ const SETTLE_LIMIT_MS = 10_000;
 /**
  * `labwright test <lab>`: the lab's self-test (src/engine/self-test.ts) on a fresh in-memory
  * sandbox per scenario, or on `--endpoint URL` (one account: the lab's cleanup runs between
- * scenarios). Exits 0 when every scenario passed, 1 when one failed, 2 for a lab that does not
- * load or bad usage, 3 when the endpoint cannot be reached.
+ * scenarios). Exits 0 when no scenario failed (one the target cannot judge, `unjudged`, does not
+ * fail), 1 when one failed, 2 for a lab that does not load or bad usage, 3 when the endpoint
+ * cannot be reached.
  */
 export async function testCommand(lab: string, options: TestCommandOptions): Promise<number> {
   let work: string | undefined;
