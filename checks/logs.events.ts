@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { defineCheckSpec, type CheckContext, type CheckType } from './define.js';
+import { defineCheckSpec, type CheckContext, type CheckOutcome, type CheckType } from './define.js';
 import { isAwsError } from './support/aws-error.js';
 import {
   compileLogFilter,
@@ -14,6 +14,7 @@ import {
   describeChoice,
   findTrainingJob,
   RUNNING_STATES,
+  unjudgedIfNeverRan,
   type FoundTrainingJob,
 } from './sagemaker/training-jobs.js';
 
@@ -23,7 +24,7 @@ export const logsEvents = defineCheckSpec({
     "A CloudWatch Logs group holds events (optionally in matching streams or a training job's, matching a filter pattern).",
   docs: {
     judges:
-      'Looks in a CloudWatch Logs group, in the streams whose names start with `streamPrefix` (or those of a training job: the one the lab names, else the newest run with the role), for at least `minEvents` events, matching the filter `pattern` when one is given. While that job runs it waits; a job that ended without logs fails at once. A missing group or stream says what should have written it.',
+      'Looks in a CloudWatch Logs group, in the streams whose names start with `streamPrefix` (or those of a training job: the one the lab names, else the newest run with the role), for at least `minEvents` events, matching the filter `pattern` when one is given. While that job runs it waits; a job that ended without logs fails at once. A missing group or stream says what should have written it. A job Completed without running (moto_server) leaves it unjudged: an error that names what the target lacks.',
     calls: ['logs:DescribeLogStreams', 'logs:FilterLogEvents'],
     example: {
       logGroup: '/aws/sagemaker/TrainingJobs',
@@ -205,88 +206,97 @@ async function jobScope(
 export const logsEventsCheck: CheckType<typeof logsEvents.with> = onTarget({
   ...logsEvents,
   async run(original, ctx) {
-    const { input, job } = await jobScope(ctx, original);
-    if (job && !job.job) {
-      return failed(
-        `found no ${job.lookedFor} in ${ctx.target.region}, so no logs of it: run the training job first${beforeAttemptNote(job, ctx.since)}`,
-        { logGroup: input.logGroup, trainingJob: input.trainingJob },
-      );
-    }
-    const status = job?.job?.TrainingJobStatus;
-    const which = job && input.trainingJob ? describeChoice(job, input.trainingJob) : '';
-    let found: Search;
-    try {
-      found = await findEvents(ctx, input);
-    } catch (error) {
-      if (isAwsError(error, 'ResourceNotFound')) {
-        if (status && RUNNING_STATES.includes(status)) {
-          return inProgress(
-            `no log group named ${input.logGroup} yet: ${which} is still ${status}`,
-            { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
-            { logGroup: input.logGroup },
-          );
-        }
-        if (status) {
-          return failedForGood(
-            `no log group named ${input.logGroup}, and ${which} is ${status}: it ended without writing any logs (usually because its role may not write to CloudWatch Logs: logs:CreateLogStream and logs:PutLogEvents), and logs are never written after the fact`,
-            { logGroup: input.logGroup, jobStatus: status },
-          );
-        }
-        return failed(
-          `no log group named ${input.logGroup}: nothing has written logs there yet. A training job writes them as its role, so the job must have run, and the role needs logs:CreateLogStream and logs:PutLogEvents`,
+    const scoped = await jobScope(ctx, original);
+    const outcome = await judgeEvents(ctx, scoped);
+    // A job that never ran (moto_server) wrote no logs, whatever its role may do.
+    return unjudgedIfNeverRan(scoped.job?.job, outcome);
+  },
+});
+
+async function judgeEvents(
+  ctx: CheckContext,
+  { input, job }: { input: Input; job?: FoundTrainingJob },
+): Promise<CheckOutcome> {
+  if (job && !job.job) {
+    return failed(
+      `found no ${job.lookedFor} in ${ctx.target.region}, so no logs of it: run the training job first${beforeAttemptNote(job, ctx.since)}`,
+      { logGroup: input.logGroup, trainingJob: input.trainingJob },
+    );
+  }
+  const status = job?.job?.TrainingJobStatus;
+  const which = job && input.trainingJob ? describeChoice(job, input.trainingJob) : '';
+  let found: Search;
+  try {
+    found = await findEvents(ctx, input);
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFound')) {
+      if (status && RUNNING_STATES.includes(status)) {
+        return inProgress(
+          `no log group named ${input.logGroup} yet: ${which} is still ${status}`,
+          { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
           { logGroup: input.logGroup },
         );
       }
-      throw error;
-    }
-    const { events } = found;
-    const streams = [...new Set(events.map((e) => e.logStreamName ?? ''))];
-    const evidence = {
-      logGroup: input.logGroup,
-      ...(input.streamPrefix ? { streamPrefix: input.streamPrefix } : {}),
-      ...(input.pattern ? { pattern: input.pattern } : {}),
-      events: events.length,
-      streams: streams.slice(0, 10),
-      sample: events.slice(0, 3).map((e) => e.message?.slice(0, 200)),
-      ...(found.outside ? { outsideFilter: found.outside } : {}),
-    };
-    const scope = [
-      input.streamPrefix ? `streams starting ${input.streamPrefix}` : '',
-      input.pattern ? `matching "${input.pattern}"` : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
-    const where = `${input.logGroup}${scope ? ` (${scope})` : ''}`;
-    // Events the target sent although they are outside the filter are not the student's work.
-    const besides = found.outside
-      ? ` (the target also returned ${found.outside} event(s) outside the filter, which do not count)`
-      : '';
-    if (events.length < input.minEvents && status && RUNNING_STATES.includes(status)) {
-      // The job writes its logs as it runs: they may still come.
-      return inProgress(
-        `${events.length} log event(s) in ${where} so far: ${which} is still ${status}`,
-        { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
-        { ...evidence, jobStatus: status },
-      );
-    }
-    if (events.length < input.minEvents && status) {
-      // Logs are never written after the fact: a job that ended without them will not get them.
-      return failedForGood(
-        `${events.length === 0 ? 'no' : `only ${events.length}`} log event(s) in ${where}, and ${which} is ${status}: it ended without writing ${events.length === 0 ? 'any logs' : 'enough logs'} (usually because its role may not write to CloudWatch Logs), and logs are never written after the fact${besides}`,
-        { ...evidence, jobStatus: status },
-      );
-    }
-    if (events.length < input.minEvents) {
+      if (status) {
+        return failedForGood(
+          `no log group named ${input.logGroup}, and ${which} is ${status}: it ended without writing any logs (usually because its role may not write to CloudWatch Logs: logs:CreateLogStream and logs:PutLogEvents), and logs are never written after the fact`,
+          { logGroup: input.logGroup, jobStatus: status },
+        );
+      }
       return failed(
-        events.length === 0
-          ? `no log events in ${where}: the job wrote nothing there, usually because its role may not write to CloudWatch Logs${besides}`
-          : `${events.length} log event(s) in ${where}; at least ${input.minEvents} expected${besides}`,
-        evidence,
+        `no log group named ${input.logGroup}: nothing has written logs there yet. A training job writes them as its role, so the job must have run, and the role needs logs:CreateLogStream and logs:PutLogEvents`,
+        { logGroup: input.logGroup },
       );
     }
-    return passed(
-      `${events.length}${found.truncated ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)${which ? `, from ${which}` : ''}`,
+    throw error;
+  }
+  const { events } = found;
+  const streams = [...new Set(events.map((e) => e.logStreamName ?? ''))];
+  const evidence = {
+    logGroup: input.logGroup,
+    ...(input.streamPrefix ? { streamPrefix: input.streamPrefix } : {}),
+    ...(input.pattern ? { pattern: input.pattern } : {}),
+    events: events.length,
+    streams: streams.slice(0, 10),
+    sample: events.slice(0, 3).map((e) => e.message?.slice(0, 200)),
+    ...(found.outside ? { outsideFilter: found.outside } : {}),
+  };
+  const scope = [
+    input.streamPrefix ? `streams starting ${input.streamPrefix}` : '',
+    input.pattern ? `matching "${input.pattern}"` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const where = `${input.logGroup}${scope ? ` (${scope})` : ''}`;
+  // Events the target sent although they are outside the filter are not the student's work.
+  const besides = found.outside
+    ? ` (the target also returned ${found.outside} event(s) outside the filter, which do not count)`
+    : '';
+  if (events.length < input.minEvents && status && RUNNING_STATES.includes(status)) {
+    // The job writes its logs as it runs: they may still come.
+    return inProgress(
+      `${events.length} log event(s) in ${where} so far: ${which} is still ${status}`,
+      { what: `logs of training job ${job!.job!.TrainingJobName}`, state: status },
+      { ...evidence, jobStatus: status },
+    );
+  }
+  if (events.length < input.minEvents && status) {
+    // Logs are never written after the fact: a job that ended without them will not get them.
+    return failedForGood(
+      `${events.length === 0 ? 'no' : `only ${events.length}`} log event(s) in ${where}, and ${which} is ${status}: it ended without writing ${events.length === 0 ? 'any logs' : 'enough logs'} (usually because its role may not write to CloudWatch Logs), and logs are never written after the fact${besides}`,
+      { ...evidence, jobStatus: status },
+    );
+  }
+  if (events.length < input.minEvents) {
+    return failed(
+      events.length === 0
+        ? `no log events in ${where}: the job wrote nothing there, usually because its role may not write to CloudWatch Logs${besides}`
+        : `${events.length} log event(s) in ${where}; at least ${input.minEvents} expected${besides}`,
       evidence,
     );
-  },
-});
+  }
+  return passed(
+    `${events.length}${found.truncated ? '+' : ''} log event(s) in ${where}, in ${streams.length} stream(s)${which ? `, from ${which}` : ''}`,
+    evidence,
+  );
+}

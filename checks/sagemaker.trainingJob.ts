@@ -8,6 +8,7 @@ import {
   beforeAttemptNote,
   describeChoice,
   findTrainingJob,
+  neverTrained,
   RUNNING_STATES,
 } from './sagemaker/training-jobs.js';
 
@@ -19,7 +20,7 @@ export const sagemakerTrainingJob = defineCheckSpec({
     'A training job (by name when it exists, else the newest one matching the prefix and/or run with the role) reached one of the given states.',
   docs: {
     judges:
-      'Finds the training job the lab names when it exists, else the newest one whose name starts with `namePrefix` and/or that ran with `role` (saying which it judged), and expects one of the `status` states (Completed by default). It waits while the job is InProgress or Stopping; a job that ended in another state fails at once, with its FailureReason.',
+      'Finds the training job the lab names when it exists, else the newest one whose name starts with `namePrefix` and/or that ran with `role` (saying which it judged), and expects one of the `status` states (Completed by default). It waits while the job is InProgress or Stopping; a job that ended in another state fails at once, with its FailureReason. A job Completed with no Training phase in its status history (moto_server completes jobs without running them) passes in name only: the checks that `needs:` it cannot be judged on that target.',
     calls: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs'],
     example: { name: '${trainingJob}', status: ['Completed'] },
   },
@@ -67,7 +68,14 @@ export const sagemakerTrainingJobCheck: CheckType<typeof sagemakerTrainingJob.wi
       );
     }
     if ((input.status as string[]).includes(status)) {
-      return passed(`${which} is ${status}`, evidence);
+      // Passed as the target says; what builds on the job (logs, model) cannot be judged there.
+      const why = neverTrained(job);
+      return why
+        ? passed(`${which} is ${status}, but ${why}`, {
+            ...evidence,
+            targetLimit: `the training job ${name} ${why}`,
+          })
+        : passed(`${which} is ${status}`, evidence);
     }
     const expected = `expected ${input.status.join(' or ')}`;
     if (RUNNING_STATES.includes(status)) {

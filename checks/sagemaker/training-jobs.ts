@@ -4,9 +4,10 @@
  * the prefix and/or ran as the lab's role, and the message says which. On AWS (ctx.since), jobs
  * created before the student's current attempt are a previous attempt's and do not count.
  */
-import type { CheckContext } from '../define.js';
+import type { CheckContext, CheckOutcome } from '../define.js';
 import { roleNameOf, sameRole } from '../iam/role-ref.js';
 import { isAwsError } from '../support/aws-error.js';
+import { errored } from '../support/outcome.js';
 import { callTarget } from '../support/target.js';
 
 export interface TrainingJobSummary {
@@ -21,6 +22,40 @@ export interface DescribeTrainingJobOutput {
   FailureReason?: string;
   RoleArn?: string;
   CreationTime?: Date;
+  SecondaryStatusTransitions?: { Status?: string }[];
+}
+
+/**
+ * Why a Completed job never really ran ("never ran: ..."), or undefined when it did. AWS (and the sandbox) record
+ * a Training phase in the status history of every job that completed; an emulator that marks
+ * a job Completed the moment it is created (moto_server) records none: the job read no data as
+ * its role, wrote no logs and no model, so what it should have done cannot be judged there.
+ */
+export function neverTrained(job: DescribeTrainingJobOutput): string | undefined {
+  const phases = job.SecondaryStatusTransitions;
+  if (job.TrainingJobStatus !== 'Completed' || !phases?.length) return undefined;
+  if (phases.some((phase) => phase.Status === 'Training')) return undefined;
+  const history = phases.map((phase) => phase.Status ?? '?').join(', ');
+  return `never ran: its status history (${history}) has no Training phase, as on moto_server, so it read no data as its role and wrote no logs and no model`;
+}
+
+/**
+ * The verdict of a check on what a job should have made (its logs), unless the job never ran:
+ * then what it did not find is the target's doing, and the check cannot judge (`targetLimit`).
+ */
+export function unjudgedIfNeverRan(
+  job: DescribeTrainingJobOutput | undefined,
+  outcome: CheckOutcome,
+): CheckOutcome {
+  const why = job && outcome.status !== 'passed' ? neverTrained(job) : undefined;
+  if (!why) return outcome;
+  const limit = `the training job ${job?.TrainingJobName ?? ''} ${why}`;
+  // What it found (no logs) is kept as evidence, not said: its usual cause would mislead here.
+  return errored(`cannot be judged on this target: ${limit}`, {
+    ...outcome.evidence,
+    found: outcome.message,
+    targetLimit: limit,
+  });
 }
 
 export interface TrainingJobQuery {

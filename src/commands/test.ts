@@ -5,7 +5,7 @@ import { connect } from '../aws/connect.js';
 import { resolveTarget, type TargetOptions } from '../aws/target.js';
 import { selfTest, UnknownScenarioError, type SelfTestTarget } from '../engine/self-test.js';
 import { parseVars } from '../engine/vars.js';
-import { renderSelfTestJunit, renderSelfTestText } from '../report/self-test.js';
+import { renderSelfTestJunit, renderSelfTestText, scenarioGlyph } from '../report/self-test.js';
 import { loadLab, reportError } from './target-session.js';
 import { EXIT, UsageError } from './usage-error.js';
 
@@ -28,8 +28,9 @@ const SETTLE_LIMIT_MS = 10_000;
 /**
  * `labwright test <lab>`: the lab's self-test (src/engine/self-test.ts) on a fresh in-memory
  * sandbox per scenario, or on `--endpoint URL` (one account: the lab's cleanup runs between
- * scenarios). Exits 0 when every scenario passed, 1 when one failed, 2 for a lab that does not
- * load or bad usage, 3 when the endpoint cannot be reached.
+ * scenarios). Exits 0 when no scenario failed (one the target cannot judge, `unjudged`, does not
+ * fail), 1 when one failed, 2 for a lab that does not load or bad usage, 3 when the endpoint
+ * cannot be reached.
  */
 export async function testCommand(lab: string, options: TestCommandOptions): Promise<number> {
   let work: string | undefined;
@@ -62,7 +63,7 @@ export async function testCommand(lab: string, options: TestCommandOptions): Pro
         : {
             onScenario: (scenario) =>
               process.stderr.write(
-                `${scenario.status === 'passed' ? '✓' : '✗'} ${scenario.name} (${(scenario.durationMs / 1000).toFixed(1)} s)\n`,
+                `${scenarioGlyph(scenario.status, false)} ${scenario.name} (${(scenario.durationMs / 1000).toFixed(1)} s)\n`,
               ),
           }),
     });

@@ -1,4 +1,5 @@
 import type { BoundCheck, BoundStep } from './bound-lab.js';
+import type { CheckRunResult } from './check-run.js';
 
 /**
  * `needs: [check-id]`: a check that builds on others (the training job's logs need the job to
@@ -41,4 +42,38 @@ export function needsOf(
 /** What a skipped check says: the first need that did not pass, by its title. */
 export function needsMessage(need: CheckRef): string {
   return `needs ${need.check.title ?? need.check.id}`;
+}
+
+/**
+ * What a passed need could not really do on this target (`evidence.targetLimit`: moto marks a
+ * training job Completed without running it), or undefined.
+ */
+export function targetLimitOf(result: CheckRunResult | undefined): string | undefined {
+  if (result?.outcome.status !== 'passed') return undefined;
+  const limit = result.outcome.evidence?.targetLimit;
+  return typeof limit === 'string' ? limit : undefined;
+}
+
+/**
+ * A check that builds on a need passed in name only, and did not pass: the target, not the
+ * student, left it nothing to find (no logs from a job that never ran), so it cannot be judged
+ * there. An `error` carrying the limit, never a failure with a misleading hint.
+ */
+export function cannotJudgeAfter(
+  need: CheckRef,
+  limit: string,
+  result: CheckRunResult,
+): CheckRunResult {
+  const { outcome } = result;
+  if (outcome.status === 'passed' || outcome.status === 'skipped') return result;
+  return {
+    ...result,
+    outcome: {
+      status: 'error',
+      // What it found is kept as evidence, not said: its usual cause would mislead here.
+      message: `cannot be judged on this target: it builds on "${need.check.title ?? need.check.id}", and ${limit}`,
+      evidence: { ...outcome.evidence, found: outcome.message, targetLimit: limit },
+      retryable: false,
+    },
+  };
 }

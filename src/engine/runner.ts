@@ -14,7 +14,7 @@ import {
   type BoundLab,
   type BoundStep,
 } from './bound-lab.js';
-import { needsMessage, needsOf } from './check-needs.js';
+import { cannotJudgeAfter, needsMessage, needsOf, targetLimitOf } from './check-needs.js';
 import { runCheck, type CheckRunResult } from './check-run.js';
 import { runCleanup, type CleanupReport } from './cleanup/run-cleanup.js';
 import { defaultCheckTypes } from './check-types.js';
@@ -299,15 +299,19 @@ export function openLab(options: OpenLabOptions): LabSession {
         const judged = (async () => {
           const result =
             (await unmetNeed(step, check)) ??
-            (await runCheck({
-              stepId: step.id,
-              check: await withActionOutputs(check),
-              type: checkTypes.get(check.type),
-              ctx,
-              signal: controller.signal,
-              targetKind: connection.info.kind,
-              ...polling,
-            }));
+            limitedByNeeds(
+              step,
+              check,
+              await runCheck({
+                stepId: step.id,
+                check: await withActionOutputs(check),
+                type: checkTypes.get(check.type),
+                ctx,
+                signal: controller.signal,
+                targetKind: connection.info.kind,
+                ...polling,
+              }),
+            );
           results.set(key(step, check), result);
           onEvent?.({
             type: 'check-done',
@@ -318,6 +322,18 @@ export function openLab(options: OpenLabOptions): LabSession {
         })();
         judging.set(key(step, check), judged);
         return judged;
+      };
+      /** The result as `error` when a need passed in name only and it did not pass. */
+      const limitedByNeeds = (
+        step: BoundStep,
+        check: BoundCheck,
+        result: CheckRunResult,
+      ): CheckRunResult => {
+        for (const need of needsOf(lab.steps, step, check)) {
+          const limit = targetLimitOf(results.get(key(need.step, need.check)));
+          if (limit) return cannotJudgeAfter(need, limit, result);
+        }
+        return result;
       };
       /** A skipped result when a need (judged in this run) did not pass. */
       const unmetNeed = async (

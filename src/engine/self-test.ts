@@ -25,6 +25,11 @@ import { openLab, type LabSession } from './runner.js';
  *
  * Each scenario gets a target from `openTarget`: a fresh sandbox each time, or the same
  * account, on which the lab's cleanup then runs before and after each scenario.
+ *
+ * A check the target cannot judge (an operation it lacks; a training job it marks Completed
+ * without running, so no logs or model to find) is a note, not a failure: the lab is not at
+ * fault. A mistake none of whose expected checks the target can judge is `unjudged`: neither
+ * proved caught nor missed there.
  */
 
 export interface SelfTestTarget {
@@ -59,7 +64,8 @@ export interface ScenarioResult {
   name: string;
   kind: ScenarioKind;
   description: string;
-  status: 'passed' | 'failed';
+  /** unjudged: the target could judge none of what the scenario proves (notes say why). */
+  status: 'passed' | 'failed' | 'unjudged';
   /** Why it failed: one sentence each. */
   problems: string[];
   /** What an author may want to know that does not fail it. */
@@ -73,6 +79,7 @@ export interface SelfTestReport {
   target: TargetInfo;
   startedAt: string;
   durationMs: number;
+  /** No scenario failed (an unjudged one is a limit of the target, not of the lab). */
   passed: boolean;
   scenarios: ScenarioResult[];
 }
@@ -189,7 +196,7 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestReport
     target: target!,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    passed: scenarios.every((scenario) => scenario.status === 'passed'),
+    passed: scenarios.every((scenario) => scenario.status !== 'failed'),
     scenarios,
   };
 }
@@ -198,6 +205,8 @@ export async function selfTest(options: SelfTestOptions): Promise<SelfTestReport
 class Scenario {
   readonly problems: string[] = [];
   readonly notes: string[] = [];
+  /** Nothing the scenario proves could be judged on the target. */
+  unjudged = false;
 
   constructor(private readonly settleTarget?: () => Promise<void>) {}
 
@@ -242,7 +251,7 @@ class Scenario {
       name,
       kind,
       description,
-      status: this.problems.length ? 'failed' : 'passed',
+      status: this.problems.length ? 'failed' : this.unjudged ? 'unjudged' : 'passed',
       problems: this.problems,
       notes: this.notes,
       durationMs,
@@ -257,11 +266,25 @@ async function cleanUp(session: LabSession, scenario: Scenario, when: string): P
 }
 
 /**
- * A check that could not run because the target lacks an operation (moto has no CloudTrail
- * LookupEvents): a limit of the target, noted, not a fault of the lab.
+ * A check that could not judge because of the target: it lacks an operation (moto has no
+ * CloudTrail LookupEvents), or what the check looks for builds on work the target only
+ * pretends to do (`targetLimit`: moto's training jobs never run). Noted, not a fault of the lab.
  */
 function unjudgeable(check: CheckReport): boolean {
-  return check.status === 'error' && typeof check.evidence.notImplemented === 'string';
+  return (
+    check.status === 'error' &&
+    (typeof check.evidence.notImplemented === 'string' ||
+      typeof check.evidence.targetLimit === 'string')
+  );
+}
+
+/**
+ * What the target only pretends to do (`targetLimit`), which left the check passed in name only
+ * (a job Completed without running) or unable to judge (its logs).
+ */
+function targetLimit(check: CheckReport): string | undefined {
+  const limit = check.evidence.targetLimit;
+  return typeof limit === 'string' ? limit : undefined;
 }
 
 /** A required check of a required step: what decides whether the lab passes. */
@@ -310,6 +333,8 @@ async function solveScenario(
     await scenario.settle();
     const report = await session.runChecks({ steps: [step.id], wait: 'all', ...events });
     for (const { stepId, check } of eachCheck(report)) {
+      const limit = check.status === 'passed' ? targetLimit(check) : undefined;
+      if (limit) scenario.notes.push(`${stepId}/${check.id} passed in name only: ${limit}`);
       if (check.status === 'passed') continue;
       const line = `${stepId}/${check.id} ${check.status}: ${check.message}`;
       if (unjudgeable(check)) scenario.notes.push(line);
@@ -365,6 +390,7 @@ async function mistakeScenario(
     wait: 'none',
     ...(signal ? { signal } : {}),
   });
+  let judged = 0;
   for (const { expectation, stepId, checkId } of expected) {
     const check = report.steps
       .find((step) => step.id === stepId)
@@ -374,12 +400,18 @@ async function mistakeScenario(
       scenario.problems.push(`${name} did not run`);
       continue;
     }
-    if (check.status === 'passed') {
-      scenario.problems.push(`the mistake is not caught: ${name} passed (${check.message})`);
+    const limit = targetLimit(check);
+    if (limit) {
+      scenario.notes.push(`${name} cannot judge the mistake on this target: ${limit}`);
       continue;
     }
     if (unjudgeable(check)) {
       scenario.notes.push(`${name} cannot judge the mistake on this target: ${check.message}`);
+      continue;
+    }
+    judged++;
+    if (check.status === 'passed') {
+      scenario.problems.push(`the mistake is not caught: ${name} passed (${check.message})`);
       continue;
     }
     if (check.status !== 'failed') {
@@ -399,6 +431,7 @@ async function mistakeScenario(
       );
     }
   }
+  scenario.unjudged = expected.length > 0 && judged === 0;
 }
 
 /** Where the expected text was found: the message, a hint, or nowhere. */

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { SelfTestReport } from '../engine/self-test.js';
+import type { ScenarioResult, SelfTestReport } from '../engine/self-test.js';
 import { attr, text } from './junit.js';
 import { describeTargetInfo } from './text.js';
 
@@ -13,39 +13,70 @@ export function renderSelfTestText(report: SelfTestReport): string {
     '',
   ];
   for (const scenario of report.scenarios) {
-    const glyph = scenario.status === 'passed' ? chalk.green('✓') : chalk.red('✗');
+    const glyph = scenarioGlyph(scenario.status);
     const label = scenario.kind === 'mistake' ? `mistake ${scenario.name}` : scenario.name;
     lines.push(`${glyph} ${chalk.bold(label)}  ${scenario.description}`);
     for (const problem of scenario.problems) lines.push(`    ${chalk.red(problem)}`);
     for (const note of scenario.notes) lines.push(`    ${chalk.dim(note)}`);
   }
-  const failed = report.scenarios.filter((scenario) => scenario.status !== 'passed');
+  const failed = report.scenarios.filter((scenario) => scenario.status === 'failed');
+  const unjudged = report.scenarios.filter((scenario) => scenario.status === 'unjudged');
+  const total = report.scenarios.length;
   lines.push('');
   lines.push(
     failed.length
       ? chalk.red(
-          `${failed.length} of ${report.scenarios.length} scenarios failed: ${failed.map((s) => s.name).join(', ')}`,
+          `${failed.length} of ${total} scenarios failed: ${failed.map((s) => s.name).join(', ')}`,
         )
-      : chalk.green(`all ${report.scenarios.length} scenarios passed`),
+      : unjudged.length
+        ? chalk.green(`${total - unjudged.length} of ${total} scenarios passed`)
+        : chalk.green(`all ${total} scenarios passed`),
   );
+  if (unjudged.length) {
+    lines.push(
+      chalk.yellow(
+        `${unjudged.length} could not be judged on this target: ${unjudged.map((s) => s.name).join(', ')} (see the notes above)`,
+      ),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 
-/** JUnit XML: one testsuite for the lab, a testcase per scenario, a <failure> per failed one. */
+/** ✓ passed, ✗ failed, – the target could not judge it. */
+export function scenarioGlyph(status: ScenarioResult['status'], color = true): string {
+  const [glyph, paint] =
+    status === 'passed'
+      ? ['✓', chalk.green]
+      : status === 'failed'
+        ? ['✗', chalk.red]
+        : ['–', chalk.yellow];
+  return color ? paint(glyph) : glyph;
+}
+
+/**
+ * JUnit XML: one testsuite for the lab, a testcase per scenario, a <failure> per failed one, a
+ * <skipped> per one the target could not judge.
+ */
 export function renderSelfTestJunit(report: SelfTestReport): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  const failures = report.scenarios.filter((scenario) => scenario.status !== 'passed').length;
+  const failures = report.scenarios.filter((scenario) => scenario.status === 'failed').length;
+  const skipped = report.scenarios.filter((scenario) => scenario.status === 'unjudged').length;
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${attr(`labwright test ${report.lab}`)}" tests="${report.scenarios.length}" failures="${failures}" errors="0" skipped="0" time="${seconds(report.durationMs)}">`,
-    `  <testsuite name="${attr(report.lab)}" tests="${report.scenarios.length}" failures="${failures}" errors="0" skipped="0" time="${seconds(report.durationMs)}" timestamp="${attr(report.startedAt)}">`,
+    `<testsuites name="${attr(`labwright test ${report.lab}`)}" tests="${report.scenarios.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}">`,
+    `  <testsuite name="${attr(report.lab)}" tests="${report.scenarios.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(report.durationMs)}" timestamp="${attr(report.startedAt)}">`,
   ];
   for (const scenario of report.scenarios) {
     const name = scenario.kind === 'mistake' ? `mistake ${scenario.name}` : scenario.name;
     out.push(
       `    <testcase classname="${attr(report.lab)}" name="${attr(`${name}: ${scenario.description}`)}" time="${seconds(scenario.durationMs)}">`,
     );
-    if (scenario.status !== 'passed') {
+    if (scenario.status === 'unjudged') {
+      out.push(
+        `      <skipped message="${attr(`cannot be judged on this target: ${scenario.notes[0] ?? ''}`)}"/>`,
+      );
+    }
+    if (scenario.status === 'failed') {
       out.push(
         `      <failure message="${attr(scenario.problems[0] ?? 'failed')}">${text(scenario.problems.join('\n'))}</failure>`,
       );

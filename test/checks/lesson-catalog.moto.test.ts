@@ -38,9 +38,9 @@ const MOTO_DIFFERS: MotoDifference[] = [
   },
   {
     check: 'cloudwatch-logs/training-logs',
-    moto: 'failed',
-    says: 'no log group named /aws/sagemaker/TrainingJobs',
-    why: "moto's training jobs complete at once and write no logs, so the log group never appears",
+    moto: 'error',
+    says: 'cannot be judged on this target: the training job lesson-9-1-training-job never ran',
+    why: "moto's training jobs complete at once and write no logs: the check says it cannot judge, rather than blame the role",
   },
   {
     check: 'assign-role/notebook-uses-role',

@@ -1,3 +1,4 @@
+import { isUnsupportedOperation } from '../../aws/errors.js';
 import { unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
 
 /**
@@ -69,6 +70,14 @@ export async function attemptJobs(
   return [...found.values()];
 }
 
+/**
+ * The target cannot stop a training job: it lacks StopTrainingJob (moto answers it with an
+ * HTML error page). The job runs on until it ends; reset says so rather than fail.
+ */
+export class CannotStopJob extends Error {
+  override name = 'CannotStopJob';
+}
+
 /** Stops a running job and waits until it has stopped, so it writes nothing after reset. */
 export async function stopJob(ctx: CleanupContext, job: TrainingJob): Promise<string[]> {
   if (!RUNNING.has(job.status)) return [];
@@ -82,6 +91,11 @@ export async function stopJob(ctx: CleanupContext, job: TrainingJob): Promise<st
       // It may have ended meanwhile (SageMaker refuses to stop a Completed job); else say why.
       const now = await describe(ctx, job.name);
       if (!now || !RUNNING.has(now.status)) return done;
+      if (isUnsupportedOperation(error)) {
+        throw new CannotStopJob(
+          `the target cannot stop training jobs (it does not implement StopTrainingJob): it was still ${now.status}, and runs on until it ends`,
+        );
+      }
       throw error;
     }
   }

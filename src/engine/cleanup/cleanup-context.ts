@@ -20,11 +20,14 @@ export interface CleanupContext {
   signal?: AbortSignal;
 }
 
-/** AWS's ways of saying "there is no such thing" (SageMaker's is a ValidationException). */
+/**
+ * AWS's ways of saying "there is no such thing" (SageMaker's is a ValidationException, its
+ * message "Requested resource not found"; moto's "Could not find training job ...").
+ */
 export function isNotFound(error: unknown): boolean {
   if (errorCodes(error).some((code) => /NotFound|NoSuch/.test(code))) return true;
   const message = (error as { message?: string })?.message ?? '';
-  return /RecordNotFound|Requested resource not found|does not exist|cannot be found/i.test(
+  return /RecordNotFound|Requested resource not found|does not exist|cannot be found|could not find/i.test(
     message,
   );
 }

@@ -6,6 +6,7 @@ import type { BoundAction } from '../bound-lab.js';
 import type { ActionResult } from '../events.js';
 import {
   attemptJobs,
+  CannotStopJob,
   deleteJobLogs,
   stopJob,
   TRAINING_LOG_GROUP,
@@ -108,7 +109,20 @@ export async function runCleanup(options: CleanupOptions): Promise<CleanupReport
   try {
     jobs =
       jobNames.length || roleNames.size ? await attemptJobs(context(), jobNames, roleNames) : [];
-    for (const job of jobs) stopped.set(job.name, await stopJob(context(), job));
+    for (const job of jobs) {
+      try {
+        stopped.set(job.name, await stopJob(context(), job));
+      } catch (error) {
+        // A target without StopTrainingJob: a limit of the target, said, not a failed reset.
+        if (!(error instanceof CannotStopJob)) throw error;
+        items.push({
+          kind: 'training job',
+          name: job.name,
+          outcome: 'left',
+          detail: error.message,
+        });
+      }
+    }
   } catch (error) {
     items.push({
       kind: 'training jobs',
