@@ -208,8 +208,14 @@ export class Core implements SandboxCore {
     return inline ? { inline } : {};
   }
 
-  /** Seals a record after the head and queues it for the journal; resolves when it is durable. */
-  private commit(record: Omit<UnsealedRecord, 'seq' | 'prev'>): Promise<void> {
+  /**
+   * Seals a record after the head and queues it for the journal; resolves when it is durable, or
+   * with `lazy` (a record no one waits for) once written: the next durable record syncs it.
+   */
+  private commit(
+    record: Omit<UnsealedRecord, 'seq' | 'prev'>,
+    options: { lazy?: boolean } = {},
+  ): Promise<void> {
     const { record: sealed, line } = sealRecord({
       ...record,
       seq: this.head.seq + 1,
@@ -217,7 +223,7 @@ export class Core implements SandboxCore {
     });
     this.head = { seq: sealed.seq, hash: sealed.hash };
     if (!this.journal) return Promise.resolve();
-    const durable = this.journal.append(line);
+    const durable = this.journal.append(line, { sync: !options.lazy });
     this.journaledSinceSnapshot += line.length;
     if (
       this.head.seq - this.snapshotSeq >= SNAPSHOT_EVERY &&
@@ -258,13 +264,13 @@ export class Core implements SandboxCore {
       try {
         // A snapshot never gets ahead of the journal, and the records before it are not replayed:
         // the bodies they carry must be files.
-        if (
-          !(await recordsDurable.then(
-            () => true,
-            () => false,
-          ))
-        )
-          return;
+        const written = await recordsDurable.then(
+          () => true,
+          () => false,
+        );
+        if (!written) return;
+        // The last records may be read-only ones, written but not yet synced.
+        await this.journal?.sync();
         await this.store.blobs.flush?.();
         await this.store.writeSnapshot(text);
         this.snapshotBytes = text.length;
@@ -596,23 +602,27 @@ export class Core implements SandboxCore {
         }
       });
       const durable = journaled
-        ? this.commit({
-            at,
-            kind: 'call',
-            service: ctx.service,
-            operation: ctx.operation,
-            input: encoded,
-            ...this.inlineBodies(encoded),
-            context: {
-              region: ctx.region,
-              accessKeyId: ctx.caller.accessKeyId,
-              sourceIp: ctx.sourceIp,
-              userAgent: ctx.userAgent,
-              requestId: ctx.requestId,
+        ? this.commit(
+            {
+              at,
+              kind: 'call',
+              service: ctx.service,
+              operation: ctx.operation,
+              input: encoded,
+              ...this.inlineBodies(encoded),
+              context: {
+                region: ctx.region,
+                accessKeyId: ctx.caller.accessKeyId,
+                sourceIp: ctx.sourceIp,
+                userAgent: ctx.userAgent,
+                requestId: ctx.requestId,
+              },
+              draws: open.draws,
+              outcome: error ? { error: error.code } : {},
             },
-            draws: open.draws,
-            outcome: error ? { error: error.code } : {},
-          })
+            // No one waits for a read's record: the next durable record (or snapshot) syncs it.
+            { lazy: readOnly },
+          )
         : Promise.resolve();
       return { output, error, durable };
     });

@@ -231,19 +231,28 @@ export async function readJournal(stateDir: string): Promise<JournalRecord[]> {
 }
 
 const fsyncAsync = promisify(fsync);
+/** How long a written line no one waits for may stay unsynced. */
+const LAZY_SYNC_MS = 1000;
 const truncateAsync = promisify(ftruncate);
 
 /**
  * Appends sealed lines to the journal file. `append` resolves once the line is on disk (fsync);
  * lines appended while a sync is under way go out together in the next one (group commit), so
- * concurrent calls share the cost. A failed write is rolled back to the last durable byte and
- * reported to every call waiting on it; the next append tries those lines again.
+ * concurrent calls share the cost. A line appended with `sync: false` (a read-only call's, which
+ * no one waits for) is written but not synced on its own: the next synced line's fsync, or
+ * `sync()`, makes it durable with everything before it. A failed write is rolled back to the
+ * last whole record and reported to every call waiting on it; the next append tries those lines
+ * again.
  */
 export class JournalWriter {
   private fd: number;
+  /** Bytes of whole records written (synced or not): where a failed write is cut back to. */
   private durableBytes: number;
-  private pending: { line: string; done: (error?: Error) => void }[] = [];
+  private pending: { line: string; sync: boolean; done: (error?: Error) => void }[] = [];
   private syncing = false;
+  /** Whether written lines wait for an fsync. */
+  private unsynced = false;
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly file: string,
@@ -253,11 +262,41 @@ export class JournalWriter {
     this.durableBytes = startBytes;
   }
 
-  append(line: string): Promise<void> {
+  append(line: string, options: { sync?: boolean } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ line, done: (error) => (error ? reject(error) : resolve()) });
+      this.pending.push({
+        line,
+        sync: options.sync ?? true,
+        done: (error) => (error ? reject(error) : resolve()),
+      });
       if (!this.syncing) void this.drain();
     });
+  }
+
+  /**
+   * Written lines no one waits for reach the disk within LAZY_SYNC_MS: they are already in the
+   * kernel (a killed process loses none), this bounds what a power cut could take.
+   */
+  private syncSoon(): void {
+    this.unsynced = true;
+    if (this.lazyTimer) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = undefined;
+      this.sync().catch(() => undefined);
+    }, LAZY_SYNC_MS);
+    this.lazyTimer.unref();
+  }
+
+  /** Makes every line written so far durable (before a snapshot names them). */
+  async sync(): Promise<void> {
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    try {
+      await fsyncAsync(this.fd);
+    } catch (error) {
+      this.unsynced = true;
+      throw error;
+    }
   }
 
   /** Writes what is queued and resolves when that attempt is over (durable, or failed). */
@@ -282,7 +321,10 @@ export class JournalWriter {
         while (written < data.length) {
           written += writeSync(this.fd, data, written, data.length - written);
         }
-        await fsyncAsync(this.fd);
+        if (batch.some((p) => p.sync)) {
+          this.unsynced = false;
+          await fsyncAsync(this.fd);
+        } else this.syncSoon();
         this.durableBytes += data.length;
         for (const p of batch) p.done();
       } catch (error) {
@@ -293,7 +335,7 @@ export class JournalWriter {
         const failure = error instanceof Error ? error : new Error(String(error));
         const waiting = [...batch, ...this.pending];
         for (const p of waiting) p.done(failure);
-        this.pending = waiting.map((p) => ({ line: p.line, done: () => undefined }));
+        this.pending = waiting.map((p) => ({ line: p.line, sync: p.sync, done: () => undefined }));
         break;
       }
     }
@@ -308,9 +350,12 @@ export class JournalWriter {
     closeSync(this.fd);
     this.fd = openSync(this.file, 'a', 0o600);
     this.durableBytes = 0;
+    this.unsynced = false;
   }
 
   close(): void {
+    clearTimeout(this.lazyTimer);
+    if (this.unsynced) fsyncSync(this.fd);
     closeSync(this.fd);
   }
 }
