@@ -65,6 +65,40 @@ export async function fillActionOutputs<T>(value: T, outputs: ActionOutputs): Pr
   return fill(value, lookup) as T;
 }
 
+/**
+ * Text a student reads (a hint) with every `${actions.<id>...}` filled in where it can be; where
+ * it cannot yet, a sentence in its place says what would fill it, never the raw reference.
+ */
+export async function showActionOutputs(
+  texts: readonly string[],
+  outputs: ActionOutputs,
+): Promise<string[]> {
+  if (!hasActionReferences(texts)) return [...texts];
+  const search = await loadJmesPath();
+  const lookup = (reference: ActionReference): string => {
+    if (!outputs.has(reference.id))
+      return `(what the action "${reference.id}" returns, once it has run)`;
+    let found: unknown;
+    try {
+      const response = outputs.get(reference.id);
+      found = reference.path === undefined ? response : search(response, reference.path);
+    } catch {
+      found = undefined;
+    }
+    if (found === null || found === undefined) {
+      return `(nothing at ${reference.path ?? 'the top'} of what the action "${reference.id}" returned)`;
+    }
+    return typeof found === 'string' ? found : JSON.stringify(found);
+  };
+  return texts.map((text) => {
+    try {
+      return replaceActionReferences(text, lookup);
+    } catch {
+      return text;
+    }
+  });
+}
+
 function fill(
   value: unknown,
   lookup: (reference: ActionReference, written: string) => string,

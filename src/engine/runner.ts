@@ -3,7 +3,12 @@ import type { TargetInfo } from '../aws/target.js';
 import type { Connection } from '../aws/connect.js';
 import type { LoadedLab } from '../lab/load.js';
 import type { Lab } from '../lab/schema.js';
-import { fillActionOutputs, outputToKeep, type ActionOutputs } from './action-outputs.js';
+import {
+  fillActionOutputs,
+  outputToKeep,
+  showActionOutputs,
+  type ActionOutputs,
+} from './action-outputs.js';
 import { runAction, type ActionContext, type Billable } from './actions.js';
 import type { RetryBound } from './backoff.js';
 import {
@@ -216,13 +221,21 @@ export function openLab(options: OpenLabOptions): LabSession {
     }
   };
 
-  /** The check with `${actions.<id>...}` filled in; when it cannot be, it carries why. */
-  const withActionOutputs = async (check: BoundCheck): Promise<BoundCheck> => {
+  /** Each check's hints as last shown, action outputs filled in: what `giveHint` hands out. */
+  const shownHints = new Map<string, readonly string[]>();
+
+  /**
+   * The check with `${actions.<id>...}` filled in; when its settings cannot be, it carries why.
+   * Its hints are filled as far as they can be (a reference not yet fillable says so).
+   */
+  const withActionOutputs = async (step: BoundStep, check: BoundCheck): Promise<BoundCheck> => {
+    const hints = await showActionOutputs(check.hints, outputs);
+    shownHints.set(`${step.id}/${check.id}`, hints);
     try {
       const filled = await fillActionOutputs(check.with, outputs);
-      return filled === check.with ? check : { ...check, with: filled };
+      return { ...check, with: filled, hints };
     } catch (error) {
-      return { ...check, problem: (error as Error).message };
+      return { ...check, hints, problem: (error as Error).message };
     }
   };
 
@@ -252,10 +265,11 @@ export function openLab(options: OpenLabOptions): LabSession {
     const seen = progress.hintsSeen(step.id, check.id);
     // An `error` is the target's or labwright's (an operation the target lacks, the checker's
     // own permission), never the student's: their hint would mislead.
+    const hints = shownHints.get(`${step.id}/${check.id}`) ?? check.hints;
     const hint =
-      outcome.status !== 'failed' || check.hints.length === 0
+      outcome.status !== 'failed' || hints.length === 0
         ? null
-        : check.hints[Math.min(seen, check.hints.length - 1)]!;
+        : hints[Math.min(seen, hints.length - 1)]!;
     return {
       id: check.id,
       type: check.type,
@@ -297,6 +311,7 @@ export function openLab(options: OpenLabOptions): LabSession {
         polling?: Pick<Parameters<typeof runCheck>[0], 'poll' | 'previous' | 'onEvent'>,
       ) => {
         const judged = (async () => {
+          const filled = await withActionOutputs(step, check);
           const result =
             (await unmetNeed(step, check)) ??
             limitedByNeeds(
@@ -304,7 +319,7 @@ export function openLab(options: OpenLabOptions): LabSession {
               check,
               await runCheck({
                 stepId: step.id,
-                check: await withActionOutputs(check),
+                check: filled,
                 type: checkTypes.get(check.type),
                 ctx,
                 signal: controller.signal,
@@ -317,7 +332,7 @@ export function openLab(options: OpenLabOptions): LabSession {
             type: 'check-done',
             stepId: step.id,
             checkId: check.id,
-            report: checkReport(step, check, result),
+            report: checkReport(step, filled, result),
           });
         })();
         judging.set(key(step, check), judged);
@@ -591,7 +606,7 @@ export function openLab(options: OpenLabOptions): LabSession {
       stepId: step.id,
       checkId: check.id,
       title: check.title ?? check.id,
-      hint: check.hints[index]!,
+      hint: (shownHints.get(`${step.id}/${check.id}`) ?? check.hints)[index]!,
       number: index + 1,
       total: check.hints.length,
     };

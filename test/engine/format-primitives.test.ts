@@ -49,6 +49,8 @@ steps:
         with: { bucket: "\${bucket}", keys: [nobody-made-this] }
         optional: true
         retry: { timeoutSeconds: 1 }
+        hints:
+          - "Only \${actions.doc.name} was made, from files/doc.json."
       - id: after-absent
         title: Builds on the absent object
         type: s3.objects.list
@@ -127,6 +129,10 @@ describe('format primitives on the sandbox', () => {
     const check = checkOf(report, 'make', 'object-there');
     expect(check.status).toBe('error');
     expect(check.message).toContain('${actions.doc.name} needs the action "doc" to have run first');
+    // A hint never shows a raw reference: before the action ran, it says what will fill it.
+    expect(checkOf(report, 'make', 'absent').hint).toBe(
+      'Only (what the action "doc" returns, once it has run) was made, from files/doc.json.',
+    );
   });
 
   it(
@@ -146,6 +152,10 @@ describe('format primitives on the sandbox', () => {
       const skipped = checkOf(report, 'make', 'after-absent');
       expect(skipped.status).toBe('skipped');
       expect(skipped.message).toBe('needs An object nobody made');
+      // Hints get action outputs filled in, as checks' settings do.
+      expect(checkOf(report, 'make', 'absent').hint).toBe(
+        `Only ${BUCKET}-doc.txt was made, from files/doc.json.`,
+      );
       expect(result.status).toBe(1);
       // The optional step's action did not run.
       expect(await exists(BUCKET, 'extra.txt')).toBe(false);
