@@ -17,8 +17,12 @@ export interface TrainingJob {
 
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 const RUNNING = new Set(['InProgress', 'Stopping']);
-/** How many of the newest jobs are looked at for the role's (one page; the lab's are recent). */
-const NEWEST = 100;
+/** How many of the newest jobs are looked at for the role's, at most (ten pages). */
+const NEWEST = 1000;
+/** ListTrainingJobs' largest page. */
+const PAGE = 100;
+/** DescribeTrainingJob calls under way at once (each job's role is only in its description). */
+const DESCRIBING = 8;
 
 async function describe(ctx: CleanupContext, name: string): Promise<TrainingJob | undefined> {
   return unlessGone<TrainingJob | undefined>(async () => {
@@ -47,27 +51,62 @@ export async function attemptJobs(
     if (job) found.set(name, job);
   }
   if (roleNames.size === 0) return [...found.values()];
-  const listed = await ctx.call('sagemaker', 'ListTrainingJobs', {
-    MaxResults: NEWEST,
-    SortBy: 'CreationTime',
-    SortOrder: 'Descending',
+  const names_ = await newestJobNames(ctx);
+  const described = await mapLimited(
+    names_.filter((name) => !found.has(name)),
+    DESCRIBING,
+    (name) =>
+      unlessGone<Record<string, unknown> | undefined>(
+        () => ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name }),
+        undefined,
+      ),
+  );
+  described.forEach((out, index) => {
+    if (!out || !isRole(out.RoleArn, roleNames)) return;
+    const name = String(out.TrainingJobName ?? names_.filter((n) => !found.has(n))[index]);
+    found.set(name, {
+      name,
+      arn: String(out.TrainingJobArn ?? ''),
+      status: String(out.TrainingJobStatus ?? ''),
+    });
   });
-  const summaries = (listed.TrainingJobSummaries as { TrainingJobName?: string }[]) ?? [];
-  for (const { TrainingJobName: name } of summaries) {
-    if (!name || found.has(name)) continue;
-    const out = await unlessGone<Record<string, unknown> | undefined>(
-      () => ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name }),
-      undefined,
-    );
-    if (out && isRole(out.RoleArn, roleNames)) {
-      found.set(name, {
-        name,
-        arn: String(out.TrainingJobArn ?? ''),
-        status: String(out.TrainingJobStatus ?? ''),
-      });
-    }
-  }
   return [...found.values()];
+}
+
+/** The names of the account's newest training jobs, newest first, up to NEWEST (page by page). */
+async function newestJobNames(ctx: CleanupContext): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ctx.call('sagemaker', 'ListTrainingJobs', {
+      MaxResults: PAGE,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      ...(token ? { NextToken: token } : {}),
+    });
+    const summaries = (page.TrainingJobSummaries as { TrainingJobName?: string }[]) ?? [];
+    for (const { TrainingJobName: name } of summaries) if (name) names.push(name);
+    token = typeof page.NextToken === 'string' && page.NextToken ? page.NextToken : undefined;
+  } while (token && names.length < NEWEST);
+  return names.slice(0, NEWEST);
+}
+
+/** `work` on every item, at most `limit` at a time; the results in the items' order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /**
