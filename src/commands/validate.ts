@@ -29,7 +29,7 @@ export async function validateCommand(
     let warnings: LabProblem[] = [];
     if (result.ok) {
       // Found here rather than at load: they cost the IAM reference, and `check` needs none.
-      const unknown = await actionNameProblems(result.loaded);
+      const unknown = actionNameProblems(result.loaded);
       const gaps = target === 'sandbox' ? sandboxWarnings(result.loaded) : [];
       const placed = await placeAll(result.loaded, file, [...unknown, ...gaps]);
       names = placed.slice(0, unknown.length);
@@ -89,8 +89,8 @@ function sandboxWarnings(loaded: LoadedLab): Unplaced[] {
 }
 
 /** IAM action names no AWS service has, in the lab's policies and probes. */
-async function actionNameProblems(loaded: LoadedLab): Promise<Unplaced[]> {
-  return (await unknownIamActions(loaded)).map(({ at, action, message }) => ({
+function actionNameProblems(loaded: LoadedLab): Unplaced[] {
+  return unknownIamActions(loaded).map(({ at, action, message }) => ({
     at,
     message,
     find: action,
