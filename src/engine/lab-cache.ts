@@ -49,7 +49,9 @@ async function loadLabCached(
   const result = await loadLabFile(absolute, { checkOperations });
   if (result.ok && key) {
     try {
-      writeAtomically(path.join(labCacheDir(), `${key}.json`), JSON.stringify(result));
+      writeAtomically(path.join(labCacheDir(), `${key}.json`), JSON.stringify(result), {
+        durable: false,
+      });
     } catch {
       // A read-only or full disk only costs the next run the full load.
     }
