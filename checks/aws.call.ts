@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { isServiceName } from '../src/aws/services.js';
+import { isServiceName } from '../src/service-names.js';
 import { defineCheckSpec, type CheckType } from './define.js';
 import { cliOutput } from './support/cli-output.js';
 import { awsErrorCode, errorText, httpStatusOf } from './support/aws-error.js';

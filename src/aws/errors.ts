@@ -1,4 +1,5 @@
-import { STATUS_CODES } from 'node:http';
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
 import type { Target } from './target.js';
 
 /**
@@ -89,7 +90,10 @@ function bodilessReason(error: unknown): string | undefined {
   const e = error as ErrorLike;
   const status = e?.$metadata?.httpStatusCode;
   if (e?.message !== 'UnknownError' || status === undefined) return undefined;
-  return STATUS_CODES[status];
+  // Required here, not imported: node:http (and node:net) take longer to load than `validate`,
+  // which loads this module with the checks, may spend; an answer came over HTTP, so it is loaded.
+  const http = createRequire(import.meta.url)('node:http') as typeof Http;
+  return http.STATUS_CODES[status];
 }
 
 /** The error's message: AWS's text, also for an answer without a body. */

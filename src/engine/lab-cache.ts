@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readRegularFile } from '../lab/files.js';
 import type { LoadResult } from '../lab/load.js';
 import { packageInfo } from '../package-root.js';
@@ -11,8 +12,10 @@ import { writeAtomically } from './progress.js';
  * Loading a lab parses its YAML with positions and validates every check's settings: a few
  * hundred milliseconds for Lesson 9.1, paid on every `labwright check`. A lab that loaded
  * once is kept as JSON under `${XDG_CACHE_HOME:-~/.cache}/labwright/labs/`, keyed by the
- * labwright version and the content of lab.yaml and the names, sizes and times of the files
- * beside it, so any edit loads (and is validated) afresh. Only labs without problems are kept.
+ * labwright version and build and the content of lab.yaml and the names, sizes and times of the
+ * files beside it, so any edit loads (and is validated) afresh. Only labs without problems are
+ * kept. `check` and the TUI load a lab without the AWS operation checks, `validate` with them:
+ * each is kept under its own key.
  */
 
 const MAX_LAB_FILES = 500;
@@ -23,17 +26,32 @@ export function labCacheDir(
   return path.join(cacheDir(env), 'labs');
 }
 
-export async function loadLabForRun(file: string): Promise<LoadResult> {
+/** The lab as `check` and the TUI run it: operation names are `validate`'s job. */
+export function loadLabForRun(file: string): Promise<LoadResult> {
+  return loadLabCached(file, { checkOperations: false });
+}
+
+/** The lab as `validate` lints it: every check the loader has, the AWS operations included. */
+export function loadLabForValidate(file: string): Promise<LoadResult> {
+  return loadLabCached(file, { checkOperations: true });
+}
+
+async function loadLabCached(
+  file: string,
+  { checkOperations }: { checkOperations: boolean },
+): Promise<LoadResult> {
   const absolute = path.resolve(file);
-  const key = cacheKey(absolute);
+  const key = cacheKey(absolute, checkOperations);
   const cached = key ? readCached(path.join(labCacheDir(), `${key}.json`), absolute) : undefined;
   if (cached) return cached;
+  // The loader, zod and the check specs load only on a miss: a hit needs none of them.
   const { loadLabFile } = await import('./load-lab.js');
-  // Operation names are `validate`'s job: checking them loads every SDK client.
-  const result = await loadLabFile(absolute, { checkOperations: false });
+  const result = await loadLabFile(absolute, { checkOperations });
   if (result.ok && key) {
     try {
-      writeAtomically(path.join(labCacheDir(), `${key}.json`), JSON.stringify(result));
+      writeAtomically(path.join(labCacheDir(), `${key}.json`), JSON.stringify(result), {
+        durable: false,
+      });
     } catch {
       // A read-only or full disk only costs the next run the full load.
     }
@@ -41,7 +59,7 @@ export async function loadLabForRun(file: string): Promise<LoadResult> {
   return result;
 }
 
-function cacheKey(file: string): string | undefined {
+function cacheKey(file: string, checkOperations: boolean): string | undefined {
   let text: Buffer;
   try {
     // A FIFO or a huge file is not read here: loading reports it.
@@ -52,6 +70,8 @@ function cacheKey(file: string): string | undefined {
   const hash = createHash('sha256')
     .update(packageInfo().version)
     .update('\0')
+    .update(buildId())
+    .update(checkOperations ? '\0with operations\0' : '\0')
     .update(file)
     .update('\0')
     .update(text);
@@ -72,6 +92,19 @@ function cacheKey(file: string): string | undefined {
     }
   }
   return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * This build of labwright: the time its module was written. Every build writes every file of
+ * dist/ anew, so a loader changed without a new version (a working copy) never meets the
+ * verdicts of the one before.
+ */
+function buildId(): string {
+  try {
+    return String(statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  } catch {
+    return '';
+  }
 }
 
 function readCached(cacheFile: string, labFile: string): LoadResult | undefined {

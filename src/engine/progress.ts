@@ -271,15 +271,23 @@ function readProgress(file: string, lab: string, target: string): ProgressData |
   }
 }
 
-/** Writes `text` to `file` so that readers see the old content or the new, never a mix. */
-export function writeAtomically(file: string, text: string | Uint8Array): void {
+/**
+ * Writes `text` to `file` so that readers see the old content or the new, never a mix. With
+ * `durable: false` (a cache, which a reader may find empty after a crash and rebuild) the data
+ * is not forced to the disk first: an fsync costs a run ~10 ms.
+ */
+export function writeAtomically(
+  file: string,
+  text: string | Uint8Array,
+  { durable = true }: { durable?: boolean } = {},
+): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const fd = openSync(temporary, 'w', 0o600);
     try {
       writeFileSync(fd, text);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -6,7 +6,8 @@
  * simulated request as the sandbox judges the real one; with keys missing it would deny the role
  * itself, as a `...NotEquals` condition on an absent key holds.
  */
-import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
+import type * as Net from 'node:net';
 
 /** Who makes the request, as IAM identifies it. */
 export type RequestPrincipal =
@@ -83,4 +84,12 @@ export function listingContext(
   if (listing.delimiter !== undefined) context['s3:delimiter'] = listing.delimiter;
   if (listing.maxKeys !== undefined) context['s3:max-keys'] = listing.maxKeys;
   return context;
+}
+
+/**
+ * node:net's isIP, required at first use: the checks import this module, and `validate`, which
+ * loads them for their settings' schemas, should not pay for loading node:net.
+ */
+function isIP(address: string): number {
+  return (createRequire(import.meta.url)('node:net') as typeof Net).isIP(address);
 }

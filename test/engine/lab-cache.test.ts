@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { labCacheDir, loadLabForRun } from '../../src/engine/lab-cache.js';
+import { labCacheDir, loadLabForRun, loadLabForValidate } from '../../src/engine/lab-cache.js';
 import { LAB } from './support.js';
 
 let dir: string;
@@ -54,5 +54,36 @@ describe('the lab cache', () => {
     writeFileSync(policy, '{ not json');
     const edited = await loadLabForRun(file);
     expect(edited.ok).toBe(false);
+  });
+
+  it('keeps what validate found apart from what check loaded, which skips the AWS operations', async () => {
+    const file = path.join(dir, 'lab', 'lab.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'aws: sts:GetCallerIdentity',
+        'aws: sts:GetCallerIdentityy',
+      ),
+    );
+    expect((await loadLabForRun(file)).ok).toBe(true);
+    const validated = await loadLabForValidate(file);
+    expect(validated.ok).toBe(false);
+    if (!validated.ok)
+      expect(validated.problems[0]!.message).toContain('sts has no operation GetCallerIdentityy');
+  });
+
+  it('gives validate the lab it validated, and validates an edited lab afresh', async () => {
+    const file = path.join(dir, 'lab', 'lab.yaml');
+    const first = await loadLabForValidate(file);
+    expect(first.ok).toBe(true);
+    expect(await loadLabForValidate(file)).toEqual(first);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('type: iam.role.exists', 'type: iam.role.exist'),
+    );
+    const edited = await loadLabForValidate(file);
+    expect(edited.ok).toBe(false);
+    if (!edited.ok)
+      expect(edited.problems[0]!.message).toContain('unknown check type "iam.role.exist"');
   });
 });

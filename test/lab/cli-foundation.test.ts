@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,49 @@ describe('labwright list, validate, --help, --version', () => {
       /lab\.yaml:26:\d+: "logs:PutLogEvent" is not an IAM action \(did you mean logs:PutLogEvents\?\): probing it proves nothing/,
     );
     expect(run.stderr).not.toMatch(/s3:List\*/);
+  });
+
+  it('says the same of a lab it validated before (from the lab cache), and sees an edit', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labwright-revalidate-'));
+    const file = path.join(dir, 'lab.yaml');
+    const lab = (call: string) =>
+      [
+        'id: again',
+        'title: Again',
+        'version: 1',
+        'summary: A typo in a policy, a call the sandbox lacks',
+        'steps:',
+        '  - id: grant',
+        '    title: Grant',
+        '    instructions: Grant reading.',
+        '    actions:',
+        '      - title: Allow reading',
+        '        aws: iam:PutRolePolicy',
+        '        input:',
+        '          RoleName: r',
+        '          PolicyName: read',
+        '          PolicyDocument:',
+        '            Statement:',
+        '              - { Effect: Allow, Action: s3:GetObjects, Resource: "*" }',
+        '      - title: Rotate',
+        `        aws: ${call}`,
+        '        input: { KeyId: alias/data }',
+        '    checks: []',
+        '',
+      ].join('\n');
+    writeFileSync(file, lab('kms:EnableKeyRotation'));
+    const env = { XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const first = labwright(['validate', file], { env });
+    expect(first.status).toBe(2);
+    expect(first.stderr).toMatch(/lab\.yaml:17:\d+: "s3:GetObjects" is not an IAM action/);
+    expect(first.stderr).toMatch(/lab\.yaml:19:\d+: warning: the embedded sandbox does not serve/);
+    // The lab loaded (its problems are found after loading): it is kept, and used next time.
+    expect(readdirSync(path.join(dir, 'cache', 'labwright', 'labs'))).toHaveLength(1);
+    const again = labwright(['validate', file], { env });
+    expect(again).toEqual(first);
+    writeFileSync(file, lab('kms:EnableKeyRotations'));
+    const edited = labwright(['validate', file], { env });
+    expect(edited.stderr).toMatch(/kms has no operation EnableKeyRotations/);
   });
 
   it('validates by lab id and by folder too', () => {
