@@ -251,9 +251,9 @@ export class Core implements SandboxCore {
   /** Serializes the state now and queues its write behind any earlier one. */
   private takeSnapshot(): boolean {
     if (!this.journal || !this.background.idle) return false;
-    let text: string;
+    let text: Buffer;
     try {
-      text = this.store.snapshotText(this.head.seq, this.head.hash, this.events.all());
+      text = this.store.encodeSnapshot(this.head.seq, this.head.hash, this.events.encoded());
     } catch (error) {
       this.snapshotFailed(error);
       return false;

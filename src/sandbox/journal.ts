@@ -250,6 +250,7 @@ export class JournalWriter {
   private durableBytes: number;
   private pending: { line: string; sync: boolean; done: (error?: Error) => void }[] = [];
   private syncing = false;
+  private drainScheduled = false;
   /** Whether written lines wait for an fsync. */
   private unsynced = false;
   private lazyTimer: NodeJS.Timeout | undefined;
@@ -269,6 +270,19 @@ export class JournalWriter {
         sync: options.sync ?? true,
         done: (error) => (error ? reject(error) : resolve()),
       });
+      this.drainSoon();
+    });
+  }
+
+  /**
+   * Drains once the calls of this turn of the event loop have appended theirs: one write for
+   * all of them, where reads (which need no fsync) would otherwise each make a system call.
+   */
+  private drainSoon(): void {
+    if (this.syncing || this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
       if (!this.syncing) void this.drain();
     });
   }
@@ -307,7 +321,7 @@ export class JournalWriter {
 
   /** Whether lines wait that a failed write left behind. */
   get behind(): boolean {
-    return this.pending.length > 0 && !this.syncing;
+    return this.pending.length > 0 && !this.syncing && !this.drainScheduled;
   }
 
   private async drain(): Promise<void> {

@@ -33,6 +33,8 @@ export const STATE_FILE = 'state.json';
 const BLOBS_DIR = 'blobs';
 const SNAPSHOT_FORMAT = 1;
 const LEGACY_EVENTS_FILE = 'events.jsonl';
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
 export function defaultStateDir(): string {
@@ -150,31 +152,32 @@ export class FileStateStore implements StateStore {
   changed(): void {}
 
   /**
-   * The state as it is now, after record `seq`, as a snapshot's text (JSON of this moment: the
-   * write can come later). Throws for a state the JSON writer cannot hold.
+   * The state as it is now, after record `seq`, as a snapshot's bytes (JSON of this moment: the
+   * write can come later), with the trail's events as already encoded. Throws for a state the
+   * JSON writer cannot hold.
    */
-  snapshotText(seq: number, hash: string, events: readonly TrailEvent[]): string {
-    const snapshot: Snapshot = {
-      format: SNAPSHOT_FORMAT,
-      seq,
-      hash,
-      data: this.data,
-      events: [...events],
-    };
-    return JSON.stringify(snapshot);
+  encodeSnapshot(seq: number, hash: string, events: readonly Buffer[]): Buffer {
+    const head: Omit<Snapshot, 'events'> = { format: SNAPSHOT_FORMAT, seq, hash, data: this.data };
+    const pieces: Buffer[] = [Buffer.from(`${JSON.stringify(head).slice(0, -1)},"events":[`)];
+    events.forEach((event, index) => {
+      if (index > 0) pieces.push(COMMA);
+      pieces.push(event);
+    });
+    pieces.push(CLOSE);
+    return Buffer.concat(pieces);
   }
 
   /**
-   * Puts a snapshot's text in place atomically (temp file, fsync, rename, fsync of the folder),
-   * off the event loop: calls go on being served while megabytes of trail reach the disk.
+   * Puts a snapshot in place atomically (temp file, fsync, rename, fsync of the folder), off the
+   * event loop: calls go on being served while megabytes of trail reach the disk.
    */
-  async writeSnapshot(text: string): Promise<void> {
+  async writeSnapshot(bytes: Buffer): Promise<void> {
     if (!this.dir) return;
     const target = join(this.dir, STATE_FILE);
     const temp = `${target}.${process.pid}.tmp`;
     const file = await open(temp, 'w', 0o600);
     try {
-      await file.writeFile(text);
+      await file.writeFile(bytes);
       await file.sync();
     } finally {
       await file.close();

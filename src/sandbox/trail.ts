@@ -208,6 +208,23 @@ export class EventLog {
     return this.events;
   }
 
+  /**
+   * Each event as JSON (UTF-8), in order: what a snapshot writes. An event never changes once
+   * recorded, so each is encoded once, not once per snapshot (the trail is most of a snapshot).
+   */
+  encoded(): Buffer[] {
+    return this.events.map((event) => {
+      let bytes = this.encodings.get(event);
+      if (!bytes) {
+        bytes = Buffer.from(JSON.stringify(event));
+        this.encodings.set(event, bytes);
+      }
+      return bytes;
+    });
+  }
+
+  private readonly encodings = new WeakMap<TrailEvent, Buffer>();
+
   clear(): void {
     this.events = [];
   }
