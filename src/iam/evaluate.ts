@@ -4,12 +4,9 @@
  * (to explain to a student why an action is allowed or denied), so the per-statement analysis
  * is kept, not just the verdict.
  */
+import { createHash } from 'node:crypto';
 import type * as IamSimulate from '@cloud-copilot/iam-simulate';
-import type {
-  RequestAnalysis,
-  RunSimulationResults,
-  StatementExplain,
-} from '@cloud-copilot/iam-simulate';
+import type { RequestAnalysis, StatementExplain } from '@cloud-copilot/iam-simulate';
 import type { DenyReason } from './messages.js';
 import { compareText } from '../compare-text.js';
 
@@ -73,7 +70,6 @@ export interface Evaluation {
   statements: StatementVerdict[];
   /** Policy problems that kept the simulation from running (the decision is then implicitDeny). */
   errors?: string[];
-  raw: RunSimulationResults;
 }
 
 const ALLOW_ALL = {
@@ -84,21 +80,22 @@ const ROOT_POLICY = { name: 'AccountRoot', document: ALLOW_ALL };
 
 const CACHE_LIMIT = 5000;
 const cache = new Map<string, Promise<Evaluation>>();
-const documentIds = new WeakMap<object, number>();
-let nextDocumentId = 1;
+const documentKeys = new WeakMap<object, string>();
 
 /**
- * Documents are keyed by identity: the sandbox replaces a document object when a policy
- * changes, so a cached decision never outlives the policies it was computed from.
+ * A document's part of the cache key: a digest of its JSON, computed once per document object.
+ * By content, not identity: two sandboxes (a class's replayed hand-ins) holding the same policy
+ * share their decisions, and a changed policy is a new key, so a cached decision never outlives
+ * the policies it was computed from.
  */
 function documentKey(document: unknown): string {
   if (!document || typeof document !== 'object') return JSON.stringify(document ?? null);
-  let id = documentIds.get(document);
-  if (id === undefined) {
-    id = nextDocumentId++;
-    documentIds.set(document, id);
+  let key = documentKeys.get(document);
+  if (key === undefined) {
+    key = createHash('sha256').update(JSON.stringify(document)).digest('base64');
+    documentKeys.set(document, key);
   }
-  return `#${id}`;
+  return key;
 }
 
 const documentTexts = new WeakMap<object, string>();
@@ -200,7 +197,6 @@ async function simulate(input: EvaluationInput): Promise<Evaluation> {
       denyReason: 'no identity-based policy allows',
       statements: [],
       errors: collectErrors(raw.errors as unknown as Record<string, unknown>),
-      raw,
     };
   }
   const analysis = raw.resultType === 'single' ? raw.result.analysis : raw.results[0]?.analysis;
@@ -213,7 +209,6 @@ async function simulate(input: EvaluationInput): Promise<Evaluation> {
   const evaluation: Evaluation = {
     decision,
     statements: analysis ? statementVerdicts(analysis) : [],
-    raw,
   };
   if (!analysis) {
     evaluation.denyReason = 'no identity-based policy allows';
