@@ -8,7 +8,7 @@
  *   polled every 5 ms); the sandbox runs from an esbuild bundle, as the CLI ships it. Also the
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
- * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
+ * - throughput (the median of three rounds): `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
  *   as many under SSE-KMS (the key alias/bench), then as many KMS Encrypt
  *   calls (1 KB under a customer key, by alias), 200 in
  *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
@@ -37,6 +37,7 @@ import { freePort } from '../test/support/moto.js';
 
 const TOTAL = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 200;
+const ROUNDS = 3;
 const SEQUENTIAL = 200;
 const repo = path.resolve(import.meta.dirname, '..');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -255,11 +256,18 @@ async function throughput(
     return failures;
   };
   await run(Math.min(400, TOTAL));
-  const start = process.hrtime.bigint();
-  const failures = await run(TOTAL);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  // Three rounds, the median reported: on two cores shared by client and server, one round's
+  // figure moves by a third from run to run.
+  const rounds: number[] = [];
+  let failures = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = process.hrtime.bigint();
+    failures += await run(TOTAL);
+    rounds.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
   agent.destroy();
-  return { rps: TOTAL / seconds, failures };
+  rounds.sort((a, b) => a - b);
+  return { rps: rounds[Math.floor(ROUNDS / 2)]!, failures };
 }
 
 const common = (target: Target) => ({

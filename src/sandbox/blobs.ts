@@ -9,7 +9,8 @@
  * of its own per object would cost more than the call). Staged blobs become files at the next
  * snapshot, or sooner when they add up (STAGED_MAX): a snapshot drops the records' copies.
  */
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { randomBytes } from './ids.js';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -203,9 +204,14 @@ class DirectoryBlobStore implements BlobStore {
     }
   }
 
+  /** A fresh name in the blobs' temp folder. */
+  private tempPath(): string {
+    return join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
+  }
+
   /** A whole blob as a synced temp file, not yet under its name: returns the temp file. */
   private async writeSynced(data: Buffer): Promise<string> {
-    const temp = join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
+    const temp = this.tempPath();
     await mkdir(dirname(temp), { recursive: true });
     const handle = await open(temp, 'w');
     try {
@@ -273,7 +279,8 @@ class DirectoryBlobStore implements BlobStore {
 
   writer(): BlobWriter {
     const digests = new Digests();
-    const temp = join(this.dir, 'tmp', `${process.pid}.${randomBytes(8).toString('hex')}`);
+    // Named when the body first reaches the disk: a small body is staged and never does.
+    let temp: string | undefined;
     let handle: FileHandle | undefined;
     let batch: Buffer[] = [];
     let batched = 0;
@@ -281,6 +288,7 @@ class DirectoryBlobStore implements BlobStore {
 
     const flush = async () => {
       if (!handle) {
+        temp = this.tempPath();
         await mkdir(dirname(temp), { recursive: true });
         handle = await open(temp, 'w');
       }
@@ -293,7 +301,7 @@ class DirectoryBlobStore implements BlobStore {
       batch = [];
       await handle?.close().catch(() => undefined);
       handle = undefined;
-      await rm(temp, { force: true });
+      if (temp) await rm(temp, { force: true });
     };
 
     return {
@@ -325,7 +333,7 @@ class DirectoryBlobStore implements BlobStore {
           await file.sync();
           await file.close();
           handle = undefined;
-          await this.place(temp, ref.blob);
+          await this.place(temp as string, ref.blob);
           done = true;
           this.holds.hold(ref);
           return ref;
