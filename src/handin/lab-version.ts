@@ -19,9 +19,9 @@ export interface LabIdentity {
 
 export async function labIdentity(loaded: LoadedLab): Promise<LabIdentity> {
   const filesHash = await hashFolder(loaded.dir);
-  const text = await readFile(loaded.file, 'utf8');
-  const document = parseDocument(text);
-  const declared = document.has('version');
+  // Known from loading; a LoadedLab made elsewhere is asked of its file.
+  const declared =
+    loaded.versionDeclared ?? parseDocument(await readFile(loaded.file, 'utf8')).has('version');
   return {
     id: loaded.lab.id,
     version: declared ? loaded.lab.version : `files-${filesHash.slice(0, 16)}`,

@@ -54,6 +54,8 @@ export interface LoadedLab {
   dir: string;
   /** Variable values: the lab's defaults. Overrides and built-ins are added at run time. */
   defaults: Record<string, string>;
+  /** Whether the author wrote `version:` (else a hand-in's version is a hash of the lab's files). */
+  versionDeclared?: boolean;
 }
 
 export type LoadResult = { ok: true; loaded: LoadedLab } | { ok: false; problems: LabProblem[] };
@@ -161,7 +163,8 @@ export async function loadLab(file: string, options: LoadOptions): Promise<LoadR
   await checkOperations(lab, options, report);
 
   if (problems.length) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, loaded: { lab, file: absolute, dir, defaults } };
+  const versionDeclared = Object.hasOwn(data, 'version');
+  return { ok: true, loaded: { lab, file: absolute, dir, defaults, versionDeclared } };
 }
 
 /** Every variable reaches shell lines as an environment variable: its name must be one. */

@@ -4,7 +4,7 @@
  * additional authenticated data, so a blob opens only with the context it was sealed with. The
  * layout is the sandbox's own (AWS's is opaque too): version, key id, IV, tag, ciphertext.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { invalidCiphertext } from './errors.js';
 
 const VERSION = 1;
@@ -21,6 +21,20 @@ function additionalData(context: EncryptionContext): Buffer {
   return Buffer.from(JSON.stringify(pairs), 'utf8');
 }
 
+/** Imported key material, by its base64 text: importing it again on every call cost more than the AES. */
+const imported = new Map<string, KeyObject>();
+const IMPORTED_MAX = 256;
+
+function secretKey(material: string): KeyObject {
+  let key = imported.get(material);
+  if (!key) {
+    key = createSecretKey(Buffer.from(material, 'base64'));
+    if (imported.size >= IMPORTED_MAX) imported.delete(imported.keys().next().value as string);
+    imported.set(material, key);
+  }
+  return key;
+}
+
 export function seal(
   keyId: string,
   material: string,
@@ -29,7 +43,7 @@ export function seal(
   context: EncryptionContext,
 ): Buffer {
   const ivBytes = Buffer.from(iv, 'base64');
-  const cipher = createCipheriv('aes-256-gcm', Buffer.from(material, 'base64'), ivBytes);
+  const cipher = createCipheriv('aes-256-gcm', secretKey(material), ivBytes);
   cipher.setAAD(additionalData(context));
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([
@@ -56,7 +70,7 @@ export function open(blob: Uint8Array, material: string, context: EncryptionCont
   const iv = bytes.subarray(ivStart, ivStart + IV_LENGTH);
   const tag = bytes.subarray(ivStart + IV_LENGTH, HEADER_LENGTH);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(material, 'base64'), iv);
+    const decipher = createDecipheriv('aes-256-gcm', secretKey(material), iv);
     decipher.setAAD(additionalData(context));
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(bytes.subarray(HEADER_LENGTH)), decipher.final()]);
