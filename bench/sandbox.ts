@@ -17,6 +17,8 @@
  *   memory, so the journal's cost is a ratio of the same run. The client shares the machine's cores with the server: on two cores it caps
  *   the sandbox's figure, not moto's.
  * - `node -e 0` is printed as the floor: process start alone, under the same machine load.
+ * - the server's CPU per request (user + system over the measured rounds, /proc/<pid>/stat):
+ *   the journal's cost as work done, which the scheduler moves less than it moves throughput.
  * - peak RSS: VmHWM of the server process after the load.
  * Everything is on 127.0.0.1; request loops are bounded.
  */
@@ -194,10 +196,18 @@ const ENCRYPT: BenchRequest = {
   }),
 };
 
+/** CPU time (user + system, all threads) a process has used, in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are the 12th and 13th fields after the command name, in clock ticks (1/100 s).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function throughput(
   endpoint: string,
   call: BenchRequest,
-): Promise<{ rps: number; failures: number }> {
+  pid: number,
+): Promise<{ rps: number; failures: number; cpuUs: number }> {
   const url = new URL(endpoint);
   const { body } = call;
   const signer = new SignatureV4({
@@ -260,14 +270,17 @@ async function throughput(
   // figure moves by a third from run to run.
   const rounds: number[] = [];
   let failures = 0;
+  const cpuBefore = cpuMs(pid);
   for (let round = 0; round < ROUNDS; round++) {
     const start = process.hrtime.bigint();
     failures += await run(TOTAL);
     rounds.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
   }
+  // The server's CPU per request: what the work costs, whatever the scheduler did meanwhile.
+  const cpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / (ROUNDS * TOTAL);
   agent.destroy();
   rounds.sort((a, b) => a - b);
-  return { rps: rounds[Math.floor(ROUNDS / 2)]!, failures };
+  return { rps: rounds[Math.floor(ROUNDS / 2)]!, failures, cpuUs };
 }
 
 const common = (target: Target) => ({
@@ -290,10 +303,11 @@ async function measure(target: Target) {
     new CreateAliasCommand({ AliasName: 'alias/bench', TargetKeyId: key.KeyMetadata!.KeyId! }),
   );
   const latency = await sequential(target.endpoint);
-  const load = await throughput(target.endpoint, GET_ROLE);
-  const puts = await throughput(target.endpoint, PUT_OBJECT);
-  const ssePuts = await throughput(target.endpoint, PUT_OBJECT_SSE);
-  const encrypts = await throughput(target.endpoint, ENCRYPT);
+  const pid = target.child.pid as number;
+  const load = await throughput(target.endpoint, GET_ROLE, pid);
+  const puts = await throughput(target.endpoint, PUT_OBJECT, pid);
+  const ssePuts = await throughput(target.endpoint, PUT_OBJECT_SSE, pid);
+  const encrypts = await throughput(target.endpoint, ENCRYPT, pid);
   const rss = peakRssMb(target.child.pid as number);
   target.child.kill('SIGTERM');
   return {
@@ -302,6 +316,7 @@ async function measure(target: Target) {
     putRps: puts.rps,
     ssePutRps: ssePuts.rps,
     encryptRps: encrypts.rps,
+    cpuUs: { getRole: load.cpuUs, put: puts.cpuUs, ssePut: ssePuts.cpuUs, encrypt: encrypts.cpuUs },
     failures: load.failures + puts.failures + ssePuts.failures + encrypts.failures,
     rss,
   };
@@ -382,6 +397,11 @@ console.log(`|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(
   `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%, Encrypt ${fmt(oursResult.encryptRps, 0)} / ${fmt(memoryResult.encryptRps, 0)} req/s = ${fmt((100 * oursResult.encryptRps) / memoryResult.encryptRps, 0)}%`,
+);
+const cpuShare = (name: keyof typeof oursResult.cpuUs) =>
+  `${fmt(oursResult.cpuUs[name], 0)} / ${fmt(memoryResult.cpuUs[name], 0)} µs = +${fmt((100 * (oursResult.cpuUs[name] - memoryResult.cpuUs[name])) / memoryResult.cpuUs[name], 0)}%`;
+console.log(
+  `the journal's cost in the server's CPU per request (journal / memory; moto_server ${fmt(motoResult.cpuUs.getRole, 0)} µs a GetRole): GetRole ${cpuShare('getRole')}, PutObject ${cpuShare('put')}, PutObject SSE-KMS ${cpuShare('ssePut')}, Encrypt ${cpuShare('encrypt')}`,
 );
 console.log(`in-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
 console.log(

@@ -251,9 +251,9 @@ export class Core implements SandboxCore {
   /** Serializes the state now and queues its write behind any earlier one. */
   private takeSnapshot(): boolean {
     if (!this.journal || !this.background.idle) return false;
-    let text: Buffer;
+    let pieces: Buffer[];
     try {
-      text = this.store.encodeSnapshot(this.head.seq, this.head.hash, this.events.encoded());
+      pieces = this.store.encodeSnapshot(this.head.seq, this.head.hash, this.events.encoded());
     } catch (error) {
       this.snapshotFailed(error);
       return false;
@@ -272,8 +272,8 @@ export class Core implements SandboxCore {
         // The last records may be read-only ones, written but not yet synced.
         await this.journal?.sync();
         await this.store.blobs.flush?.();
-        await this.store.writeSnapshot(text);
-        this.snapshotBytes = text.length;
+        await this.store.writeSnapshot(pieces);
+        this.snapshotBytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
         this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       } catch (error) {
         this.snapshotFailed(error);
