@@ -1,5 +1,5 @@
 import type { LabReport } from '../engine/report.js';
-import { forEachBounded } from './pool.js';
+import { forEachBounded } from '../for-each-bounded.js';
 import type { StudentResult, UngradedStudent } from './results.js';
 import type { RosterStudent } from './roster.js';
 

@@ -10,6 +10,7 @@
  * snapshot, or sooner when they add up (STAGED_MAX): a snapshot drops the records' copies.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { forEachBounded } from '../for-each-bounded.js';
 import { randomBytes } from './ids.js';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -167,7 +168,7 @@ class DirectoryBlobStore implements BlobStore {
       if (batch.length === 0) return;
       const temps = new Map<string, string>();
       try {
-        await forEachLimited(batch, FLUSH_PARALLEL, async ([id, data]) => {
+        await forEachBounded(batch, FLUSH_PARALLEL, async ([id, data]) => {
           temps.set(id, await this.writeSynced(data));
         });
         const folders = new Set<string>();
@@ -179,7 +180,7 @@ class DirectoryBlobStore implements BlobStore {
           temps.delete(id);
           folders.add(dirname(target));
         }
-        await forEachLimited([...folders], FLUSH_PARALLEL, syncDirectory);
+        await forEachBounded([...folders], FLUSH_PARALLEL, syncDirectory);
         if (newFolder) await syncDirectory(this.dir);
       } finally {
         await Promise.all([...temps.values()].map((temp) => rm(temp, { force: true })));
@@ -395,28 +396,4 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await handle?.close();
   }
-}
-
-/**
- * Runs `work` on every item, at most `limit` at a time. After a failure no new item starts; it
- * rejects with the first failure once the ones under way have finished (nothing left running).
- */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      try {
-        await work(items[next++] as T);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }

@@ -1,4 +1,5 @@
 import { isUnsupportedOperation } from '../../aws/errors.js';
+import { forEachBounded } from '../../for-each-bounded.js';
 import { unlessGone, waitUntil, type CleanupContext } from './cleanup-context.js';
 
 /**
@@ -51,19 +52,18 @@ export async function attemptJobs(
     if (job) found.set(name, job);
   }
   if (roleNames.size === 0) return [...found.values()];
-  const names_ = await newestJobNames(ctx);
-  const described = await mapLimited(
-    names_.filter((name) => !found.has(name)),
-    DESCRIBING,
-    (name) =>
-      unlessGone<Record<string, unknown> | undefined>(
-        () => ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name }),
-        undefined,
-      ),
-  );
-  described.forEach((out, index) => {
+  const others = (await newestJobNames(ctx)).filter((name) => !found.has(name));
+  // Described several at a time, kept newest first.
+  const described = new Array<Record<string, unknown> | undefined>(others.length);
+  await forEachBounded(others, DESCRIBING, async (name, index) => {
+    described[index] = await unlessGone<Record<string, unknown> | undefined>(
+      () => ctx.call('sagemaker', 'DescribeTrainingJob', { TrainingJobName: name }),
+      undefined,
+    );
+  });
+  others.forEach((name, index) => {
+    const out = described[index];
     if (!out || !isRole(out.RoleArn, roleNames)) return;
-    const name = String(out.TrainingJobName ?? names_.filter((n) => !found.has(n))[index]);
     found.set(name, {
       name,
       arn: String(out.TrainingJobArn ?? ''),
@@ -89,24 +89,6 @@ async function newestJobNames(ctx: CleanupContext): Promise<string[]> {
     token = typeof page.NextToken === 'string' && page.NextToken ? page.NextToken : undefined;
   } while (token && names.length < NEWEST);
   return names.slice(0, NEWEST);
-}
-
-/** `work` on every item, at most `limit` at a time; the results in the items' order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**
