@@ -36,31 +36,47 @@ export function hasActionReferences(value: unknown): boolean {
   return false;
 }
 
+/** What a reference finds in the responses: its text, or why there is none. */
+type Found =
+  | { text: string }
+  | { missing: 'not run' }
+  | { missing: 'invalid path'; message: string }
+  | { missing: 'nothing there' };
+
+function findOutput(reference: ActionReference, outputs: ActionOutputs, search: JmesSearch): Found {
+  if (!outputs.has(reference.id)) return { missing: 'not run' };
+  const response = outputs.get(reference.id);
+  let found: unknown;
+  try {
+    found = reference.path === undefined ? response : search(response, reference.path);
+  } catch (error) {
+    return { missing: 'invalid path', message: (error as Error).message };
+  }
+  if (found === null || found === undefined) return { missing: 'nothing there' };
+  // A string is pasted as it is, anything else as JSON.
+  return { text: typeof found === 'string' ? found : JSON.stringify(found) };
+}
+
 /**
- * `value` with every `${actions.<id>...}` filled in. A string value is pasted as it is, anything
- * else as JSON. Throws an Error with the sentence a student sees when the action has not run
- * yet, or the path finds nothing.
+ * `value` with every `${actions.<id>...}` filled in. Throws an Error with the sentence a student
+ * sees when the action has not run yet, or the path finds nothing.
  */
 export async function fillActionOutputs<T>(value: T, outputs: ActionOutputs): Promise<T> {
   if (!hasActionReferences(value)) return value;
   const search = await loadJmesPath();
   const lookup = (reference: ActionReference, written: string): string => {
-    if (!outputs.has(reference.id)) {
-      throw new Error(
-        `${written} needs the action "${reference.id}" to have run first: run that step's actions (labwright solve --step, or the TUI's "run it for me")`,
-      );
+    const found = findOutput(reference, outputs, search);
+    if ('text' in found) return found.text;
+    switch (found.missing) {
+      case 'not run':
+        throw new Error(
+          `${written} needs the action "${reference.id}" to have run first: run that step's actions (labwright solve --step, or the TUI's "run it for me")`,
+        );
+      case 'invalid path':
+        throw new Error(`${written}: the JMESPath is invalid: ${found.message}`);
+      case 'nothing there':
+        throw new Error(`${written}: the response of action "${reference.id}" has nothing there`);
     }
-    const response = outputs.get(reference.id);
-    let found: unknown;
-    try {
-      found = reference.path === undefined ? response : search(response, reference.path);
-    } catch (error) {
-      throw new Error(`${written}: the JMESPath is invalid: ${(error as Error).message}`);
-    }
-    if (found === null || found === undefined) {
-      throw new Error(`${written}: the response of action "${reference.id}" has nothing there`);
-    }
-    return typeof found === 'string' ? found : JSON.stringify(found);
   };
   return fill(value, lookup) as T;
 }
@@ -76,19 +92,11 @@ export async function showActionOutputs(
   if (!hasActionReferences(texts)) return [...texts];
   const search = await loadJmesPath();
   const lookup = (reference: ActionReference): string => {
-    if (!outputs.has(reference.id))
-      return `(what the action "${reference.id}" returns, once it has run)`;
-    let found: unknown;
-    try {
-      const response = outputs.get(reference.id);
-      found = reference.path === undefined ? response : search(response, reference.path);
-    } catch {
-      found = undefined;
-    }
-    if (found === null || found === undefined) {
-      return `(nothing at ${reference.path ?? 'the top'} of what the action "${reference.id}" returned)`;
-    }
-    return typeof found === 'string' ? found : JSON.stringify(found);
+    const found = findOutput(reference, outputs, search);
+    if ('text' in found) return found.text;
+    return found.missing === 'not run'
+      ? `(what the action "${reference.id}" returns, once it has run)`
+      : `(nothing at ${reference.path ?? 'the top'} of what the action "${reference.id}" returned)`;
   };
   return texts.map((text) => {
     try {
