@@ -80,37 +80,36 @@ const ROOT_POLICY = { name: 'AccountRoot', document: ALLOW_ALL };
 
 const CACHE_LIMIT = 5000;
 const cache = new Map<string, Promise<Evaluation>>();
-const documentKeys = new WeakMap<object, string>();
-
-/**
- * A document's part of the cache key: a digest of its JSON, computed once per document object.
- * By content, not identity: two sandboxes (a class's replayed hand-ins) holding the same policy
- * share their decisions, and a changed policy is a new key, so a cached decision never outlives
- * the policies it was computed from.
- */
-function documentKey(document: unknown): string {
-  if (!document || typeof document !== 'object') return JSON.stringify(document ?? null);
-  let key = documentKeys.get(document);
-  if (key === undefined) {
-    key = createHash('sha256').update(JSON.stringify(document)).digest('base64');
-    documentKeys.set(document, key);
-  }
-  return key;
+/** What the cache reads of a policy document, from one JSON text, once per document object. */
+interface DocumentForms {
+  /**
+   * Its part of the cache key: a digest of its JSON. By content, not identity: two sandboxes (a
+   * class's replayed hand-ins) holding the same policy share their decisions, and a changed
+   * policy is a new key, so a cached decision never outlives the policies it was computed from.
+   */
+  key: string;
+  /** Its JSON in lower case, to find the condition keys it names (they ignore case). */
+  lowerText: string;
 }
 
-const documentTexts = new WeakMap<object, string>();
+const documentForms = new WeakMap<object, DocumentForms>();
 
-/** A document's JSON text in lower case, once per document object (condition keys ignore case). */
-function documentText(document: unknown): string {
-  if (!document || typeof document !== 'object')
-    return JSON.stringify(document ?? '').toLowerCase();
-  let text = documentTexts.get(document);
-  if (text === undefined) {
-    text = JSON.stringify(document).toLowerCase();
-    documentTexts.set(document, text);
+function formsOf(document: unknown): DocumentForms {
+  const isObject = !!document && typeof document === 'object';
+  let forms = isObject ? documentForms.get(document) : undefined;
+  if (!forms) {
+    const json = JSON.stringify(document ?? null);
+    forms = {
+      key: isObject ? createHash('sha256').update(json).digest('base64') : json,
+      lowerText: json.toLowerCase(),
+    };
+    if (isObject) documentForms.set(document, forms);
   }
-  return text;
+  return forms;
 }
+
+const documentKey = (document: unknown): string => formsOf(document).key;
+const documentText = (document: unknown): string => formsOf(document).lowerText;
 
 /**
  * The context keys some policy of the request names (in a condition or a policy variable): a key
