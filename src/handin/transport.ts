@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClientTransport, SdkClient } from '../aws/clients.js';
-import type { InProcessHandler } from '../sandbox/in-process-handler.js';
+import { sdkHandler, type InProcessHandler } from '../sandbox/in-process-handler.js';
 
 export class HandInTransport {
   private readonly current = new AsyncLocalStorage<InProcessHandler>();
@@ -16,16 +16,11 @@ export class HandInTransport {
   /** What the graders' AwsClients are given: the shared clients, and the routing transport. */
   readonly transport: ClientTransport = {
     pool: this.pool,
-    requestHandler: {
-      handle: (...args: Parameters<InProcessHandler['handle']>) => {
-        const sandbox = this.current.getStore();
-        if (!sandbox) throw new Error('a hand-in request made outside any student’s grading');
-        return sandbox.handle(...args);
-      },
-      updateHttpClientConfig() {},
-      httpHandlerConfigs: () => ({}),
-      destroy() {},
-    } satisfies InProcessHandler,
+    requestHandler: sdkHandler((...args) => {
+      const sandbox = this.current.getStore();
+      if (!sandbox) throw new Error('a hand-in request made outside any student’s grading');
+      return sandbox.handle(...args);
+    }),
   };
 
   /** Runs one student's grading, its requests served by `sandbox` (their replayed hand-in). */

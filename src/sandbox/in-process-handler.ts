@@ -36,39 +36,39 @@ export interface InProcessHandler {
   destroy(): void;
 }
 
+/** An SDK request handler from its `handle` alone: it keeps no connections and no settings. */
+export function sdkHandler(handle: InProcessHandler['handle']): InProcessHandler {
+  return { handle, updateHttpClientConfig() {}, httpHandlerConfigs: () => ({}), destroy() {} };
+}
+
 export function inProcessHandler(core: Core, log: (message: string) => void): InProcessHandler {
-  return {
-    async handle(request, options = {}) {
-      options.abortSignal?.throwIfAborted();
-      const answer = await respond(
-        core,
-        {
-          method: request.method,
-          url: requestUrl(request),
-          headers: lowerCased(request.headers),
-          remoteAddress: '127.0.0.1',
-          body: bodyChunks(request.body),
-        },
-        log,
-      );
-      options.abortSignal?.throwIfAborted();
-      const headers = lowerCased(answer.headers);
-      const head = request.method === 'HEAD';
-      let body: Readable;
-      if (answer.body instanceof Readable) {
-        if (head) answer.body.destroy();
-        body = head ? Readable.from([]) : answer.body;
-      } else {
-        const bytes = Buffer.from(answer.body ?? '');
-        headers['content-length'] ??= String(bytes.length);
-        body = Readable.from(head || bytes.length === 0 ? [] : [bytes]);
-      }
-      return { response: { statusCode: answer.status, headers, body } };
-    },
-    updateHttpClientConfig() {},
-    httpHandlerConfigs: () => ({}),
-    destroy() {},
-  };
+  return sdkHandler(async (request, options = {}) => {
+    options.abortSignal?.throwIfAborted();
+    const answer = await respond(
+      core,
+      {
+        method: request.method,
+        url: requestUrl(request),
+        headers: lowerCased(request.headers),
+        remoteAddress: '127.0.0.1',
+        body: bodyChunks(request.body),
+      },
+      log,
+    );
+    options.abortSignal?.throwIfAborted();
+    const headers = lowerCased(answer.headers);
+    const head = request.method === 'HEAD';
+    let body: Readable;
+    if (answer.body instanceof Readable) {
+      if (head) answer.body.destroy();
+      body = head ? Readable.from([]) : answer.body;
+    } else {
+      const bytes = Buffer.from(answer.body ?? '');
+      headers['content-length'] ??= String(bytes.length);
+      body = Readable.from(head || bytes.length === 0 ? [] : [bytes]);
+    }
+    return { response: { statusCode: answer.status, headers, body } };
+  });
 }
 
 /** The request line's target, its query written as the SDK's node handler writes it. */
