@@ -11,11 +11,12 @@
  * spawn to exit; CPU is the child's user + system time.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox } from '../src/sandbox/server.js';
+import { childCpuMeter } from './support/proc-cpu.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -69,22 +70,7 @@ async function timed(
   return { wallMs, cpuMs: childCpuMs(), stdout, stderr };
 }
 
-let childCpuSeen = 0;
-/** CPU the children have used since the last call (user + system), from /proc/self/stat. */
-function childCpuMs(): number {
-  const fields = readProcStat();
-  const ticks = Number(fields[15]) + Number(fields[16]); // cutime + cstime
-  const ms = (ticks * 1000) / 100;
-  const delta = ms - childCpuSeen;
-  childCpuSeen = ms;
-  return delta;
-}
-
-function readProcStat(): string[] {
-  const text = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-  // The command name may contain spaces: fields start after its closing parenthesis.
-  return ['', '', ...text.slice(text.lastIndexOf(')') + 2).split(' ')];
-}
+const childCpuMs = childCpuMeter();
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

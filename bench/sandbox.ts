@@ -36,6 +36,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { build } from 'esbuild';
 import { startSandbox } from '../src/sandbox/server.js';
 import { freePort } from '../test/support/moto.js';
+import { processCpuMs } from './support/proc-cpu.js';
 
 const TOTAL = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 200;
@@ -196,13 +197,6 @@ const ENCRYPT: BenchRequest = {
   }),
 };
 
-/** CPU time (user + system, all threads) a process has used, in ms, from /proc/<pid>/stat. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are the 12th and 13th fields after the command name, in clock ticks (1/100 s).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function throughput(
   endpoint: string,
   call: BenchRequest,
@@ -270,14 +264,14 @@ async function throughput(
   // figure moves by a third from run to run.
   const rounds: number[] = [];
   let failures = 0;
-  const cpuBefore = cpuMs(pid);
+  const cpuBefore = processCpuMs(pid);
   for (let round = 0; round < ROUNDS; round++) {
     const start = process.hrtime.bigint();
     failures += await run(TOTAL);
     rounds.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
   }
   // The server's CPU per request: what the work costs, whatever the scheduler did meanwhile.
-  const cpuUs = ((cpuMs(pid) - cpuBefore) * 1000) / (ROUNDS * TOTAL);
+  const cpuUs = ((processCpuMs(pid) - cpuBefore) * 1000) / (ROUNDS * TOTAL);
   agent.destroy();
   rounds.sort((a, b) => a - b);
   return { rps: rounds[Math.floor(ROUNDS / 2)]!, failures, cpuUs };
@@ -398,8 +392,11 @@ for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(
   `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%, Encrypt ${fmt(oursResult.encryptRps, 0)} / ${fmt(memoryResult.encryptRps, 0)} req/s = ${fmt((100 * oursResult.encryptRps) / memoryResult.encryptRps, 0)}%`,
 );
-const cpuShare = (name: keyof typeof oursResult.cpuUs) =>
-  `${fmt(oursResult.cpuUs[name], 0)} / ${fmt(memoryResult.cpuUs[name], 0)} µs = +${fmt((100 * (oursResult.cpuUs[name] - memoryResult.cpuUs[name])) / memoryResult.cpuUs[name], 0)}%`;
+const cpuShare = (name: keyof typeof oursResult.cpuUs) => {
+  const change =
+    (100 * (oursResult.cpuUs[name] - memoryResult.cpuUs[name])) / memoryResult.cpuUs[name];
+  return `${fmt(oursResult.cpuUs[name], 0)} / ${fmt(memoryResult.cpuUs[name], 0)} µs = ${change >= 0 ? '+' : ''}${fmt(change, 0)}%`;
+};
 console.log(
   `the journal's cost in the server's CPU per request (journal / memory; moto_server ${fmt(motoResult.cpuUs.getRole, 0)} µs a GetRole): GetRole ${cpuShare('getRole')}, PutObject ${cpuShare('put')}, PutObject SSE-KMS ${cpuShare('ssePut')}, Encrypt ${cpuShare('encrypt')}`,
 );

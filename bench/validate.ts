@@ -15,9 +15,10 @@
  * which a loaded machine inflates less than wall time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { childCpuMeter } from './support/proc-cpu.js';
 
 const beforeAt = process.argv.indexOf('--before');
 const beforeRevision = beforeAt >= 0 ? process.argv[beforeAt + 1] : undefined;
@@ -34,16 +35,7 @@ const env = {
   NO_COLOR: '1',
 };
 
-let childCpuSeen = 0;
-/** CPU the children have used since the last call (user + system), from /proc/self/stat. */
-function childCpuMs(): number {
-  const text = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-  const fields = ['', '', ...text.slice(text.lastIndexOf(')') + 2).split(' ')];
-  const ms = ((Number(fields[15]) + Number(fields[16])) * 1000) / 100;
-  const delta = ms - childCpuSeen;
-  childCpuSeen = ms;
-  return delta;
-}
+const childCpuMs = childCpuMeter();
 
 function timed(args: string[], cli = bin): { wallMs: number; cpuMs: number } {
   const start = process.hrtime.bigint();
