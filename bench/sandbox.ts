@@ -8,14 +8,16 @@
  *   polled every 5 ms); the sandbox runs from an esbuild bundle, as the CLI ships it. Also the
  *   in-process `startSandbox()` time, which is what the engine and the tests pay.
  * - sequential latency: 200 GetRole calls one after another with the AWS SDK v3 (median, p95).
- * - throughput (the median of three rounds): `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
- *   as many under SSE-KMS (the key alias/bench), then as many KMS Encrypt
- *   calls (1 KB under a customer key, by alias), 200 in
- *   flight over keep-alive connections (node:http), replaying one SigV4-signed request so the
- *   SDK's signing and parsing are not what is measured. The sandbox runs twice: as students run
- *   it, with its journal on disk (a PutObject is answered once its record is fsynced), and in
- *   memory, so the journal's cost is a ratio of the same run. The client shares the machine's cores with the server: on two cores it caps
- *   the sandbox's figure, not moto's.
+ * - throughput: `requests` GetRole calls, then `requests` PutObject calls (1 KB, one key), then
+ *   as many under SSE-KMS (the key alias/bench), then as many KMS Encrypt calls (1 KB under a
+ *   customer key, by alias), 200 in flight over keep-alive connections (node:http), replaying one
+ *   SigV4-signed request so the SDK's signing and parsing are not what is measured. Each figure
+ *   is the median of its rounds. The client shares the machine's cores with the server: on two
+ *   cores it caps the sandbox's figure, not moto's.
+ * - the journal's cost: the sandbox runs twice at once, as students run it, with its journal on
+ *   disk (a PutObject is answered once its record is fsynced), and in memory. Their rounds
+ *   alternate (journal, memory, memory, journal, ...), and the cost is the median of the rounds'
+ *   ratios: a drift in the machine's load falls on both alike.
  * - `node -e 0` is printed as the floor: process start alone, under the same machine load.
  * - the server's CPU per request (user + system over the measured rounds, /proc/<pid>/stat):
  *   the journal's cost as work done, which the scheduler moves less than it moves throughput.
@@ -41,6 +43,7 @@ import { processCpuMs } from './support/proc-cpu.js';
 const TOTAL = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 200;
 const ROUNDS = 3;
+const JOURNAL_ROUNDS = 7;
 const SEQUENTIAL = 200;
 const repo = path.resolve(import.meta.dirname, '..');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -197,11 +200,8 @@ const ENCRYPT: BenchRequest = {
   }),
 };
 
-async function throughput(
-  endpoint: string,
-  call: BenchRequest,
-  pid: number,
-): Promise<{ rps: number; failures: number; cpuUs: number }> {
+/** One signed request, sent `count` times by CONCURRENCY workers over keep-alive connections. */
+async function load(endpoint: string, call: BenchRequest) {
   const url = new URL(endpoint);
   const { body } = call;
   const signer = new SignatureV4({
@@ -247,6 +247,7 @@ async function throughput(
       req.on('error', () => resolve(0));
       req.end(body);
     });
+  /** Sends `count` requests; resolves with the requests per second and the failures. */
   const run = async (count: number) => {
     let sent = 0;
     let failures = 0;
@@ -256,25 +257,60 @@ async function throughput(
         if ((await one()) !== 200) failures++;
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return failures;
-  };
-  await run(Math.min(400, TOTAL));
-  // Three rounds, the median reported: on two cores shared by client and server, one round's
-  // figure moves by a third from run to run.
-  const rounds: number[] = [];
-  let failures = 0;
-  const cpuBefore = processCpuMs(pid);
-  for (let round = 0; round < ROUNDS; round++) {
     const start = process.hrtime.bigint();
-    failures += await run(TOTAL);
-    rounds.push(TOTAL / (Number(process.hrtime.bigint() - start) / 1e9));
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return { rps: count / (Number(process.hrtime.bigint() - start) / 1e9), failures };
+  };
+  return { run, close: () => agent.destroy() };
+}
+
+interface Throughput {
+  /** The median round's requests per second. */
+  rps: number;
+  failures: number;
+  /** The server's CPU (user + system) per request over the measured rounds. */
+  cpuUs: number;
+  /** Each measured round's requests per second, in order. */
+  rounds: number[];
+}
+
+/**
+ * Measures targets side by side, round by round: each round sends `TOTAL` requests to every
+ * target in turn, the first target alternating, so that a change in the machine's load (or the
+ * JIT still warming) falls on all of them alike. A throughput is the median of its rounds.
+ */
+async function throughputs(
+  targets: readonly Target[],
+  call: BenchRequest,
+  rounds: number,
+): Promise<Throughput[]> {
+  const loads = await Promise.all(targets.map((target) => load(target.endpoint, call)));
+  for (const warm of loads) await warm.run(Math.min(400, TOTAL));
+  const results = targets.map(() => ({ rounds: [] as number[], failures: 0, cpuMs: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    const order = targets.map((_, index) => index);
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) {
+      const pid = targets[index]!.child.pid as number;
+      const cpuBefore = processCpuMs(pid);
+      const { rps, failures } = await loads[index]!.run(TOTAL);
+      results[index]!.cpuMs += processCpuMs(pid) - cpuBefore;
+      results[index]!.rounds.push(rps);
+      results[index]!.failures += failures;
+    }
   }
-  // The server's CPU per request: what the work costs, whatever the scheduler did meanwhile.
-  const cpuUs = ((processCpuMs(pid) - cpuBefore) * 1000) / (ROUNDS * TOTAL);
-  agent.destroy();
-  rounds.sort((a, b) => a - b);
-  return { rps: rounds[Math.floor(ROUNDS / 2)]!, failures, cpuUs };
+  for (const done of loads) done.close();
+  return results.map((result) => ({
+    rps: median(result.rounds),
+    failures: result.failures,
+    cpuUs: (result.cpuMs * 1000) / (rounds * TOTAL),
+    rounds: result.rounds,
+  }));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const common = (target: Target) => ({
@@ -284,7 +320,8 @@ const common = (target: Target) => ({
   maxAttempts: 1,
 });
 
-async function measure(target: Target) {
+/** The role, bucket and key alias the measured calls use. */
+async function prepare(target: Target): Promise<void> {
   const iam = new IAMClient(common(target));
   await iam.send(
     new CreateRoleCommand({ RoleName: 'bench-role', AssumeRolePolicyDocument: trust }),
@@ -296,24 +333,33 @@ async function measure(target: Target) {
   await kms.send(
     new CreateAliasCommand({ AliasName: 'alias/bench', TargetKeyId: key.KeyMetadata!.KeyId! }),
   );
-  const latency = await sequential(target.endpoint);
-  const pid = target.child.pid as number;
-  const load = await throughput(target.endpoint, GET_ROLE, pid);
-  const puts = await throughput(target.endpoint, PUT_OBJECT, pid);
-  const ssePuts = await throughput(target.endpoint, PUT_OBJECT_SSE, pid);
-  const encrypts = await throughput(target.endpoint, ENCRYPT, pid);
-  const rss = peakRssMb(target.child.pid as number);
-  target.child.kill('SIGTERM');
-  return {
+}
+
+const CALLS = {
+  getRole: GET_ROLE,
+  put: PUT_OBJECT,
+  ssePut: PUT_OBJECT_SSE,
+  encrypt: ENCRYPT,
+} as const;
+type CallName = keyof typeof CALLS;
+
+/** Every call's throughput on each target, measured side by side (see `throughputs`). */
+async function measure(targets: readonly Target[], rounds: number) {
+  for (const target of targets) await prepare(target);
+  const latency = await sequential(targets[0]!.endpoint);
+  const byCall = {} as Record<CallName, Throughput[]>;
+  for (const name of Object.keys(CALLS) as CallName[]) {
+    byCall[name] = await throughputs(targets, CALLS[name], rounds);
+  }
+  const rss = targets.map((target) => peakRssMb(target.child.pid as number));
+  for (const target of targets) target.child.kill('SIGTERM');
+  return targets.map((_, index) => ({
     ...latency,
-    ...load,
-    putRps: puts.rps,
-    ssePutRps: ssePuts.rps,
-    encryptRps: encrypts.rps,
-    cpuUs: { getRole: load.cpuUs, put: puts.cpuUs, ssePut: ssePuts.cpuUs, encrypt: encrypts.cpuUs },
-    failures: load.failures + puts.failures + ssePuts.failures + encrypts.failures,
-    rss,
-  };
+    rss: rss[index]!,
+    calls: Object.fromEntries(
+      (Object.keys(CALLS) as CallName[]).map((name) => [name, byCall[name][index]!]),
+    ) as Record<CallName, Throughput>,
+  }));
 }
 
 const floorStart = process.hrtime.bigint();
@@ -328,12 +374,26 @@ await inProcess.stop();
 const bundle = await bundleSandbox();
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'labwright-bench-'));
 const ours = await startSandboxProcess(bundle, stateDir);
-const oursResult = await measure(ours);
-rmSync(stateDir, { recursive: true, force: true });
 const memory = await startSandboxProcess(bundle);
-const memoryResult = await measure(memory);
+// The journal's cost is the paired rounds' ratio: more rounds than moto's, as it is a small
+// difference between two fast figures.
+const [oursMeasured, memoryMeasured] = await measure([ours, memory], JOURNAL_ROUNDS);
+rmSync(stateDir, { recursive: true, force: true });
 const moto = await startMotoProcess();
-const motoResult = await measure(moto);
+const [motoMeasured] = await measure([moto], ROUNDS);
+const flat = (measured: NonNullable<typeof oursMeasured>) => ({
+  median: measured.median,
+  p95: measured.p95,
+  rss: measured.rss,
+  rps: measured.calls.getRole.rps,
+  putRps: measured.calls.put.rps,
+  ssePutRps: measured.calls.ssePut.rps,
+  encryptRps: measured.calls.encrypt.rps,
+  failures: Object.values(measured.calls).reduce((sum, call) => sum + call.failures, 0),
+});
+const oursResult = flat(oursMeasured!);
+const memoryResult = flat(memoryMeasured!);
+const motoResult = flat(motoMeasured!);
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 const rows: [string, string, string, string][] = [
@@ -389,16 +449,24 @@ const rows: [string, string, string, string][] = [
 console.log(`| measure | labwright sandbox | moto_server | ratio |`);
 console.log(`|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-console.log(
-  `\nthe journal's cost (sandbox with its journal on disk / the same sandbox in memory): GetRole ${fmt(oursResult.rps, 0)} / ${fmt(memoryResult.rps, 0)} req/s = ${fmt((100 * oursResult.rps) / memoryResult.rps, 0)}%, PutObject ${fmt(oursResult.putRps, 0)} / ${fmt(memoryResult.putRps, 0)} req/s = ${fmt((100 * oursResult.putRps) / memoryResult.putRps, 0)}%, Encrypt ${fmt(oursResult.encryptRps, 0)} / ${fmt(memoryResult.encryptRps, 0)} req/s = ${fmt((100 * oursResult.encryptRps) / memoryResult.encryptRps, 0)}%`,
-);
-const cpuShare = (name: keyof typeof oursResult.cpuUs) => {
-  const change =
-    (100 * (oursResult.cpuUs[name] - memoryResult.cpuUs[name])) / memoryResult.cpuUs[name];
-  return `${fmt(oursResult.cpuUs[name], 0)} / ${fmt(memoryResult.cpuUs[name], 0)} µs = ${change >= 0 ? '+' : ''}${fmt(change, 0)}%`;
+/** Journal over memory, round by round (the rounds ran back to back): median and range. */
+const journalShare = (name: CallName) => {
+  const ratios = oursMeasured!.calls[name].rounds.map(
+    (rps, round) => (100 * rps) / memoryMeasured!.calls[name].rounds[round]!,
+  );
+  return `${fmt(median(ratios), 0)}% (${fmt(Math.min(...ratios), 0)}–${fmt(Math.max(...ratios), 0)}%)`;
 };
 console.log(
-  `the journal's cost in the server's CPU per request (journal / memory; moto_server ${fmt(motoResult.cpuUs.getRole, 0)} µs a GetRole): GetRole ${cpuShare('getRole')}, PutObject ${cpuShare('put')}, PutObject SSE-KMS ${cpuShare('ssePut')}, Encrypt ${cpuShare('encrypt')}`,
+  `\nthe journal's cost (throughput with the journal on disk / the same sandbox in memory, ${JOURNAL_ROUNDS} paired rounds, median and range): GetRole ${journalShare('getRole')}, PutObject ${journalShare('put')}, PutObject SSE-KMS ${journalShare('ssePut')}, Encrypt ${journalShare('encrypt')}`,
+);
+const cpuShare = (name: CallName) => {
+  const journal = oursMeasured!.calls[name].cpuUs;
+  const inMemory = memoryMeasured!.calls[name].cpuUs;
+  const change = (100 * (journal - inMemory)) / inMemory;
+  return `${fmt(journal, 0)} / ${fmt(inMemory, 0)} µs = ${change >= 0 ? '+' : ''}${fmt(change, 0)}%`;
+};
+console.log(
+  `the journal's cost in the server's CPU per request (journal / memory; moto_server ${fmt(motoMeasured!.calls.getRole.cpuUs, 0)} µs a GetRole): GetRole ${cpuShare('getRole')}, PutObject ${cpuShare('put')}, PutObject SSE-KMS ${cpuShare('ssePut')}, Encrypt ${cpuShare('encrypt')}`,
 );
 console.log(`in-process startSandbox() (memory state): ${fmt(inProcessMs)} ms`);
 console.log(
