@@ -20,6 +20,7 @@ import {
   sealRecord,
   type JournalRecord,
   type JournalWriter,
+  type RecordContent,
   type UnsealedRecord,
 } from './journal.js';
 import { authorizeCaller } from './auth/authorize.js';
@@ -212,16 +213,10 @@ export class Core implements SandboxCore {
    * Seals a record after the head and queues it for the journal; resolves when it is durable, or
    * with `lazy` (a record no one waits for) once written: the next durable record syncs it.
    */
-  private commit(
-    record: Omit<UnsealedRecord, 'seq' | 'prev'>,
-    options: { lazy?: boolean } = {},
-  ): Promise<void> {
-    const { record: sealed, line } = sealRecord({
-      ...record,
-      seq: this.head.seq + 1,
-      prev: this.head.hash,
-    });
-    this.head = { seq: sealed.seq, hash: sealed.hash };
+  private commit(record: RecordContent, options: { lazy?: boolean } = {}): Promise<void> {
+    const seq = this.head.seq + 1;
+    const { hash, line } = sealRecord(record, seq, this.head.hash);
+    this.head = { seq, hash };
     if (!this.journal) return Promise.resolve();
     const durable = this.journal.append(line, { sync: !options.lazy });
     this.journaledSinceSnapshot += line.length;
@@ -251,7 +246,7 @@ export class Core implements SandboxCore {
   /** Serializes the state now and queues its write behind any earlier one. */
   private takeSnapshot(): boolean {
     if (!this.journal || !this.background.idle) return false;
-    let pieces: Buffer[];
+    let pieces: string[];
     try {
       pieces = this.store.encodeSnapshot(this.head.seq, this.head.hash, this.events.encoded());
     } catch (error) {
@@ -272,8 +267,7 @@ export class Core implements SandboxCore {
         // The last records may be read-only ones, written but not yet synced.
         await this.journal?.sync();
         await this.store.blobs.flush?.();
-        await this.store.writeSnapshot(pieces);
-        this.snapshotBytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+        this.snapshotBytes = await this.store.writeSnapshot(pieces);
         this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       } catch (error) {
         this.snapshotFailed(error);

@@ -33,10 +33,8 @@ export const STATE_FILE = 'state.json';
 const BLOBS_DIR = 'blobs';
 const SNAPSHOT_FORMAT = 1;
 const LEGACY_EVENTS_FILE = 'events.jsonl';
-const COMMA = Buffer.from(',');
-/** Buffers handed to one writev: within every system's IOV_MAX (1,024 on Linux). */
-const WRITEV_PIECES = 1024;
-const CLOSE = Buffer.from(']}');
+/** A snapshot's pieces go to the file in buffers of about this many characters. */
+const WRITE_CHUNK = 1 << 20;
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
 export function defaultStateDir(): string {
@@ -158,15 +156,15 @@ export class FileStateStore implements StateStore {
    * write can come later), with the trail's events as already encoded. Throws for a state the
    * JSON writer cannot hold.
    */
-  encodeSnapshot(seq: number, hash: string, events: readonly Buffer[]): Buffer[] {
+  encodeSnapshot(seq: number, hash: string, events: readonly string[]): string[] {
     const head: Omit<Snapshot, 'events'> = { format: SNAPSHOT_FORMAT, seq, hash, data: this.data };
-    const pieces: Buffer[] = [Buffer.from(`${JSON.stringify(head).slice(0, -1)},"events":[`)];
+    const pieces = [`${JSON.stringify(head).slice(0, -1)},"events":[`];
     events.forEach((event, index) => {
-      if (index > 0) pieces.push(COMMA);
+      if (index > 0) pieces.push(',');
       pieces.push(event);
     });
-    pieces.push(CLOSE);
-    // Pieces, not one buffer: the file takes them as they are (writev), nothing is copied here.
+    pieces.push(']}');
+    // Pieces, not one text: joining megabytes of trail is left to the write, after the turn.
     return pieces;
   }
 
@@ -174,18 +172,26 @@ export class FileStateStore implements StateStore {
    * Puts a snapshot in place atomically (temp file, fsync, rename, fsync of the folder), off the
    * event loop: calls go on being served while megabytes of trail reach the disk.
    */
-  async writeSnapshot(pieces: readonly Buffer[]): Promise<void> {
-    if (!this.dir) return;
+  async writeSnapshot(pieces: readonly string[]): Promise<number> {
+    if (!this.dir) return 0;
     const target = join(this.dir, STATE_FILE);
     const temp = `${target}.${process.pid}.tmp`;
     const file = await open(temp, 'w', 0o600);
+    let size = 0;
     try {
-      for (let next = 0; next < pieces.length; next += WRITEV_PIECES) {
-        const batch = pieces.slice(next, next + WRITEV_PIECES);
-        const size = batch.reduce((sum, piece) => sum + piece.length, 0);
-        const { bytesWritten } = await file.writev(batch);
-        // A short write (rare: a full disk, a signal) finishes with the rest, one copy.
-        if (bytesWritten < size) await file.write(Buffer.concat(batch).subarray(bytesWritten));
+      for (let next = 0; next < pieces.length;) {
+        // Whole pieces, about WRITE_CHUNK characters of them, as one buffer.
+        const chunk: string[] = [];
+        for (let length = 0; next < pieces.length && length < WRITE_CHUNK; next++) {
+          chunk.push(pieces[next]!);
+          length += pieces[next]!.length;
+        }
+        const bytes = Buffer.from(chunk.join(''));
+        // A short write (rare: a full disk, a signal) goes on with the rest.
+        for (let written = 0; written < bytes.length;) {
+          written += (await file.write(bytes, written)).bytesWritten;
+        }
+        size += bytes.length;
       }
       await file.sync();
     } finally {
@@ -195,6 +201,7 @@ export class FileStateStore implements StateStore {
     syncFolder(this.dir);
     // Trail events of before the journal now live in the snapshot.
     rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });
+    return size;
   }
 
   /** Forgets everything, on disk too (the journal is emptied by its writer). */

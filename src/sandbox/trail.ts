@@ -8,6 +8,8 @@ import { servicePrincipalOf } from './services/service-keys.js';
 import type { Caller, EventDetails, RequestContext, ServiceName } from './types.js';
 
 export const MAX_EVENTS = 10_000;
+/** Events past MAX_EVENTS are dropped this many at a time. */
+const DROP_BATCH = 1_000;
 
 /** The CloudTrail record (what LookupEvents returns as the CloudTrailEvent JSON string). */
 export interface TrailEvent {
@@ -196,34 +198,43 @@ export class EventLog {
   /** Records an event built elsewhere (a service principal's AssumeRole). */
   append(event: TrailEvent): void {
     this.events.push(event);
+    // Dropping the oldest one at a time moves the whole array on every call once the trail is
+    // full; dropping them a batch at a time moves it once per batch.
+    if (this.events.length >= MAX_EVENTS + DROP_BATCH) this.kept();
+  }
+
+  /** The newest MAX_EVENTS, the ones the trail keeps; older ones are dropped here. */
+  private kept(): TrailEvent[] {
     if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+    return this.events;
   }
 
   /** Newest first, as LookupEvents returns them. */
   newestFirst(): TrailEvent[] {
-    return [...this.events].reverse();
+    return [...this.kept()].reverse();
   }
 
   all(): readonly TrailEvent[] {
-    return this.events;
+    return this.kept();
   }
 
   /**
-   * Each event as JSON (UTF-8), in order: what a snapshot writes. An event never changes once
-   * recorded, so each is encoded once, not once per snapshot (the trail is most of a snapshot).
+   * Each event as JSON, in order: what a snapshot writes. An event never changes once recorded,
+   * so each is encoded once, not once per snapshot (the trail is most of a snapshot); kept as
+   * text, which the snapshot's write turns into bytes a megabyte at a time.
    */
-  encoded(): Buffer[] {
-    return this.events.map((event) => {
-      let bytes = this.encodings.get(event);
-      if (!bytes) {
-        bytes = Buffer.from(JSON.stringify(event));
-        this.encodings.set(event, bytes);
+  encoded(): string[] {
+    return this.kept().map((event) => {
+      let text = this.encodings.get(event);
+      if (text === undefined) {
+        text = JSON.stringify(event);
+        this.encodings.set(event, text);
       }
-      return bytes;
+      return text;
     });
   }
 
-  private readonly encodings = new WeakMap<TrailEvent, Buffer>();
+  private readonly encodings = new WeakMap<TrailEvent, string>();
 
   clear(): void {
     this.events = [];
@@ -231,7 +242,7 @@ export class EventLog {
 
   /** Removes the events `match` picks (labwright's reset forgetting an attempt); returns how many. */
   remove(match: (event: TrailEvent) => boolean): number {
-    const before = this.events.length;
+    const before = this.kept().length;
     this.events = this.events.filter((event) => !match(event));
     return before - this.events.length;
   }

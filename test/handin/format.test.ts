@@ -32,9 +32,8 @@ const header: HandInHeader = {
 function journal(): JournalRecord[] {
   const records: JournalRecord[] = [];
   for (const [index, operation] of ['CreateRole', 'PutRolePolicy'].entries()) {
-    records.push(
-      sealRecord({
-        seq: index + 1,
+    const { line } = sealRecord(
+      {
         at: 1_790_000_000_000 + index,
         kind: 'call',
         service: 'iam',
@@ -49,9 +48,11 @@ function journal(): JournalRecord[] {
         },
         draws: [],
         outcome: {},
-        prev: records.at(-1)?.hash ?? '',
-      }).record,
+      },
+      index + 1,
+      records.at(-1)?.hash ?? '',
     );
+    records.push(JSON.parse(line) as JournalRecord);
   }
   return records;
 }

@@ -145,7 +145,8 @@ function rechain(
   const out = journal.slice(0, seq - 1);
   for (const record of journal.slice(seq - 1)) {
     const { hash: _hash, ...rest } = record.seq === seq ? change(record) : record;
-    out.push(sealRecord({ ...rest, prev: out.at(-1)?.hash ?? '' }).record);
+    const { line } = sealRecord(rest, rest.seq, out.at(-1)?.hash ?? '');
+    out.push(JSON.parse(line) as JournalRecord);
   }
   return out;
 }
