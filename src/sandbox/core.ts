@@ -29,7 +29,7 @@ import * as ids from './ids.js';
 import { isServiceName, ServiceRegistry } from './registry.js';
 import { findRole, parsedPolicy, roleNameFromArn, type RoleRecord } from './services/iam-state.js';
 import { serviceKeyMayCall, servicePrincipalOf } from './services/service-keys.js';
-import type { FileStateStore } from './store.js';
+import type { FileStateStore, SnapshotPlan } from './store.js';
 import { eventTime, isReadOnlyOperation, type EventLog } from './trail.js';
 import {
   AwsError,
@@ -246,9 +246,9 @@ export class Core implements SandboxCore {
   /** Serializes the state now and queues its write behind any earlier one. */
   private takeSnapshot(): boolean {
     if (!this.journal || !this.background.idle) return false;
-    let pieces: string[];
+    let plan: SnapshotPlan;
     try {
-      pieces = this.store.encodeSnapshot(this.head.seq, this.head.hash, this.events.encoded());
+      plan = this.store.planSnapshot(this.head.seq, this.head.hash, this.events);
     } catch (error) {
       this.snapshotFailed(error);
       return false;
@@ -263,13 +263,19 @@ export class Core implements SandboxCore {
           () => true,
           () => false,
         );
-        if (!written) return;
+        if (!written) {
+          this.store.abandonSnapshot(plan);
+          return;
+        }
         // The last records may be read-only ones, written but not yet synced.
         await this.journal?.sync();
         await this.store.blobs.flush?.();
-        this.snapshotBytes = await this.store.writeSnapshot(pieces);
+        const bytes = await this.store.writeSnapshot(plan);
+        if (bytes === undefined) return;
+        this.snapshotBytes = bytes;
         this.snapshotSeq = Math.max(this.snapshotSeq, seq);
       } catch (error) {
+        this.store.abandonSnapshot(plan);
         this.snapshotFailed(error);
       }
     });

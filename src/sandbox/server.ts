@@ -69,12 +69,9 @@ export function createCore(
   timing: Partial<SandboxTiming> | undefined,
   log: (message: string) => void,
 ): Core {
-  const core = new Core(
-    store,
-    { ...DEFAULT_TIMING, ...timing },
-    new EventLog(store.baseEvents),
-    log,
-  );
+  const events = new EventLog(store.baseEvents);
+  store.trailBegins(events.mark());
+  const core = new Core(store, { ...DEFAULT_TIMING, ...timing }, events, log);
   core.registry.registerAll(serviceFactories, core);
   return core;
 }

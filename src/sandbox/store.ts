@@ -1,18 +1,16 @@
 /**
  * The sandbox's state folder: the journal of calls (journal.jsonl, what makes state durable), a
- * snapshot of the state at some record (state.json, so a start replays only what came after it),
- * S3 bodies (blobs/), and the lock that keeps it to one sandbox. Opening it never loses a record:
+ * snapshot of the state at some record (state.json, so a start replays only what came after it,
+ * with CloudTrail's events in trail/: trail-files.ts), S3 bodies (blobs/), and the lock that
+ * keeps it to one sandbox. Opening it never loses a record:
  * what cannot be read is moved aside with a one-line notice, and the state comes from what can.
  * The folder and its files are the owner's alone (0700/0600): they hold session keys.
  * Without a folder everything lives in memory (tests, grading replays).
  */
 import {
   chmodSync,
-  closeSync,
   copyFileSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -26,15 +24,22 @@ import { stateDir } from '../xdg.js';
 import { createBlobStore } from './blobs.js';
 import { JOURNAL_FILE, parseJournal, type JournalRecord } from './journal.js';
 import { lockStateDir } from './state-lock.js';
-import type { TrailEvent } from './trail.js';
+import { MAX_EVENTS, type EventLog, type TrailEvent, type TrailMark } from './trail.js';
+import {
+  isTrailSegment,
+  syncFolder,
+  TRAIL_DIR,
+  TrailFiles,
+  type TrailPlan,
+  type TrailSegment,
+} from './trail-files.js';
 import type { BlobStore, ServiceName, StateStore } from './types.js';
 
 export const STATE_FILE = 'state.json';
 const BLOBS_DIR = 'blobs';
-const SNAPSHOT_FORMAT = 1;
+/** 2: the trail's events in trail/ segments; 1 (still read): the events inside state.json. */
+const SNAPSHOT_FORMAT = 2;
 const LEGACY_EVENTS_FILE = 'events.jsonl';
-/** A snapshot's pieces go to the file in buffers of about this many characters. */
-const WRITE_CHUNK = 1 << 20;
 
 /** `${XDG_STATE_HOME:-~/.local/state}/labwright/sandbox` */
 export function defaultStateDir(): string {
@@ -56,7 +61,27 @@ interface Snapshot {
   seq: number;
   hash: string;
   data: Record<string, object>;
+  /** The segments that hold the trail's kept events, oldest first. */
+  trail: TrailSegment[];
+}
+
+/** A snapshot taken in turn, to be written after it. */
+export interface SnapshotPlan {
+  /** state.json's text. */
+  state: string;
+  trail: TrailPlan;
+}
+
+/** A snapshot as read: its trail's events, wherever they were kept. */
+interface ReadSnapshot {
+  seq: number;
+  hash: string;
+  data: Data;
   events: TrailEvent[];
+  /** The trail segments it lists (format 2). */
+  segments?: TrailSegment[];
+  legacy: boolean;
+  bytes: number;
 }
 
 type Data = Record<string, object>;
@@ -101,6 +126,10 @@ export class FileStateStore implements StateStore {
   /** The state came from a state.json of before the journal, so the journal does not start empty. */
   readonly legacy: boolean = false;
   private releaseLock: (() => void) | undefined;
+  /** The trail's segment files (none in memory). */
+  private readonly trail: TrailFiles | undefined;
+  /** Whether the trail's events came from the segments the trail files adopted. */
+  private readonly trailFromSegments: boolean = false;
 
   /** `dir` undefined: memory only. */
   constructor(private readonly dir: string | undefined) {
@@ -111,6 +140,7 @@ export class FileStateStore implements StateStore {
     }
     this.prepare(dir);
     this.releaseLock = lockStateDir(dir);
+    this.trail = new TrailFiles(join(dir, TRAIL_DIR));
     try {
       this.removeStrayFiles(dir);
       const snapshot = this.readSnapshot(dir);
@@ -128,9 +158,12 @@ export class FileStateStore implements StateStore {
         this.baseEvents = snapshot.events;
         this.legacy = snapshot.legacy;
         this.tail = journal.records.slice(snapshot.seq);
+        this.trailFromSegments = snapshot.segments !== undefined;
+        this.trail.adopt(snapshot.segments ?? []);
       } else {
         if (snapshot) this.setAside(dir, STATE_FILE, 'it does not match the journal');
         this.tail = journal.records;
+        this.trail.adopt([]);
       }
     } catch (error) {
       this.close();
@@ -151,57 +184,65 @@ export class FileStateStore implements StateStore {
   /** The journal records calls, not state: there is nothing to schedule. */
   changed(): void {}
 
-  /**
-   * The state as it is now, after record `seq`, as a snapshot's bytes (JSON of this moment: the
-   * write can come later), with the trail's events as already encoded. Throws for a state the
-   * JSON writer cannot hold.
-   */
-  encodeSnapshot(seq: number, hash: string, events: readonly string[]): string[] {
-    const head: Omit<Snapshot, 'events'> = { format: SNAPSHOT_FORMAT, seq, hash, data: this.data };
-    const pieces = [`${JSON.stringify(head).slice(0, -1)},"events":[`];
-    events.forEach((event, index) => {
-      if (index > 0) pieces.push(',');
-      pieces.push(event);
-    });
-    pieces.push(']}');
-    // Pieces, not one text: joining megabytes of trail is left to the write, after the turn.
-    return pieces;
+  /** The event log starts from `baseEvents`: `mark` is where they end (see TrailFiles). */
+  trailBegins(mark: TrailMark): void {
+    if (this.trailFromSegments) this.trail?.startsAt(mark);
   }
 
   /**
-   * Puts a snapshot in place atomically (temp file, fsync, rename, fsync of the folder), off the
-   * event loop: calls go on being served while megabytes of trail reach the disk.
+   * The state as it is now, after record `seq`, as a snapshot to write (JSON of this moment: the
+   * write can come later), with what the trail gained since the last one. Throws for a state the
+   * JSON writer cannot hold.
    */
-  async writeSnapshot(pieces: readonly string[]): Promise<number> {
-    if (!this.dir) return 0;
+  planSnapshot(seq: number, hash: string, events: EventLog): SnapshotPlan {
+    if (!this.trail) throw new Error('a sandbox kept in memory takes no snapshots');
+    // The state first: a state the JSON writer cannot hold throws before the trail is planned.
+    const head: Omit<Snapshot, 'trail'> = { format: SNAPSHOT_FORMAT, seq, hash, data: this.data };
+    const state = JSON.stringify(head);
+    const trail = this.trail.plan(events);
+    const snapshot = `${state.slice(0, -1)},"trail":${JSON.stringify(trail.segments)}}`;
+    return { state: snapshot, trail };
+  }
+
+  /** A planned snapshot that will not be written: the next one writes the trail afresh. */
+  abandonSnapshot(plan: SnapshotPlan): void {
+    this.trail?.failed(plan.trail);
+  }
+
+  /**
+   * Puts a snapshot in place, off the event loop: first its new trail segment, then state.json
+   * atomically (temp file, fsync, rename, fsync of the folder), then the segments it no longer
+   * lists go. Resolves with state.json's size, or undefined for a plan made before a snapshot
+   * that was abandoned (the next one writes the trail afresh). Throws when it cannot write:
+   * abandon the plan then.
+   */
+  async writeSnapshot(plan: SnapshotPlan): Promise<number | undefined> {
+    if (!this.dir || !this.trail?.current(plan.trail)) return undefined;
     const target = join(this.dir, STATE_FILE);
     const temp = `${target}.${process.pid}.tmp`;
-    const file = await open(temp, 'w', 0o600);
-    let size = 0;
+    const bytes = Buffer.from(plan.state);
     try {
-      for (let next = 0; next < pieces.length;) {
-        // Whole pieces, about WRITE_CHUNK characters of them, as one buffer.
-        const chunk: string[] = [];
-        for (let length = 0; next < pieces.length && length < WRITE_CHUNK; next++) {
-          chunk.push(pieces[next]!);
-          length += pieces[next]!.length;
-        }
-        const bytes = Buffer.from(chunk.join(''));
+      await this.trail.write(plan.trail);
+      const file = await open(temp, 'w', 0o600);
+      try {
         // A short write (rare: a full disk, a signal) goes on with the rest.
         for (let written = 0; written < bytes.length;) {
           written += (await file.write(bytes, written)).bytesWritten;
         }
-        size += bytes.length;
+        await file.sync();
+      } finally {
+        await file.close();
       }
-      await file.sync();
-    } finally {
-      await file.close();
+      await rename(temp, target);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
     }
-    await rename(temp, target);
     syncFolder(this.dir);
+    this.trail.written(plan.trail);
     // Trail events of before the journal now live in the snapshot.
     rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });
-    return size;
+    return bytes.length;
   }
 
   /** Forgets everything, on disk too (the journal is emptied by its writer). */
@@ -211,6 +252,7 @@ export class FileStateStore implements StateStore {
     rmSync(join(this.dir, STATE_FILE), { force: true });
     rmSync(join(this.dir, BLOBS_DIR), { recursive: true, force: true });
     mkdirSync(join(this.dir, BLOBS_DIR), { recursive: true, mode: 0o700 });
+    this.trail?.reset();
   }
 
   /** Gives up the folder's lock. */
@@ -224,8 +266,10 @@ export class FileStateStore implements StateStore {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (!statSync(dir).isDirectory()) throw new Error('it is not a folder');
       chmodSync(dir, 0o700);
-      mkdirSync(join(dir, BLOBS_DIR), { recursive: true, mode: 0o700 });
-      chmodSync(join(dir, BLOBS_DIR), 0o700);
+      for (const folder of [BLOBS_DIR, TRAIL_DIR]) {
+        mkdirSync(join(dir, folder), { recursive: true, mode: 0o700 });
+        chmodSync(join(dir, folder), 0o700);
+      }
       for (const name of [STATE_FILE, JOURNAL_FILE]) {
         try {
           chmodSync(join(dir, name), 0o600);
@@ -253,9 +297,7 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private readSnapshot(
-    dir: string,
-  ): (Omit<Snapshot, 'format'> & { legacy: boolean; bytes: number }) | undefined {
+  private readSnapshot(dir: string): ReadSnapshot | undefined {
     let text: string;
     try {
       text = readFileSync(join(dir, STATE_FILE), 'utf8');
@@ -273,21 +315,38 @@ export class FileStateStore implements StateStore {
       this.setAside(dir, STATE_FILE, 'it is not valid JSON');
       return undefined;
     }
-    if (isObject(parsed) && parsed.format === SNAPSHOT_FORMAT) {
-      const { seq, hash, data, events } = parsed;
-      if (
+    if (isObject(parsed) && (parsed.format === SNAPSHOT_FORMAT || parsed.format === 1)) {
+      const { seq, hash, data, events, trail } = parsed;
+      const head =
         typeof seq === 'number' &&
         Number.isInteger(seq) &&
         seq >= 0 &&
         typeof hash === 'string' &&
-        validData(data) &&
-        Array.isArray(events)
-      ) {
+        validData(data);
+      if (head && parsed.format === 1 && Array.isArray(events)) {
         return {
           seq,
           hash,
           data,
           events: events as TrailEvent[],
+          legacy: false,
+          bytes: text.length,
+        };
+      }
+      if (head && Array.isArray(trail) && trail.every(isTrailSegment)) {
+        const read = this.trail!.read(trail);
+        if ('damage' in read) {
+          const { file, reason } = read.damage;
+          if (reason !== 'it is missing') this.setAside(join(dir, TRAIL_DIR), file, reason);
+          this.setAside(dir, STATE_FILE, `its CloudTrail events ${TRAIL_DIR}/${file}: ${reason}`);
+          return undefined;
+        }
+        return {
+          seq,
+          hash,
+          data,
+          events: read.events.slice(-MAX_EVENTS),
+          segments: trail,
           legacy: false,
           bytes: text.length,
         };
@@ -378,17 +437,4 @@ function withoutDeletes(blobs: BlobStore): BlobStore {
     ...(blobs.staged ? { staged: (id) => blobs.staged!(id) } : {}),
     ...(blobs.flush ? { flush: () => blobs.flush!() } : {}),
   };
-}
-
-function syncFolder(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some file systems cannot sync a folder; the rename is as durable as they make it.
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * CloudTrail's event history: every call, over the wire or through core.invoke, becomes a
- * management event shaped like CloudTrail's record, kept in memory (the last MAX_EVENTS). It needs
- * no file of its own: replaying the journal records the same events again, and snapshots hold it.
+ * management event shaped like CloudTrail's record, kept in memory (the last MAX_EVENTS). Replaying
+ * the journal records the same events again; a snapshot saves what it gained (trail-files.ts).
  */
 import { dict } from './dict.js';
 import { servicePrincipalOf } from './services/service-keys.js';
@@ -137,12 +137,26 @@ function defaultResources(input: Record<string, unknown>, region: string, accoun
   return out;
 }
 
+/**
+ * Where the trail stood when a snapshot saved it: how many events had been appended, and which
+ * revision of the kept events (a removal makes a new one) they belong to.
+ */
+export interface TrailMark {
+  appended: number;
+  revision: number;
+}
+
 export class EventLog {
   private events: TrailEvent[] = [];
+  /** Events appended since the log began, dropped or not. */
+  private appended: number;
+  /** Changes when events are taken out of the middle (a removal, a clear). */
+  private revision = 0;
 
   /** Starts from the events a snapshot kept. */
   constructor(initial: readonly TrailEvent[] = []) {
     this.events = initial.slice(-MAX_EVENTS);
+    this.appended = this.events.length;
   }
 
   record(
@@ -198,6 +212,7 @@ export class EventLog {
   /** Records an event built elsewhere (a service principal's AssumeRole). */
   append(event: TrailEvent): void {
     this.events.push(event);
+    this.appended++;
     // Dropping the oldest one at a time moves the whole array on every call once the trail is
     // full; dropping them a batch at a time moves it once per batch.
     if (this.events.length >= MAX_EVENTS + DROP_BATCH) this.kept();
@@ -218,32 +233,33 @@ export class EventLog {
     return this.kept();
   }
 
-  /**
-   * Each event as JSON, in order: what a snapshot writes. An event never changes once recorded,
-   * so each is encoded once, not once per snapshot (the trail is most of a snapshot); kept as
-   * text, which the snapshot's write turns into bytes a megabyte at a time.
-   */
-  encoded(): string[] {
-    return this.kept().map((event) => {
-      let text = this.encodings.get(event);
-      if (text === undefined) {
-        text = JSON.stringify(event);
-        this.encodings.set(event, text);
-      }
-      return text;
-    });
+  /** Where the trail stands now: what a snapshot taken now saves up to. */
+  mark(): TrailMark {
+    return { appended: this.appended, revision: this.revision };
   }
 
-  private readonly encodings = new WeakMap<TrailEvent, string>();
+  /**
+   * The kept events recorded after `mark`; all of them, as `whole`, when there is no mark or events
+   * were removed since (what was saved before no longer matches).
+   */
+  since(mark: TrailMark | undefined): { events: TrailEvent[]; whole: boolean } {
+    const kept = this.kept();
+    if (!mark || mark.revision !== this.revision) return { events: [...kept], whole: true };
+    const added = Math.min(this.appended - mark.appended, kept.length);
+    return { events: kept.slice(kept.length - added), whole: false };
+  }
 
   clear(): void {
     this.events = [];
+    this.revision++;
   }
 
   /** Removes the events `match` picks (labwright's reset forgetting an attempt); returns how many. */
   remove(match: (event: TrailEvent) => boolean): number {
     const before = this.kept().length;
     this.events = this.events.filter((event) => !match(event));
-    return before - this.events.length;
+    const removed = before - this.events.length;
+    if (removed > 0) this.revision++;
+    return removed;
   }
 }

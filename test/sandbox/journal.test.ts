@@ -346,11 +346,15 @@ describe('the state folder', () => {
     const sandbox = await startSandbox({ stateDir: dir, log: quiet().log });
     await doTheLabQuickly(sandbox.endpoint);
     await sandbox.stop();
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const name of ['journal.jsonl', 'state.json']) {
+    for (const folder of ['', 'blobs', 'trail']) {
+      expect(statSync(join(dir, folder)).mode & 0o777, folder).toBe(0o700);
+    }
+    const segments = readdirSync(join(dir, 'trail')).map((name) => join('trail', name));
+    expect(segments).toHaveLength(1);
+    for (const name of ['journal.jsonl', 'state.json', ...segments]) {
       expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
     }
-    expect(readdirSync(dir).sort()).toEqual(['blobs', 'journal.jsonl', 'state.json']);
+    expect(readdirSync(dir).sort()).toEqual(['blobs', 'journal.jsonl', 'state.json', 'trail']);
   });
 
   it.each([

@@ -45,9 +45,7 @@ describe('the trail', () => {
     }
     expect(ids(log.all())).toEqual(range(total - MAX_EVENTS, total));
     expect(ids(log.newestFirst())).toEqual(range(total - MAX_EVENTS, total).reverse());
-    expect(log.encoded().map((text) => (JSON.parse(text) as TrailEvent).eventID)).toEqual(
-      range(total - MAX_EVENTS, total),
-    );
+    expect(log.since(undefined)).toEqual({ events: log.all(), whole: true });
   });
 
   it('removes only among the events it keeps, and counts those', () => {
@@ -59,6 +57,27 @@ describe('the trail', () => {
     expect(removed).toBe(MAX_EVENTS / 2);
     expect(log.all()).toHaveLength(MAX_EVENTS / 2);
     expect(log.all()[0]!.eventID).toBe('event-500');
+  });
+
+  it('tells a snapshot what it recorded since the last one, or that all must be saved again', () => {
+    const log = new EventLog([event(0), event(1)]);
+    const start = log.mark();
+    expect(log.since(start)).toEqual({ events: [], whole: false });
+    for (let n = 2; n < 7; n++) log.append(event(n));
+    expect(ids(log.since(start).events)).toEqual(range(2, 7));
+    const later = log.mark();
+    // More than the trail keeps since the mark: the kept events, each once.
+    for (let n = 7; n < MAX_EVENTS + 1_500; n++) log.append(event(n));
+    const since = log.since(later);
+    expect(since.whole).toBe(false);
+    expect(ids(since.events)).toEqual(range(1_500, MAX_EVENTS + 1_500));
+    // A removal changes what was saved before: everything kept goes again.
+    const marked = log.mark();
+    log.remove((e) => e.eventID === 'event-2000');
+    expect(log.since(marked).whole).toBe(true);
+    expect(log.since(marked).events).toHaveLength(MAX_EVENTS - 1);
+    log.clear();
+    expect(log.since(log.mark())).toEqual({ events: [], whole: false });
   });
 
   it("starts from a snapshot's events, keeping the newest", () => {
