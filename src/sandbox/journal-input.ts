@@ -19,7 +19,8 @@ export async function encodeInput(value: unknown, blobs: BlobStore | undefined):
   const encode = (v: unknown, depth: number): unknown => {
     if (depth > MAX_DEPTH) throw new Error(`input nested deeper than ${MAX_DEPTH} levels`);
     if (v instanceof Uint8Array && v.length <= INLINE_BYTES) {
-      return { $bytes: Buffer.from(v).toString('base64') };
+      // A view of the bytes, not a copy: this runs for every such call.
+      return { $bytes: Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64') };
     }
     if (v instanceof Uint8Array) {
       const ref: { $blob: string } = { $blob: '' };
