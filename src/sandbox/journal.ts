@@ -258,6 +258,22 @@ function writeText(fd: number, text: string): number {
   return size;
 }
 
+/** A batch's lines joined into texts of about 64 kB: larger ones cost more per byte to make. */
+function* chunks(lines: readonly string[]): Generator<string> {
+  let from = 0;
+  let length = 0;
+  for (let index = 0; index < lines.length; index++) {
+    length += lines[index]!.length;
+    if (length >= CHUNK_CHARS) {
+      yield lines.slice(from, index + 1).join('');
+      from = index + 1;
+      length = 0;
+    }
+  }
+  if (from < lines.length) yield lines.slice(from).join('');
+}
+const CHUNK_CHARS = 64 * 1024;
+
 const fsyncAsync = promisify(fsync);
 /** How long a written line no one waits for may stay unsynced. */
 const LAZY_SYNC_MS = 1000;
@@ -378,7 +394,8 @@ export class JournalWriter {
       const batch = this.gathering;
       this.gathering = undefined;
       try {
-        const size = writeText(this.fd, batch.lines.join(''));
+        let size = 0;
+        for (const text of chunks(batch.lines)) size += writeText(this.fd, text);
         if (batch.sync) {
           this.unsynced = false;
           await fsyncAsync(this.fd);

@@ -28,8 +28,12 @@ export interface TrailSegment {
 }
 
 const SEGMENT_NAME = /^(\d+)\.jsonl$/;
-/** Events encoded into one buffer while a segment is written. */
-const WRITE_GROUP = 500;
+/**
+ * Events encoded into one buffer while a segment is written: about 64 kB. Larger texts cost
+ * several times more per byte (fresh memory for each, outside the young generation): 500 events
+ * a buffer took 12 µs an event, 50 took 3 µs.
+ */
+const WRITE_GROUP = 50;
 
 export function isTrailSegment(value: unknown): value is TrailSegment {
   const segment = value as Partial<TrailSegment> | null;
