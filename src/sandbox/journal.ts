@@ -245,8 +245,8 @@ export async function readJournal(stateDir: string): Promise<JournalRecord[]> {
 
 /**
  * Writes a text at the file's end; returns its size in bytes. The text goes as it is (Node encodes
- * it without a Buffer of ours: one per batch was most of what a call's record cost the garbage
- * collector); a short write, which only a full disk or a signal makes, goes on from the bytes.
+ * it for the write); a short write, which only a full disk or a signal makes, goes on from the
+ * bytes.
  */
 function writeText(fd: number, text: string): number {
   const written = writeSync(fd, text);
