@@ -238,7 +238,7 @@ export class FileStateStore implements StateStore {
       rmSync(temp, { force: true });
       throw error;
     }
-    syncFolder(this.dir);
+    await syncFolder(this.dir);
     this.trail.written(plan.trail);
     // Trail events of before the journal now live in the snapshot.
     rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });

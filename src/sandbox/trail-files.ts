@@ -6,15 +6,7 @@
  * is in place. Writing the whole trail (10,000 events, megabytes) into every snapshot cost the
  * sandbox more than the journal itself.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventLog, TrailEvent, TrailMark } from './trail.js';
@@ -180,7 +172,7 @@ export class TrailFiles {
     } finally {
       await file.close();
     }
-    syncFolder(this.dir);
+    await syncFolder(this.dir);
   }
 
   /** After state.json lists `plan.segments`: the files it no longer lists are deleted. */
@@ -234,13 +226,14 @@ function removeFile(path: string): void {
   }
 }
 
-export function syncFolder(dir: string): void {
+/** Makes a folder's entries durable, off the event loop (a snapshot is written while calls run). */
+export async function syncFolder(dir: string): Promise<void> {
   try {
-    const fd = openSync(dir, 'r');
+    const folder = await open(dir, 'r');
     try {
-      fsyncSync(fd);
+      await folder.sync();
     } finally {
-      closeSync(fd);
+      await folder.close();
     }
   } catch {
     // Some file systems cannot sync a folder; the rename is as durable as they make it.
