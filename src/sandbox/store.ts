@@ -24,7 +24,13 @@ import { stateDir } from '../xdg.js';
 import { createBlobStore } from './blobs.js';
 import { JOURNAL_FILE, parseJournal, type JournalRecord } from './journal.js';
 import { lockStateDir } from './state-lock.js';
-import { MAX_EVENTS, type EventLog, type TrailEvent, type TrailMark } from './trail.js';
+import {
+  isTrailEvent,
+  MAX_EVENTS,
+  type EventLog,
+  type TrailEvent,
+  type TrailMark,
+} from './trail.js';
 import {
   isTrailSegment,
   syncFolder,
@@ -323,7 +329,7 @@ export class FileStateStore implements StateStore {
         seq >= 0 &&
         typeof hash === 'string' &&
         validData(data);
-      if (head && parsed.format === 1 && Array.isArray(events)) {
+      if (head && parsed.format === 1 && Array.isArray(events) && events.every(isTrailEvent)) {
         return {
           seq,
           hash,
@@ -417,7 +423,8 @@ function legacyEvents(dir: string): TrailEvent[] {
   const events: TrailEvent[] = [];
   for (const line of text.split('\n')) {
     try {
-      if (line) events.push(JSON.parse(line) as TrailEvent);
+      const event: unknown = line ? JSON.parse(line) : undefined;
+      if (isTrailEvent(event)) events.push(event);
     } catch {
       // A line cut short by a crash of that older sandbox.
     }

@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventLog, TrailEvent, TrailMark } from './trail.js';
+import { isTrailEvent, type EventLog, type TrailEvent, type TrailMark } from './trail.js';
 
 export const TRAIL_DIR = 'trail';
 
@@ -97,11 +97,16 @@ export class TrailFiles {
         };
       }
       for (const [index, line] of lines.entries()) {
+        let event: unknown;
         try {
-          events.push(JSON.parse(line) as TrailEvent);
+          event = JSON.parse(line);
         } catch {
           return { damage: { file: segment.file, reason: `line ${index + 1} is not JSON` } };
         }
+        if (!isTrailEvent(event)) {
+          return { damage: { file: segment.file, reason: `line ${index + 1} is not an event` } };
+        }
+        events.push(event);
       }
     }
     return { events };

@@ -138,6 +138,24 @@ function defaultResources(input: Record<string, unknown>, region: string, accoun
 }
 
 /**
+ * Whether a value read back from a state folder can stand as an event: an object with the
+ * fields LookupEvents filters on. What fails this is damage, never served.
+ */
+export function isTrailEvent(value: unknown): value is TrailEvent {
+  const event = value as Partial<TrailEvent> | null;
+  return (
+    !!event &&
+    typeof event === 'object' &&
+    !Array.isArray(event) &&
+    typeof event.eventName === 'string' &&
+    typeof event.eventTime === 'string' &&
+    typeof event.eventSource === 'string' &&
+    !!event.userIdentity &&
+    typeof event.userIdentity === 'object'
+  );
+}
+
+/**
  * Where the trail stood when a snapshot saved it: how many events had been appended, and which
  * revision of the kept events (a removal makes a new one) they belong to.
  */

@@ -361,7 +361,8 @@ describe('the state folder', () => {
     ['garbled', '{"format":1,"seq":'],
     ['null', 'null'],
     ['a service that is not an object', '{"iam":5}'],
-  ])('keeps a %s state.json aside and recovers the state from the journal', async (_what, text) => {
+    ['an event that is not one', '{"format":1,"seq":0,"hash":"","data":{},"events":[null]}'],
+  ])('keeps state.json aside (%s) and recovers the state from the journal', async (_what, text) => {
     const dir = newDir();
     const first = await startSandbox({ stateDir: dir, log: quiet().log });
     await doTheLabQuickly(first.endpoint);

@@ -125,6 +125,14 @@ describe('the trail in the state folder', () => {
   it.each([
     ['damaged', (file: string) => writeFileSync(file, '{"eventID":"cut'), true],
     ['missing', (file: string) => rmSync(file), false],
+    [
+      'not events',
+      (file: string) => {
+        const count = readFileSync(file, 'utf8').trim().split('\n').length;
+        writeFileSync(file, 'null\n'.repeat(count));
+      },
+      true,
+    ],
   ])(
     'rebuilds state and trail from the journal when a segment is %s, and keeps the evidence aside',
     async (_what, damage, keptAside) => {
