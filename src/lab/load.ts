@@ -247,6 +247,13 @@ function checkVariables(value: unknown, at: Path, known: KnownNames, report: Rep
         const reference = actionReference(name);
         if (!reference) {
           report(at, `\${${name}}: write an action's output as \${actions.<id>.<JMESPath>}`);
+        } else if (shownBeforeActions(at)) {
+          report(
+            at,
+            `\${${name}}: an action's output is filled in actions, checks and hints, not in text shown before the action runs: say it in a hint`,
+            false,
+            `\${${name}}`,
+          );
         } else if (!known.actions.has(reference.id)) {
           const ids = [...known.actions];
           report(
@@ -274,6 +281,12 @@ function checkVariables(value: unknown, at: Path, known: KnownNames, report: Rep
       checkVariables(item, [...at, key], known, report);
     }
   }
+}
+
+/** The lab's and its steps' titles and instructions: shown as they are, before anything runs. */
+function shownBeforeActions(at: Path): boolean {
+  if (at.length === 1) return at[0] === 'title' || at[0] === 'description';
+  return at.length === 3 && at[0] === 'steps' && (at[2] === 'title' || at[2] === 'instructions');
 }
 
 function checkUniqueIds(data: object, report: Report): void {

@@ -200,7 +200,7 @@ describe('format primitives on the sandbox', () => {
     expect(mine.checks['make/object-there']?.status).toBe('passed');
   });
 
-  it('validate names a cycle in variable defaults, an unknown action id and a need that is not before', async () => {
+  it('validate names a cycle in variable defaults, an unknown action id, an action output in instructions and a need that is not before', async () => {
     const bad = path.join(home.dir, 'bad');
     mkdirSync(bad, { recursive: true });
     writeFileSync(
@@ -213,8 +213,10 @@ vars:
 steps:
   - id: one
     title: One
+    instructions: "Your role is \${actions.call.Role.Arn}."
     actions:
       - title: Call
+        id: call
         aws: iam:GetRole
         input: { RoleName: "\${actions.nope.Role.Arn}" }
     checks:
@@ -233,10 +235,13 @@ steps:
       /lab\.yaml:4:3: the variables' defaults use each other in a cycle: a -> b -> a/,
     );
     expect(result.stdout + result.stderr).toMatch(
-      /lab\.yaml:12:\d+: \$\{actions\.nope\.Role\.Arn\}: no action has id "nope"/,
+      /lab\.yaml:14:\d+: \$\{actions\.nope\.Role\.Arn\}: no action has id "nope"/,
     );
     expect(result.stdout + result.stderr).toMatch(
-      /lab\.yaml:17:\d+: needs "second", which is not a check before this one/,
+      /lab\.yaml:9:\d+: \$\{actions\.call\.Role\.Arn\}: an action's output is filled in actions, checks and hints, not in text shown before the action runs/,
+    );
+    expect(result.stdout + result.stderr).toMatch(
+      /lab\.yaml:19:\d+: needs "second", which is not a check before this one/,
     );
   });
 });
