@@ -7,6 +7,7 @@ import type { TargetOptions } from '../aws/target.js';
 import type { RosterStudent } from './roster.js';
 import { possiblePoints, type StudentGrader } from './student-grader.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './worker-messages.js';
+import { deferred } from '../deferred.js';
 
 /**
  * Grading spread over threads. A hand-in is graded by replaying it into a sandbox that this
@@ -60,24 +61,18 @@ export function createWorkerGrader(
       resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
     });
     const jobs = new Map<number, Job>();
-    let markReady!: () => void;
-    let fail!: (error: Error) => void;
-    const ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      fail = reject;
-    });
     // A thread that never became ready fails its jobs through `ready`; nobody else awaits it.
-    ready.catch(() => undefined);
-    const thread: Thread = { worker, jobs, ready };
+    const ready = deferred();
+    const thread: Thread = { worker, jobs, ready: ready.promise };
     const stop = (error: Error) => {
-      fail(error);
+      ready.reject(error);
       for (const job of jobs.values()) job.reject(error);
       jobs.clear();
       const index = pool.indexOf(thread);
       if (index >= 0) pool.splice(index, 1);
     };
     worker.on('message', (message: FromWorker) => {
-      if (message.kind === 'ready') return markReady();
+      if (message.kind === 'ready') return ready.resolve();
       if (message.kind === 'broken') return stop(new WorkerGradeFailure(message.message));
       const job = jobs.get(message.job);
       if (!job) return;

@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { closeSync, fsync, fsyncSync, ftruncate, openSync, readFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { deferred, type Deferred } from '../deferred.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
@@ -284,21 +285,12 @@ interface Batch {
   lines: string[];
   /** Whether a line in it waits for an fsync. */
   sync: boolean;
-  settled: Promise<void>;
-  resolve: () => void;
-  reject: (error: Error) => void;
+  /** Settles once the batch is durable or failed (lines kept for a retry have no one waiting). */
+  settled: Deferred<void>;
 }
 
 function newBatch(lines: string[] = [], sync = false): Batch {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const settled = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Those who wait hear of a failure; lines no one waits for (kept for a retry) do not crash.
-  settled.catch(() => undefined);
-  return { lines, sync, settled, resolve, reject };
+  return { lines, sync, settled: deferred() };
 }
 
 /**
@@ -335,7 +327,7 @@ export class JournalWriter {
     batch.lines.push(line);
     if (options.sync ?? true) batch.sync = true;
     this.drainSoon();
-    return batch.settled;
+    return batch.settled.promise;
   }
 
   /**
@@ -401,7 +393,7 @@ export class JournalWriter {
           await fsyncAsync(this.fd);
         } else this.syncSoon();
         this.durableBytes += size;
-        batch.resolve();
+        batch.settled.resolve();
       } catch (error) {
         // Cut back to what was durable, so the file never holds a part of a record. The lines stay
         // queued: the state already holds their effects, and the chain needs them before any later
@@ -409,8 +401,8 @@ export class JournalWriter {
         await truncateAsync(this.fd, this.durableBytes).catch(() => undefined);
         const failure = error instanceof Error ? error : new Error(String(error));
         const later = this.gathering as Batch | undefined;
-        batch.reject(failure);
-        later?.reject(failure);
+        batch.settled.reject(failure);
+        later?.settled.reject(failure);
         this.gathering = newBatch(
           [...batch.lines, ...(later?.lines ?? [])],
           batch.sync || (later?.sync ?? false),
