@@ -1,5 +1,8 @@
-/** Small shared pieces of the sandbox core tests: policies and AWS error assertions. */
-import { expect } from 'vitest';
+/** Small shared pieces of the sandbox core tests: policies, state folders, logs and AWS errors. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect } from 'vitest';
 
 export const policy = (statements: object[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -43,4 +46,23 @@ export async function expectAwsError(
   if (status !== undefined) expect(err.$metadata?.httpStatusCode).toBe(status);
   if (message !== undefined) expect(err.message).toBe(message);
   return err;
+}
+
+/** Makes a fresh state folder each call (`labwright-<name>-*`); all are removed after each test. */
+export function stateDirs(name: string): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), `labwright-${name}-`));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** A sandbox log that keeps its lines for the test to read. */
+export function quietLog(): { lines: string[]; log: (line: string) => void } {
+  const lines: string[] = [];
+  return { lines, log: (line: string) => void lines.push(line) };
 }

@@ -16,7 +16,6 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -24,9 +23,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   JournalWriter,
   readJournal,
@@ -36,7 +34,7 @@ import {
 import { replaySandbox } from '../../src/sandbox/replay.js';
 import { SERVICE_NAMES } from '../../src/sandbox/registry.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { expectAwsError, policy } from './helpers.js';
+import { expectAwsError, policy, quietLog, stateDirs } from './helpers.js';
 import { clients } from './service-clients.js';
 
 const ACCOUNT = '000000000000';
@@ -46,20 +44,7 @@ const trust = policy([
   { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' },
 ]);
 
-const dirs: string[] = [];
-const newDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'labwright-journal-'));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const quiet = () => {
-  const lines: string[] = [];
-  return { lines, log: (line: string) => void lines.push(line) };
-};
+const newDir = stateDirs('journal');
 
 /** Each service's state and the trail, as JSON: what "the same sandbox" means. */
 function stateOf(sandbox: Sandbox): string {
@@ -149,7 +134,7 @@ describe('the journal', () => {
     const live = await startSandbox({
       stateDir: dir,
       timing: { trainingJobMs: 40 },
-      log: quiet().log,
+      log: quietLog().log,
     });
     await doTheLab(live.endpoint);
     await live.core.settle();
@@ -174,7 +159,7 @@ describe('the journal', () => {
 
   it('replays a body a refused upload sent before an accepted one sent it again', async () => {
     const dir = newDir();
-    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    const live = await startSandbox({ stateDir: dir, log: quietLog().log });
     const root = clients(live.endpoint);
     await root.iam.send(
       new CreateRoleCommand({ RoleName: 'NoRights', AssumeRolePolicyDocument: trust }),
@@ -210,7 +195,7 @@ describe('the journal', () => {
 
   it('carries a small body in its record until a snapshot makes it a file', async () => {
     const dir = newDir();
-    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    const live = await startSandbox({ stateDir: dir, log: quietLog().log });
     const s3 = clients(live.endpoint).s3;
     await s3.send(new CreateBucketCommand({ Bucket: 'data' }));
     const small = 'a,b\n1,2\n'.repeat(100);
@@ -244,7 +229,7 @@ describe('the journal', () => {
     // A clean stop takes a snapshot, which the records before it no longer back: now a file.
     await live.stop();
     expect(readFileSync(blobFile(small), 'utf8')).toBe(small);
-    const again = await startSandbox({ stateDir: dir, log: quiet().log });
+    const again = await startSandbox({ stateDir: dir, log: quietLog().log });
     try {
       const object = await clients(again.endpoint).s3.send(
         new GetObjectCommand({ Bucket: 'data', Key: 'small.csv' }),
@@ -257,7 +242,7 @@ describe('the journal', () => {
 
   it('snapshots while it serves, and a restart from that moment loses nothing', async () => {
     const dir = newDir();
-    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    const live = await startSandbox({ stateDir: dir, log: quietLog().log });
     try {
       const s3 = clients(live.endpoint).s3;
       await s3.send(new CreateBucketCommand({ Bucket: 'many' }));
@@ -292,7 +277,7 @@ describe('the journal', () => {
       // The folder as a crash would leave it now (the sandbox still running), started elsewhere.
       const image = newDir();
       cpSync(dir, image, { recursive: true, filter: (from) => !from.endsWith('.lock') });
-      const again = await startSandbox({ stateDir: image, log: quiet().log });
+      const again = await startSandbox({ stateDir: image, log: quietLog().log });
       try {
         const s3again = clients(again.endpoint).s3;
         for (const Key of [keys[0]!, keys[999]!, keys[1099]!]) {
@@ -309,7 +294,7 @@ describe('the journal', () => {
 
   it('tells an edited record from the one recorded, and replay from a forged outcome', async () => {
     const dir = newDir();
-    const live = await startSandbox({ stateDir: dir, log: quiet().log });
+    const live = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(live.endpoint);
     await live.stop();
     const records = await readJournal(dir);
@@ -343,7 +328,7 @@ describe('the state folder', () => {
 
   it('is the owner’s alone, and holds no stray files after a clean stop', async () => {
     const dir = newDir();
-    const sandbox = await startSandbox({ stateDir: dir, log: quiet().log });
+    const sandbox = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(sandbox.endpoint);
     await sandbox.stop();
     for (const folder of ['', 'blobs', 'trail']) {
@@ -364,12 +349,12 @@ describe('the state folder', () => {
     ['an event that is not one', '{"format":1,"seq":0,"hash":"","data":{},"events":[null]}'],
   ])('keeps state.json aside (%s) and recovers the state from the journal', async (_what, text) => {
     const dir = newDir();
-    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    const first = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(first.endpoint);
     await first.stop();
     writeFileSync(join(dir, 'state.json'), text);
 
-    const { lines, log } = quiet();
+    const { lines, log } = quietLog();
     const second = await startSandbox({ stateDir: dir, log });
     try {
       expect(await roles(second)).toEqual(['Exec']);
@@ -386,7 +371,7 @@ describe('the state folder', () => {
 
   it('goes on from the intact records of a damaged journal, and keeps the damaged one aside', async () => {
     const dir = newDir();
-    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    const first = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(first.endpoint);
     await first.stop();
     rmSync(join(dir, 'state.json'));
@@ -396,7 +381,7 @@ describe('the state folder', () => {
     lines[createBucket] = lines[createBucket]!.replace('"data"', '"tampered"');
     writeFileSync(file, lines.join('\n'));
 
-    const notices = quiet();
+    const notices = quietLog();
     const second = await startSandbox({ stateDir: dir, log: notices.log });
     try {
       expect(await roles(second)).toEqual(['Exec']);
@@ -411,11 +396,11 @@ describe('the state folder', () => {
 
   it('drops a record cut short by a crash without a word (its call was never answered)', async () => {
     const dir = newDir();
-    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    const first = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(first.endpoint);
     await first.stop();
     appendFileSync(join(dir, 'journal.jsonl'), '{"seq":99,"at":1');
-    const notices = quiet();
+    const notices = quietLog();
     const second = await startSandbox({ stateDir: dir, log: notices.log });
     try {
       expect(await roles(second)).toEqual(['Exec']);
@@ -428,7 +413,7 @@ describe('the state folder', () => {
 
   it('takes over the state of a sandbox from before the journal, and its CloudTrail history', async () => {
     const dir = newDir();
-    const first = await startSandbox({ stateDir: dir, log: quiet().log });
+    const first = await startSandbox({ stateDir: dir, log: quietLog().log });
     await doTheLabQuickly(first.endpoint);
     const event = first.core.events.all().find((e) => e.eventName === 'CreateRole');
     await first.stop();
@@ -437,7 +422,7 @@ describe('the state folder', () => {
     writeFileSync(join(dir, 'state.json'), JSON.stringify(data));
     writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify(event)}\n{"cut`);
 
-    const second = await startSandbox({ stateDir: dir, log: quiet().log });
+    const second = await startSandbox({ stateDir: dir, log: quietLog().log });
     try {
       expect(second.core.store.legacy).toBe(true);
       expect(await roles(second)).toEqual(['Exec']);
@@ -450,19 +435,19 @@ describe('the state folder', () => {
 
   it('serves one sandbox at a time, and is free again once it stops', async () => {
     const dir = newDir();
-    const first = await startSandbox({ stateDir: dir, log: quiet().log });
-    await expect(startSandbox({ stateDir: dir, log: quiet().log })).rejects.toMatchObject({
+    const first = await startSandbox({ stateDir: dir, log: quietLog().log });
+    await expect(startSandbox({ stateDir: dir, log: quietLog().log })).rejects.toMatchObject({
       name: 'SandboxLockedError',
     });
     await first.stop();
-    const second = await startSandbox({ stateDir: dir, log: quiet().log });
+    const second = await startSandbox({ stateDir: dir, log: quietLog().log });
     await second.stop();
   });
 
   it('says plainly when the folder cannot be used at all', async () => {
     const file = join(newDir(), 'not-a-folder');
     writeFileSync(file, 'x');
-    await expect(startSandbox({ stateDir: file, log: quiet().log })).rejects.toMatchObject({
+    await expect(startSandbox({ stateDir: file, log: quietLog().log })).rejects.toMatchObject({
       name: 'SandboxStateError',
       message: expect.stringContaining('labwright sandbox --reset'),
     });
@@ -470,7 +455,7 @@ describe('the state folder', () => {
 
   it('fails a call whose record cannot be written, and says so once', async () => {
     const dir = newDir();
-    const { lines, log } = quiet();
+    const { lines, log } = quietLog();
     const sandbox = await startSandbox({ stateDir: dir, log });
     const iam = new IAMClient({
       endpoint: sandbox.endpoint,

@@ -16,22 +16,18 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readJournal, verifyChain } from '../../src/sandbox/journal.js';
 import { replaySandbox } from '../../src/sandbox/replay.js';
 import { SERVICE_NAMES } from '../../src/sandbox/registry.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { expectAwsError, policy, trustRoot } from './helpers.js';
+import { expectAwsError, policy, stateDirs, trustRoot } from './helpers.js';
 import { clients } from './service-clients.js';
 
 const ACCOUNT = '000000000000';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = stateDirs('kms-journal');
 
 function stateOf(sandbox: Sandbox): string {
   const store = sandbox.core.store;
@@ -49,8 +45,7 @@ const blobReader = (dir: string) => async (id: string) => {
 
 describe('KMS in the journal', () => {
   it('replays keys, aliases, policies and states; old ciphertexts decrypt after replay', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labwright-kms-journal-'));
-    dirs.push(dir);
+    const dir = newDir();
     const live = await startSandbox({ stateDir: dir, log: () => undefined });
     const root = clients(live.endpoint);
     const key = (await root.kms.send(new CreateKeyCommand({ Description: 'data' }))).KeyMetadata!

@@ -6,33 +6,15 @@
  */
 import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { MAX_EVENTS, type TrailEvent } from '../../src/sandbox/trail.js';
-import { policy } from './helpers.js';
+import { quietLog, stateDirs, trustSageMaker } from './helpers.js';
 import { clients } from './service-clients.js';
 
-const trust = policy([
-  { Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' },
-]);
-
-const dirs: string[] = [];
-const newDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'labwright-trail-'));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const quiet = () => {
-  const lines: string[] = [];
-  return { lines, log: (line: string) => void lines.push(line) };
-};
+const newDir = stateDirs('trail');
 
 interface StateFile {
   format: number;
@@ -49,10 +31,10 @@ const segmentEvents = (dir: string, file: string) =>
 const eventIds = (sandbox: Sandbox) => sandbox.core.events.all().map((e) => e.eventID);
 
 /** A sandbox on `dir` with the role Exec. */
-async function started(dir: string, log = quiet().log): Promise<Sandbox> {
+async function started(dir: string, log = quietLog().log): Promise<Sandbox> {
   const sandbox = await startSandbox({ stateDir: dir, log });
   await clients(sandbox.endpoint).iam.send(
-    new CreateRoleCommand({ RoleName: 'Exec', AssumeRolePolicyDocument: trust }),
+    new CreateRoleCommand({ RoleName: 'Exec', AssumeRolePolicyDocument: trustSageMaker }),
   );
   return sandbox;
 }
@@ -113,7 +95,7 @@ describe('the trail in the state folder', () => {
     }
     // A crash's leftover segment is not part of the state, and goes at the next start.
     writeFileSync(join(dir, 'trail', '999.jsonl'), '{"eventID":"stray"}\n');
-    const again = await startSandbox({ stateDir: dir, log: quiet().log });
+    const again = await startSandbox({ stateDir: dir, log: quietLog().log });
     try {
       expect(eventIds(again)).toEqual(before);
       expect(readdirSync(join(dir, 'trail'))).not.toContain('999.jsonl');
@@ -145,7 +127,7 @@ describe('the trail in the state folder', () => {
       const segment = stateFile(dir).trail[0]!.file;
       damage(join(dir, 'trail', segment));
 
-      const { lines, log } = quiet();
+      const { lines, log } = quietLog();
       const second = await startSandbox({ stateDir: dir, log });
       try {
         expect(eventIds(second)).toEqual(history);
@@ -167,7 +149,7 @@ describe('the trail in the state folder', () => {
 
   it('says once that a snapshot could not be written, and the next one saves the whole trail', async () => {
     const dir = newDir();
-    const { lines, log } = quiet();
+    const { lines, log } = quietLog();
     const sandbox = await started(dir, log);
     let history: string[];
     try {
@@ -190,7 +172,7 @@ describe('the trail in the state folder', () => {
     } finally {
       await sandbox.stop();
     }
-    const again = await startSandbox({ stateDir: dir, log: quiet().log });
+    const again = await startSandbox({ stateDir: dir, log: quietLog().log });
     try {
       expect(eventIds(again)).toEqual(history);
     } finally {
@@ -211,7 +193,7 @@ describe('the trail in the state folder', () => {
     );
     rmSync(join(dir, 'trail'), { recursive: true });
 
-    const { lines, log } = quiet();
+    const { lines, log } = quietLog();
     const second = await startSandbox({ stateDir: dir, log });
     try {
       expect(lines).toEqual([]);
