@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSandbox } from '../src/sandbox/server.js';
 import { childCpuMeter } from './support/proc-cpu.js';
+import { median } from './support/median.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -71,12 +72,6 @@ async function timed(
 }
 
 const childCpuMs = childCpuMeter();
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 // The real build (scripts/build.mjs swaps dist/ in whole), copied aside at once.
 await timed(process.execPath, [path.join(repo, 'scripts/build.mjs')], 0, repo);

@@ -39,6 +39,7 @@ import { build } from 'esbuild';
 import { startSandbox } from '../src/sandbox/server.js';
 import { freePort } from '../test/support/moto.js';
 import { processCpuMs } from './support/proc-cpu.js';
+import { median } from './support/median.js';
 
 const TOTAL = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = 200;
@@ -306,11 +307,6 @@ async function throughputs(
     cpuUs: (result.cpuMs * 1000) / (rounds * TOTAL),
     rounds: result.rounds,
   }));
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const common = (target: Target) => ({

@@ -29,6 +29,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median } from './support/median.js';
 
 const runs = Number(process.argv[2] ?? 10);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -122,12 +123,6 @@ function timeTui(markers: string[], entry = bin): Promise<number[]> {
         reject(new Error(`the TUI never showed ${markers[seen.length]}:\n${output.slice(-2000)}`));
     });
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const rows: [string, number[]][] = [

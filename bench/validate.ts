@@ -19,6 +19,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { childCpuMeter } from './support/proc-cpu.js';
+import { median } from './support/median.js';
 
 const beforeAt = process.argv.indexOf('--before');
 const beforeRevision = beforeAt >= 0 ? process.argv[beforeAt + 1] : undefined;
@@ -43,12 +44,6 @@ function timed(args: string[], cli = bin): { wallMs: number; cpuMs: number } {
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`labwright ${args.join(' ')}: ${result.stderr}`);
   return { wallMs, cpuMs: childCpuMs() };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 spawnSync(process.execPath, [path.join(repo, 'scripts/build.mjs')], { cwd: repo, stdio: 'ignore' });
