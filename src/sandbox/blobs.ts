@@ -13,6 +13,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { forEachBounded } from '../for-each-bounded.js';
 import { randomBytes } from './ids.js';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { syncDirectory } from './sync-directory.js';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -381,19 +382,5 @@ async function* readRange(path: string, start: number, last: number): AsyncGener
     }
   } finally {
     await handle.close();
-  }
-}
-
-/** fsync of a directory makes a rename in it durable; not every platform can open one. */
-async function syncDirectory(path: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(path, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
-  } finally {
-    await handle?.close();
   }
 }

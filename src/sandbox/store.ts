@@ -24,6 +24,7 @@ import { stateDir } from '../xdg.js';
 import { createBlobStore } from './blobs.js';
 import { JOURNAL_FILE, parseJournal, type JournalRecord } from './journal.js';
 import { lockStateDir } from './state-lock.js';
+import { syncSnapshotDirectory } from './sync-directory.js';
 import {
   isTrailEvent,
   MAX_EVENTS,
@@ -33,7 +34,6 @@ import {
 } from './trail.js';
 import {
   isTrailSegment,
-  syncFolder,
   TRAIL_DIR,
   TrailFiles,
   type TrailPlan,
@@ -244,7 +244,7 @@ export class FileStateStore implements StateStore {
       rmSync(temp, { force: true });
       throw error;
     }
-    await syncFolder(this.dir);
+    await syncSnapshotDirectory(this.dir);
     this.trail.written(plan.trail);
     // Trail events of before the journal now live in the snapshot.
     rmSync(join(this.dir, LEGACY_EVENTS_FILE), { force: true });

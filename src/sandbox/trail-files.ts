@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { syncSnapshotDirectory } from './sync-directory.js';
 import { join } from 'node:path';
 import { isTrailEvent, type EventLog, type TrailEvent, type TrailMark } from './trail.js';
 
@@ -177,7 +178,7 @@ export class TrailFiles {
     } finally {
       await file.close();
     }
-    await syncFolder(this.dir);
+    await syncSnapshotDirectory(this.dir);
   }
 
   /** After state.json lists `plan.segments`: the files it no longer lists are deleted. */
@@ -228,19 +229,5 @@ function removeFile(path: string): void {
     rmSync(path, { force: true });
   } catch {
     // Not listed by state.json: the next start removes it.
-  }
-}
-
-/** Makes a folder's entries durable, off the event loop (a snapshot is written while calls run). */
-export async function syncFolder(dir: string): Promise<void> {
-  try {
-    const folder = await open(dir, 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
-  } catch {
-    // Some file systems cannot sync a folder; the rename is as durable as they make it.
   }
 }
